@@ -1,0 +1,56 @@
+using Dapper;
+using RjConferences.Tests.Support;
+
+namespace RjConferences.Tests.Data;
+
+public class DbTests : IDisposable
+{
+    private readonly TestDatabase database = new();
+
+    public void Dispose() => database.Dispose();
+
+    [Fact]
+    public async Task Every_connection_runs_with_wal_full_sync_foreign_keys_and_a_busy_timeout()
+    {
+        await using var connection = await database.Db.OpenAsync();
+        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+        Assert.Equal(2L, await connection.ExecuteScalarAsync<long>("PRAGMA synchronous")); // 2 = FULL
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"));
+        Assert.True(await connection.ExecuteScalarAsync<long>("PRAGMA busy_timeout") > 0);
+    }
+
+    [Fact]
+    public async Task A_write_transaction_holds_the_write_lock_from_its_start()
+    {
+        var inside = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var writer = database.Db.WriteAsync(async (_, _) =>
+        {
+            inside.SetResult();
+            await release.Task;
+        });
+        await inside.Task;
+
+        // Another writer cannot even begin while the first holds the lock (no busy wait: timeout 0).
+        await using var other = await database.Db.OpenAsync();
+        await other.ExecuteAsync("PRAGMA busy_timeout = 0");
+        var e = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => other.ExecuteAsync("BEGIN IMMEDIATE"));
+        Assert.Equal(5, e.SqliteErrorCode); // SQLITE_BUSY
+
+        release.SetResult();
+        await writer;
+    }
+
+    [Fact]
+    public async Task A_write_transaction_that_throws_saves_nothing()
+    {
+        await Assert.ThrowsAsync<InvalidOperationException>(() => database.Db.WriteAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync("INSERT INTO boroughs (name) VALUES ('Nowhere')", transaction: t);
+            throw new InvalidOperationException("stop half-way");
+        }));
+
+        await using var connection = await database.Db.OpenAsync();
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM boroughs WHERE name = 'Nowhere'"));
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace RjConferences.Tests.Support;
+
+/// <summary>
+/// The real app on Kestrel on a free loopback port, over its own temporary database.
+/// Pass a <see cref="FakeTimeProvider"/> to control the clock.
+/// </summary>
+public sealed class AppHost : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+
+    public AppHost(TestDatabase? database = null, FakeTimeProvider? clock = null,
+        IDictionary<string, string?>? settings = null)
+    {
+        Database = database ?? new TestDatabase();
+        ownsDatabase = database is null;
+        Clock = clock;
+        this.settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["ConnectionStrings:Default"] = Database.ConnectionString,
+        };
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        BaseUrl = addresses.Addresses.First().TrimEnd('/');
+    }
+
+    private readonly bool ownsDatabase;
+
+    public TestDatabase Database { get; }
+
+    public FakeTimeProvider? Clock { get; }
+
+    /// <summary>For example http://127.0.0.1:40123 (no trailing slash).</summary>
+    public string BaseUrl { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureServices(services =>
+        {
+            if (Clock is not null)
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton<TimeProvider>(Clock);
+            }
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && ownsDatabase)
+        {
+            Database.Dispose();
+        }
+    }
+}

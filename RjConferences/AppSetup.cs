@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Localization;
+using RjConferences.Components;
+using RjConferences.Data;
+using RjConferences.Features.Schools;
+
+namespace RjConferences;
+
+/// <summary>Everything Program.cs wires up, in one place.</summary>
+public static class AppSetup
+{
+    public static readonly CultureInfo Culture = CultureInfo.GetCultureInfo("en-GB");
+
+    public static WebApplicationBuilder AddRjConferences(this WebApplicationBuilder builder)
+    {
+        CultureInfo.DefaultThreadCurrentCulture = Culture;
+        CultureInfo.DefaultThreadCurrentUICulture = Culture;
+
+        var services = builder.Services;
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddSingleton(TimeProvider.System);
+        services.AddData(builder.Configuration, builder.Environment.ContentRootPath);
+        services.AddSingleton<SchoolRegistry>();
+        return builder;
+    }
+
+    public static WebApplication UseRjConferences(this WebApplication app)
+    {
+        // The friendly error page in every environment: users never see a stack trace.
+        app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseRequestLocalization(new RequestLocalizationOptions
+        {
+            DefaultRequestCulture = new RequestCulture(Culture),
+            SupportedCultures = [Culture],
+            SupportedUICultures = [Culture],
+        });
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapHealthChecks("/health");
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>
+    /// Applies migrations, then either runs a command (<c>migrate</c>) or serves the app.
+    /// Returns the process exit code.
+    /// </summary>
+    public static async Task<int> RunRjConferencesAsync(this WebApplication app, string[] args)
+    {
+        try
+        {
+            await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+        }
+        catch (StartupException e)
+        {
+            await Console.Error.WriteLineAsync($"RjConferences cannot start: {e.Message}");
+            return 1;
+        }
+
+        switch (args.FirstOrDefault())
+        {
+            case "migrate":
+                Console.WriteLine($"Database is up to date: {app.Services.GetRequiredService<Db>().DatabasePath}");
+                return 0;
+            case "backup":
+                return await app.Services.GetRequiredService<Db>().BackupAsync(args.ElementAtOrDefault(1));
+            case { } command when !command.StartsWith('-'):
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, backup <file>.");
+                return 2;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace RjConferences.Data;
+
+/// <summary>One numbered SQL file from <c>migrations/</c>.</summary>
+public sealed record Migration(string Name, string Sql)
+{
+    public static readonly Regex NamePattern = new(@"^(\d{4})_[a-z0-9]+(_[a-z0-9]+)*\.sql$", RegexOptions.CultureInvariant);
+
+    /// <summary>SHA-256 of the script with line endings normalised, so a checkout on Windows matches.</summary>
+    public string Checksum { get; } =
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
+
+    public int Number => int.Parse(Name[..4]);
+
+    /// <summary>The migrations compiled into the app (see RjConferences.csproj).</summary>
+    public static IReadOnlyList<Migration> Embedded()
+    {
+        var assembly = typeof(Migration).Assembly;
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("migrations/", StringComparison.Ordinal))
+            .Select(n =>
+            {
+                using var stream = assembly.GetManifestResourceStream(n)!;
+                using var reader = new StreamReader(stream, Encoding.UTF8);
+                return new Migration(n["migrations/".Length..], reader.ReadToEnd());
+            })
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public static IReadOnlyList<Migration> FromDirectory(string directory) =>
+        Directory.GetFiles(directory, "*.sql")
+            .Select(p => new Migration(Path.GetFileName(p), File.ReadAllText(p, Encoding.UTF8)))
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
+            .ToList();
+}
+
+/// <summary>The app cannot start; <see cref="Exception.Message"/> says why and names the file or path.</summary>
+public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Applies the numbered migrations in name order, each in its own transaction, and records each
+/// in <c>schema_migrations</c> with its checksum. Refuses to run when an applied migration has
+/// changed or is missing, or when the file names have gaps or duplicates.
+/// </summary>
+public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger<Migrator>? logger = null)
+{
+    private const string JournalSql = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            name        TEXT PRIMARY KEY,
+            checksum    TEXT NOT NULL,
+            applied_at  TEXT NOT NULL
+        );
+        """;
+
+    /// <summary>Returns the names of the migrations applied by this call.</summary>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        CheckNames(migrations);
+        PrepareFolder(db.DatabasePath);
+
+        SqliteConnection connection;
+        Dictionary<string, string> applied;
+        try
+        {
+            connection = await db.OpenAsync(cancellationToken);
+            await connection.ExecuteAsync(JournalSql);
+            applied = (await connection.QueryAsync<(string Name, string Checksum)>(
+                    "SELECT name, checksum FROM schema_migrations"))
+                .ToDictionary(r => r.Name, r => r.Checksum, StringComparer.Ordinal);
+        }
+        catch (SqliteException e)
+        {
+            throw new StartupException(
+                $"Cannot open the database '{Path.GetFullPath(db.DatabasePath)}': {e.Message} " +
+                "If the file is damaged, restore it from a backup.", e);
+        }
+
+        await using (connection)
+        {
+            var known = migrations.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+            var unknown = applied.Keys.Where(n => !known.Contains(n)).Order(StringComparer.Ordinal).FirstOrDefault();
+            if (unknown is not null)
+            {
+                throw new StartupException(
+                    $"The database has migration '{unknown}' applied, which this version of the app does not have. " +
+                    "Run the version of RjConferences that created this database, or restore a backup.");
+            }
+
+            var done = new List<string>();
+            foreach (var migration in migrations)
+            {
+                if (applied.TryGetValue(migration.Name, out var checksum))
+                {
+                    if (!string.Equals(checksum, migration.Checksum, StringComparison.Ordinal))
+                    {
+                        throw new StartupException(
+                            $"Migration '{migration.Name}' has changed since it was applied to this database. " +
+                            "Applied migrations must not be edited: restore the file and add a new migration instead.");
+                    }
+                    continue;
+                }
+
+                await using var transaction = connection.BeginTransaction(deferred: false);
+                try
+                {
+                    await connection.ExecuteAsync(migration.Sql, transaction: transaction);
+                    await connection.ExecuteAsync(
+                        "INSERT INTO schema_migrations (name, checksum, applied_at) VALUES (@Name, @Checksum, @AppliedAt)",
+                        new { migration.Name, migration.Checksum, AppliedAt = TypeHandlers.ToUtcText(DateTimeOffset.UtcNow) },
+                        transaction);
+                    await transaction.CommitAsync(cancellationToken);
+                }
+                catch (SqliteException e)
+                {
+                    try { await transaction.RollbackAsync(CancellationToken.None); }
+                    catch (SqliteException) { /* SQLite already rolled back on this error */ }
+                    throw new StartupException(
+                        $"Migration '{migration.Name}' failed and was rolled back; the database is unchanged by it: {e.Message}", e);
+                }
+                logger?.LogInformation("Applied migration {Migration}", migration.Name);
+                done.Add(migration.Name);
+            }
+            return done;
+        }
+    }
+
+    /// <summary>Names are NNNN_verb_object.sql, numbered from 0001 with no gaps or duplicates.</summary>
+    public static void CheckNames(IReadOnlyList<Migration> migrations)
+    {
+        var expected = 1;
+        foreach (var migration in migrations.OrderBy(m => m.Name, StringComparer.Ordinal))
+        {
+            if (!Migration.NamePattern.IsMatch(migration.Name))
+            {
+                throw new StartupException(
+                    $"Migration file '{migration.Name}' does not follow the pattern NNNN_verb_object.sql.");
+            }
+            if (migration.Number != expected)
+            {
+                throw new StartupException(
+                    $"Migration file '{migration.Name}' should be numbered {expected:D4}: numbers start at 0001 with no gaps or duplicates.");
+            }
+            expected++;
+        }
+    }
+
+    private static void PrepareFolder(string databasePath)
+    {
+        if (databasePath is "" or ":memory:")
+        {
+            return;
+        }
+        var folder = Path.GetDirectoryName(Path.GetFullPath(databasePath))!;
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var probe = Path.Combine(folder, $".write-check-{Guid.NewGuid():N}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException(
+                $"The data folder '{folder}' cannot be created or written to: {e.Message} " +
+                "Give the app's user write access, or set ConnectionStrings:Default to a writable path.", e);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Data;
+using System.Globalization;
+using Dapper;
+
+namespace RjConferences.Data;
+
+/// <summary>
+/// How values are stored in SQLite: Guid as lower-case text, DateTimeOffset as UTC ISO-8601 text
+/// with a fixed width (so text order is time order), DateOnly as yyyy-MM-dd. The same text forms
+/// are valid input for PostgreSQL's uuid, timestamptz and date types.
+/// </summary>
+public static class TypeHandlers
+{
+    public const string UtcFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+    public const string DateFormat = "yyyy-MM-dd";
+
+    private static int registered;
+
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref registered, 1) == 1)
+        {
+            return;
+        }
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.RemoveTypeMap(typeof(Guid));
+        SqlMapper.RemoveTypeMap(typeof(Guid?));
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
+        SqlMapper.AddTypeHandler(new GuidHandler());
+        SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
+        SqlMapper.AddTypeHandler(new DateOnlyHandler());
+    }
+
+    public static string ToUtcText(DateTimeOffset value) =>
+        value.UtcDateTime.ToString(UtcFormat, CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset FromUtcText(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    public static string ToDateText(DateOnly value) =>
+        value.ToString(DateFormat, CultureInfo.InvariantCulture);
+
+    private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>
+    {
+        public override void SetValue(IDbDataParameter parameter, Guid value)
+        {
+            parameter.DbType = DbType.String;
+            parameter.Value = value.ToString("D");
+        }
+
+        public override Guid Parse(object value) => value switch
+        {
+            string s => Guid.Parse(s),
+            byte[] b => new Guid(b),
+            Guid g => g,
+            _ => throw new DataException($"Cannot read a Guid from {value.GetType().Name}."),
+        };
+    }
+
+    private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        {
+            parameter.DbType = DbType.String;
+            parameter.Value = ToUtcText(value);
+        }
+
+        public override DateTimeOffset Parse(object value) => value switch
+        {
+            string s => FromUtcText(s),
+            DateTimeOffset d => d.ToUniversalTime(),
+            DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+            _ => throw new DataException($"Cannot read a DateTimeOffset from {value.GetType().Name}."),
+        };
+    }
+
+    private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateOnly value)
+        {
+            parameter.DbType = DbType.String;
+            parameter.Value = ToDateText(value);
+        }
+
+        public override DateOnly Parse(object value) => value switch
+        {
+            string s => DateOnly.ParseExact(s, DateFormat, CultureInfo.InvariantCulture),
+            DateOnly d => d,
+            DateTime d => DateOnly.FromDateTime(d),
+            _ => throw new DataException($"Cannot read a DateOnly from {value.GetType().Name}."),
+        };
+    }
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs every RjConferences test: installs what the tests need (Chromium), builds, tests, and ends
+# with one line "N passed, N failed, N skipped". Exits non-zero when anything fails.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+configuration="${CONFIGURATION:-Release}"
+out="test-output"
+rm -rf "$out"
+mkdir -p "$out"
+
+summary() { echo "$1 passed, $2 failed, $3 skipped"; }
+
+# 1. Chromium for the browser tests: RJ_CHROMIUM, else Debian's /usr/bin/chromium (installed when missing).
+if [ -n "${RJ_CHROMIUM:-}" ]; then
+  if [ ! -x "$RJ_CHROMIUM" ]; then
+    echo "RJ_CHROMIUM is set to '$RJ_CHROMIUM', which is not an executable file." >&2
+    summary 0 1 0; exit 1
+  fi
+elif [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Chromium from the distribution's packages (apt-get install chromium)..."
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"$out/apt.log" 2>&1; then
+      cat "$out/apt.log" >&2
+      echo "Could not install Chromium. Install it yourself, or set RJ_CHROMIUM to a Chromium executable." >&2
+      summary 0 1 0; exit 1
+    fi
+  else
+    echo "The browser tests need Chromium at /usr/bin/chromium. On Debian or Ubuntu run 'sudo apt-get install chromium';" >&2
+    echo "elsewhere set RJ_CHROMIUM to the path of a Chromium executable." >&2
+    summary 0 1 0; exit 1
+  fi
+fi
+
+# 2. Build.
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+if ! dotnet build RjConferences.sln -c "$configuration" -nologo -v quiet >"$out/build.log" 2>&1; then
+  grep -E "error|Error" "$out/build.log" | sort -u >&2
+  echo "The build failed (full log: $out/build.log)." >&2
+  summary 0 1 0; exit 1
+fi
+
+# 3. Test.
+dotnet test RjConferences.Tests/RjConferences.Tests.csproj -c "$configuration" --no-build -nologo \
+  --logger "trx;LogFileName=results.trx" --results-directory "$out" \
+  --logger "console;verbosity=minimal" >"$out/test.log" 2>&1
+status=$?
+
+trx="$out/results.trx"
+if [ ! -f "$trx" ]; then
+  cat "$out/test.log" >&2
+  echo "The test run produced no results." >&2
+  summary 0 1 0; exit 1
+fi
+
+counters=$(grep -o '<Counters [^>]*>' "$trx")
+count() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+total=$(count total); passed=$(count passed); failed=$(count failed)
+errors=$(count error); timeouts=$(count timeout); aborted=$(count aborted)
+failed=$((failed + errors + timeouts + aborted))
+skipped=$((total - passed - failed))
+
+if [ "$failed" -gt 0 ] || [ "$status" -ne 0 ]; then
+  echo "Failures:"
+  grep -E "^\s+Failed |Error Message:|^\s{3}\S" "$out/test.log" | head -200
+  [ "$failed" -eq 0 ] && failed=1
+fi
+
+summary "$passed" "$failed" "$skipped"
+[ "$failed" -eq 0 ]
