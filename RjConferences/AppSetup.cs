@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Localization;
 using RjConferences.Components;
 using RjConferences.Data;
 using RjConferences.Features.Schools;
+using RjConferences.Security;
 
 namespace RjConferences;
 
@@ -21,6 +22,7 @@ public static class AppSetup
         services.AddSingleton(TimeProvider.System);
         services.AddData(builder.Configuration, builder.Environment.ContentRootPath);
         services.AddSingleton<SchoolRegistry>();
+        services.AddSingleton<AuditLog>();
         return builder;
     }
 
@@ -48,7 +50,7 @@ public static class AppSetup
     }
 
     /// <summary>
-    /// Applies migrations, then either runs a command (<c>migrate</c>) or serves the app.
+    /// Applies migrations, then either runs a command (<c>migrate</c>, <c>backup</c>, <c>verify-audit</c>) or serves the app.
     /// Returns the process exit code.
     /// </summary>
     public static async Task<int> RunRjConferencesAsync(this WebApplication app, string[] args)
@@ -70,8 +72,10 @@ public static class AppSetup
                 return 0;
             case "backup":
                 return await app.Services.GetRequiredService<Db>().BackupAsync(args.ElementAtOrDefault(1));
+            case "verify-audit":
+                return await app.Services.GetRequiredService<AuditLog>().VerifyCommandAsync();
             case { } command when !command.StartsWith('-'):
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, backup <file>.");
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, backup <file>, verify-audit.");
                 return 2;
         }
 

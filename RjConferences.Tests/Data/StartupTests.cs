@@ -1,3 +1,6 @@
+using Dapper;
+using Microsoft.Extensions.Time.Testing;
+using RjConferences.Security;
 using RjConferences.Tests.Support;
 
 namespace RjConferences.Tests.Data;
@@ -43,5 +46,46 @@ public class StartupTests
         var copy = new RjConferences.Data.Db(TestDatabase.ConnectionStringFor(target));
         var boroughs = await new RjConferences.Features.Schools.SchoolRegistry(copy).ListBoroughsAsync();
         Assert.Equal(78, boroughs.Sum(b => b.Schools.Count));
+    }
+
+    private static async Task RecordThreeEventsAsync(TestDatabase database)
+    {
+        var auditLog = new AuditLog(database.Db, new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero)));
+        foreach (var caseId in new[] { "1", "2", "3" })
+        {
+            await auditLog.RecordAsync(new AuditEvent(AuditAction.Consult, "case", caseId, Guid.NewGuid()));
+        }
+    }
+
+    [Fact]
+    public async Task Verify_audit_command_exits_0_on_an_intact_chain()
+    {
+        using var database = new TestDatabase();
+        await RecordThreeEventsAsync(database);
+
+        var result = await AppProcess.RunAsync(database.ConnectionString, null, "verify-audit");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("Audit chain intact: 3 events checked.", result.Output);
+    }
+
+    [Fact]
+    public async Task Verify_audit_command_exits_1_naming_the_first_changed_event()
+    {
+        using var database = new TestDatabase();
+        await RecordThreeEventsAsync(database);
+        await using (var connection = await database.Db.OpenAsync())
+        {
+            await connection.ExecuteAsync("""
+                DROP TRIGGER audit_events_no_update;
+                UPDATE audit_events SET entity_id = '99' WHERE id = 2;
+                """);
+        }
+
+        var result = await AppProcess.RunAsync(database.ConnectionString, null, "verify-audit");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("Audit chain broken at event 2:", result.Error.Trim());
+        Assert.DoesNotContain("intact", result.Output);
     }
 }
