@@ -134,6 +134,7 @@ public sealed class AuditLog(Db db, TimeProvider clock)
         var previousHash = GenesisHash;
         await foreach (var row in connection.QueryUnbufferedAsync<StoredEvent>(sql).WithCancellation(ct))
         {
+            ct.ThrowIfCancellationRequested();
             count++;
             if (row.Id != previousId + 1)
             {
