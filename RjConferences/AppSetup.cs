@@ -2,6 +2,9 @@ using System.Globalization;
 using Microsoft.AspNetCore.Localization;
 using RjConferences.Components;
 using RjConferences.Data;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using RjConferences.Features.Schools;
 using RjConferences.Security;
 
@@ -18,16 +21,21 @@ public static class AppSetup
         CultureInfo.DefaultThreadCurrentUICulture = Culture;
 
         var services = builder.Services;
+        services.AddHttpContextAccessor();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddSingleton(TimeProvider.System);
         services.AddData(builder.Configuration, builder.Environment.ContentRootPath);
-        services.AddSingleton<SchoolRegistry>();
+        services.AddRjIdentity();
         services.AddSingleton<AuditLog>();
+        services.AddScoped<UserAccounts>();
+        services.AddScoped<RjConferences.Features.Admin.UserAdministration>();
+        services.AddSingleton<SchoolRegistry>();
         return builder;
     }
 
     public static WebApplication UseRjConferences(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         // The friendly error page in every environment: users never see a stack trace.
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment())
@@ -41,10 +49,14 @@ public static class AppSetup
             SupportedCultures = [Culture],
             SupportedUICultures = [Culture],
         });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMustChangePassword();
         app.UseAntiforgery();
 
-        app.MapStaticAssets();
-        app.MapHealthChecks("/health");
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapAccountEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
@@ -70,16 +82,38 @@ public static class AppSetup
             case "migrate":
                 Console.WriteLine($"Database is up to date: {app.Services.GetRequiredService<Db>().DatabasePath}");
                 return 0;
+            case "create-user":
+                return await CreateUserCommand.RunAsync(app.Services, args, Console.In, Console.Out, Console.Error);
             case "backup":
                 return await app.Services.GetRequiredService<Db>().BackupAsync(args.ElementAtOrDefault(1));
             case "verify-audit":
                 return await app.Services.GetRequiredService<AuditLog>().VerifyCommandAsync();
             case { } command when !command.StartsWith('-'):
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, backup <file>, verify-audit.");
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-user, backup <file>, verify-audit.");
                 return 2;
+        }
+
+        var firstRun = app.Services.GetRequiredService<FirstRunSetup>();
+        if (await firstRun.IssueTokenIfNoUsersAsync() is { } token)
+        {
+            app.Lifetime.ApplicationStarted.Register(() => firstRun.LogLink(token,
+                app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()));
         }
 
         await app.RunAsync();
         return 0;
     }
+
+    /// <summary>A user signed in with a one-time password sees only the change-password page until they choose their own.</summary>
+    private static IApplicationBuilder UseMustChangePassword(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.User.HasClaim(c => c.Type == ClaimsPrincipalExtensions.MustChangePasswordClaim)
+            && context.GetEndpoint()?.Metadata.GetMetadata<ComponentTypeMetadata>() is { } page
+            && page.Type.Namespace != typeof(RjConferences.Security.Account.Login).Namespace)
+        {
+            context.Response.Redirect("/account/change-password");
+            return;
+        }
+        await next();
+    });
 }

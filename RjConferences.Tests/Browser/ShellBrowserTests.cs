@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Playwright;
+using RjConferences.Security;
 using RjConferences.Tests.Support;
 
 namespace RjConferences.Tests.Browser;
@@ -12,11 +13,12 @@ public class ShellBrowserTests(BrowserFixture browser) : IDisposable
     public void Dispose() => app.Dispose();
 
     [Fact]
-    public async Task A_user_opens_the_app_and_the_schools_page()
+    public async Task A_signed_in_user_opens_the_app_and_the_schools_page()
     {
+        var user = await TestUsers.CreateAsync(app.Services, "ref@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
         var page = await browser.NewPageAsync(app);
 
-        await page.GotoInteractiveAsync("/");
+        await page.SignInAsync(user);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "RjConferences", Level = 1 })).ToBeVisibleAsync();
         await page.AssertAccessibleAsync();
 
@@ -31,7 +33,9 @@ public class ShellBrowserTests(BrowserFixture browser) : IDisposable
     [Fact]
     public async Task An_unknown_address_shows_the_not_found_page()
     {
+        var user = await TestUsers.CreateAsync(app.Services, "ref@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
         var page = await browser.NewPageAsync(app);
+        await page.SignInAsync(user);
 
         var response = await page.GotoAsync("/no-such-page");
 
@@ -41,7 +45,7 @@ public class ShellBrowserTests(BrowserFixture browser) : IDisposable
     }
 
     [Fact]
-    public async Task Health_answers_healthy()
+    public async Task Health_answers_healthy_without_sign_in()
     {
         using var client = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
         var response = await client.GetAsync("/health");

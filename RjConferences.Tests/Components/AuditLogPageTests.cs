@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using RjConferences.Features.Admin;
 using RjConferences.Security;
 using RjConferences.Tests.Support;
 

@@ -88,4 +88,50 @@ public class StartupTests
         Assert.StartsWith("Audit chain broken at event 2:", result.Error.Trim());
         Assert.DoesNotContain("intact", result.Output);
     }
+
+    [Fact]
+    public async Task Create_user_command_reads_the_password_from_standard_input()
+    {
+        using var database = new TestDatabase();
+
+        var result = await AppProcess.RunAsync(database.ConnectionString, "a password from stdin\n",
+            "create-user", "--email", "ref@school.example", "--role", "Referrer", "--role", "Facilitator",
+            "--school", "Newham/Langdon Park", "--name", "Rita Referrer");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.DoesNotContain("a password from stdin", result.Output);
+        await using var connection = await database.Db.OpenAsync();
+        var roles = await Dapper.SqlMapper.QueryAsync<string>(connection,
+            "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id WHERE u.email = 'ref@school.example' ORDER BY r.name");
+        Assert.Equal(["Facilitator", "Referrer"], roles);
+        Assert.Equal(1L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection,
+            "SELECT count(*) FROM user_school_scope sc JOIN users u ON u.id = sc.user_id WHERE u.email = 'ref@school.example'"));
+    }
+
+    [Fact]
+    public async Task Create_user_command_generates_a_password_when_none_is_given_and_prints_it_once()
+    {
+        using var database = new TestDatabase();
+
+        var result = await AppProcess.RunAsync(database.ConnectionString, "",
+            "create-user", "--email", "admin@rj.example", "--role", "Administrator");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var line = Assert.Single(result.Output.Split('\n'), l => l.StartsWith("One-time password", StringComparison.Ordinal));
+        Assert.Matches(@": \S{4}-\S{4}-\S{4}-\S{4}$", line.Trim());
+    }
+
+    [Fact]
+    public async Task Create_user_command_refuses_an_unknown_school_and_creates_nothing()
+    {
+        using var database = new TestDatabase();
+
+        var result = await AppProcess.RunAsync(database.ConnectionString, "a password from stdin\n",
+            "create-user", "--email", "ref@school.example", "--role", "Referrer", "--school", "Nowhere/No School");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("No school 'Nowhere/No School'", result.Error);
+        await using var connection = await database.Db.OpenAsync();
+        Assert.Equal(0L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT count(*) FROM users"));
+    }
 }

@@ -76,4 +76,15 @@ public class TypeHandlerTests : IDisposable
         var ordered = (await connection.QueryAsync<DateTimeOffset>("SELECT v FROM t ORDER BY v")).ToList();
         Assert.Equal([later, earlier], ordered);
     }
+
+    private sealed record Flagged(long Id, bool Flag);
+
+    [Fact]
+    public async Task Integer_booleans_map_onto_record_parameters()
+    {
+        await using var connection = await database.Db.OpenAsync();
+        var rows = (await connection.QueryAsync<Flagged>("SELECT 1 AS id, 1 AS flag UNION ALL SELECT 2, 0 ORDER BY id")).ToList();
+        Assert.Equal([new Flagged(1, true), new Flagged(2, false)], rows);
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT @flag", new { flag = true }));
+    }
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -22,6 +23,12 @@ public static class DataServices
             builder.DataSource = Path.GetFullPath(Path.Combine(contentRoot, builder.DataSource));
         }
         services.AddSingleton(new Db(builder.ToString()));
+        // The keys that protect sign-in cookies live beside the database, so sign-ins survive a restart.
+        if (builder.DataSource is not ("" or ":memory:"))
+        {
+            services.AddDataProtection().SetApplicationName("RjConferences")
+                .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetDirectoryName(builder.DataSource)!, "keys")));
+        }
         services.AddSingleton(sp => new Migrator(
             sp.GetRequiredService<Db>(), Migration.Embedded(), sp.GetRequiredService<ILogger<Migrator>>()));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");

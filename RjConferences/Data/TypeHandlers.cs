@@ -30,6 +30,7 @@ public static class TypeHandlers
         SqlMapper.AddTypeHandler(new GuidHandler());
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
+        SqlMapper.AddTypeHandler(new BoolHandler());
     }
 
     public static string ToUtcText(DateTimeOffset value) =>
@@ -73,6 +74,24 @@ public static class TypeHandlers
             DateTimeOffset d => d.ToUniversalTime(),
             DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
             _ => throw new DataException($"Cannot read a DateTimeOffset from {value.GetType().Name}."),
+        };
+    }
+
+    /// <summary>
+    /// SQLite stores booleans as 0/1 integers; with this handler Dapper also maps them onto
+    /// positional records' bool parameters.
+    /// </summary>
+    private sealed class BoolHandler : SqlMapper.TypeHandler<bool>
+    {
+        public override void SetValue(IDbDataParameter parameter, bool value) => parameter.Value = value;
+
+        public override bool Parse(object value) => value switch
+        {
+            bool b => b,
+            long l => l != 0,
+            int i => i != 0,
+            string s => s is "1" or "true" or "True",
+            _ => Convert.ToBoolean(value, CultureInfo.InvariantCulture),
         };
     }
 

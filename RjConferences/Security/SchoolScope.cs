@@ -1,0 +1,81 @@
+using System.Security.Claims;
+using Dapper;
+using RjConferences.Data;
+
+namespace RjConferences.Security;
+
+public sealed record ScopedSchool(long Id, string Name, long BoroughId, string BoroughName)
+{
+    /// <summary>"Newham / Langdon Park": a school is identified by borough and name.</summary>
+    public string FullName => $"{BoroughName} / {Name}";
+}
+
+/// <summary>
+/// The one place that answers "which schools may this user see". In SQL, every query of case data
+/// filters through the <c>user_school_scope</c> view with <see cref="SqlFilter"/>.
+/// </summary>
+public sealed class SchoolScope(Db db)
+{
+    /// <summary>
+    /// Append to a WHERE clause on a table with a <c>school_id</c> column, and pass
+    /// <c>ScopeUserId</c> as a parameter.
+    /// </summary>
+    public const string SqlFilter = "school_id IN (SELECT school_id FROM user_school_scope WHERE user_id = @ScopeUserId)";
+
+    public async Task<IReadOnlyList<ScopedSchool>> SchoolsAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        const string sql = $"""
+            SELECT s.id, s.name, b.id AS borough_id, b.name AS borough_name
+            FROM schools AS s
+            JOIN boroughs AS b ON b.id = s.borough_id
+            WHERE s.id IN (SELECT school_id FROM user_school_scope WHERE user_id = @ScopeUserId)
+            ORDER BY b.name, s.name
+            """;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<ScopedSchool>(
+            new CommandDefinition(sql, new { ScopeUserId = userId }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    public async Task<IReadOnlySet<long>> SchoolIdsAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        const string sql = "SELECT school_id FROM user_school_scope WHERE user_id = @ScopeUserId";
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<long>(
+            new CommandDefinition(sql, new { ScopeUserId = userId }, cancellationToken: cancellationToken))).ToHashSet();
+    }
+
+    public async Task<bool> CanSeeSchoolAsync(Guid userId, long schoolId, CancellationToken cancellationToken = default)
+    {
+        const string sql = "SELECT EXISTS (SELECT 1 FROM user_school_scope WHERE user_id = @ScopeUserId AND school_id = @schoolId)";
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(
+            new CommandDefinition(sql, new { ScopeUserId = userId, schoolId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The boroughs a user is assigned as a whole (reviewers see reports by borough).</summary>
+    public async Task<IReadOnlySet<long>> BoroughIdsAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        const string sql = "SELECT borough_id FROM user_boroughs WHERE user_id = @ScopeUserId";
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<long>(
+            new CommandDefinition(sql, new { ScopeUserId = userId }, cancellationToken: cancellationToken))).ToHashSet();
+    }
+}
+
+public static class ClaimsPrincipalExtensions
+{
+    public const string DisplayNameClaim = "rj:display_name";
+    public const string MustChangePasswordClaim = "rj:must_change_password";
+
+    /// <summary>The signed-in user's id; throws for an anonymous principal (every page requires sign-in).</summary>
+    public static Guid UserId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id)
+            ? id
+            : throw new InvalidOperationException("No signed-in user.");
+
+    public static Guid? UserIdOrNull(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
+
+    public static string DisplayName(this ClaimsPrincipal user) =>
+        user.FindFirstValue(DisplayNameClaim) ?? user.Identity?.Name ?? "";
+}
