@@ -30,6 +30,10 @@ public static class AppSetup
         services.AddScoped<UserAccounts>();
         services.AddScoped<RjConferences.Features.Admin.UserAdministration>();
         services.AddSingleton<SchoolRegistry>();
+        services.Configure<RjConferences.Features.Referrals.ReferralOptions>(builder.Configuration.GetSection("Referrals"));
+        services.AddSingleton<RjConferences.Features.Referrals.ReferralService>();
+        services.AddSingleton<RjConferences.Features.Referrals.CaseRepository>();
+        services.AddSingleton<RjConferences.Features.Referrals.CaseChanges>();
         return builder;
     }
 

@@ -21,5 +21,34 @@ public static class LondonTime
     public static string FormatDate(DateOnly value) => value.ToString("d MMMM yyyy", AppSetup.Culture);
 
     /// <summary>Today's date in London.</summary>
-    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(ToLondon(clock.GetUtcNow()).DateTime);
+    public static DateOnly Today(TimeProvider clock) => DateOf(clock.GetUtcNow());
+
+    /// <summary>The London date at an instant.</summary>
+    public static DateOnly DateOf(DateTimeOffset value) => DateOnly.FromDateTime(ToLondon(value).DateTime);
+
+    /// <summary>
+    /// The instant of a London wall-clock time. False when the time does not exist (the clocks go
+    /// forward at 01:00 on the last Sunday of March); <paramref name="ambiguous"/> is true when it
+    /// happens twice (01:00–02:00 on the last Sunday of October), and then <paramref name="utc"/> is
+    /// the first (BST) occurrence.
+    /// </summary>
+    public static bool TryToUtc(DateOnly date, TimeOnly time, out DateTimeOffset utc, out bool ambiguous)
+    {
+        var local = date.ToDateTime(time, DateTimeKind.Unspecified);
+        ambiguous = false;
+        utc = default;
+        if (Zone.IsInvalidTime(local))
+        {
+            return false;
+        }
+        if (Zone.IsAmbiguousTime(local))
+        {
+            ambiguous = true;
+            var offset = Zone.GetAmbiguousTimeOffsets(local).Max();
+            utc = new DateTimeOffset(local, offset).ToUniversalTime();
+            return true;
+        }
+        utc = new DateTimeOffset(local, Zone.GetUtcOffset(local)).ToUniversalTime();
+        return true;
+    }
 }

@@ -1,0 +1,351 @@
+using System.Data;
+using System.Security.Claims;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using RjConferences.Components;
+using RjConferences.Components.Forms;
+using RjConferences.Data;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Referrals;
+
+public enum ChangeOutcome { Saved, Invalid, Conflict, NotFound }
+
+public sealed record ChangeResult(ChangeOutcome Outcome, FieldErrors Errors)
+{
+    public static ChangeResult Invalid(string field, string message)
+    {
+        var errors = new FieldErrors();
+        errors.Add(field, message);
+        return new ChangeResult(ChangeOutcome.Invalid, errors);
+    }
+}
+
+public sealed class SuitabilityForm
+{
+    public string? RiskToParties { get; set; }
+    public string? PowerImbalance { get; set; }
+    public string? AcceptanceOfResponsibility { get; set; }
+    public string? HarmedPartyWishes { get; set; }
+    public string? Outcome { get; set; }
+    public string? Reason { get; set; }
+}
+
+public sealed class ConsentForm
+{
+    public Guid? PartyId { get; set; }
+    public string? Purpose { get; set; }
+    public string? Decision { get; set; }
+    public DateInput DecidedOn { get; set; } = new();
+    public string? Method { get; set; }
+}
+
+public sealed class CaseEdit
+{
+    public string? Description { get; set; }
+    public string? Location { get; set; }
+    public string? OutcomeRoute { get; set; }
+    public DateInput VictimFirstOfferedOn { get; set; } = new();
+}
+
+/// <summary>
+/// Changes to a case after referral: suitability, consent, the victim-contact date, details, and
+/// withdrawal. Each runs in one write transaction within the user's scope, moves the case only as
+/// <see cref="CaseLifecycle"/> allows, adds to the timeline and the audit log (alter), and bumps the
+/// case's version so that a stale edit is refused rather than silently overwriting.
+/// </summary>
+public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
+{
+    public const int MaxAssessmentText = 2000;
+
+    private sealed record CaseState(Guid Id, string Status, long Version, DateOnly OffenceDate, DateOnly ReferredOn);
+
+    public Task<ChangeResult> RecordSuitabilityAsync(Guid caseId, SuitabilityForm form, ClaimsPrincipal user)
+    {
+        var errors = new FieldErrors();
+        if (!user.IsInRole(Roles.Facilitator))
+        {
+            errors.Add("", "Only a facilitator can record a suitability assessment");
+            return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
+        }
+        Required(errors, "RiskToParties", form.RiskToParties, "Describe the risk to either party");
+        Required(errors, "PowerImbalance", form.PowerImbalance, "Describe any power imbalance between the parties");
+        Required(errors, "AcceptanceOfResponsibility", form.AcceptanceOfResponsibility, "Describe how far the young person accepts responsibility");
+        Required(errors, "HarmedPartyWishes", form.HarmedPartyWishes, "Describe the harmed party's wishes");
+        if (form.Outcome is not ("suitable" or "not_suitable")) errors.Add("Outcome", "Choose suitable or not suitable");
+        else if (form.Outcome == "not_suitable") Required(errors, "Reason", form.Reason, "Give the reason the case is not suitable");
+        if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
+
+        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        {
+            if (!CaseLifecycle.IsBeforeConference(state.Status) && state.Status != CaseStatus.NotSuitable)
+            {
+                return $"A case that is {CaseStatus.Label(state.Status).ToLowerInvariant()} cannot be assessed again";
+            }
+            await connection.ExecuteAsync("""
+                INSERT INTO suitability_assessments (id, case_id, assessed_by, assessed_at, risk_to_parties, power_imbalance,
+                                                     acceptance_of_responsibility, harmed_party_wishes, outcome, reason)
+                VALUES (@id, @caseId, @userId, @now, @RiskToParties, @PowerImbalance, @AcceptanceOfResponsibility, @HarmedPartyWishes, @Outcome, @reason)
+                """, new
+            {
+                id = Guid.NewGuid(), caseId, userId = user.UserId(), now, RiskToParties = form.RiskToParties!.Trim(),
+                PowerImbalance = form.PowerImbalance!.Trim(), AcceptanceOfResponsibility = form.AcceptanceOfResponsibility!.Trim(),
+                HarmedPartyWishes = form.HarmedPartyWishes!.Trim(), form.Outcome, reason = form.Reason?.Trim(),
+            }, transaction);
+            await SettleAsync(connection, transaction, state, user.UserId(), now,
+                form.Outcome == "suitable" ? "Suitability assessed: suitable" : "Suitability assessed: not suitable");
+            return null;
+        });
+    }
+
+    public Task<ChangeResult> RecordConsentAsync(Guid caseId, ConsentForm form, ClaimsPrincipal user)
+    {
+        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        {
+            return Task.FromResult(ChangeResult.Invalid("", "Only a referrer or a facilitator can record consent"));
+        }
+        var errors = new FieldErrors();
+        if (form.PartyId is null) errors.Add("PartyId", "Choose whose consent this is");
+        if (!Vocabulary.IsCode(Vocabulary.ConsentPurposes, form.Purpose)) errors.Add("Purpose", "Choose what the consent is for");
+        if (form.Decision is not ("given" or "refused")) errors.Add("Decision", "Choose given or refused");
+        if (!Vocabulary.IsCode(Vocabulary.ConsentMethods, form.Method)) errors.Add("Method", "Choose how the consent was taken");
+        var decidedOn = form.DecidedOn.Parse("Date of the decision", out var dateError);
+        if (dateError is not null) errors.Add("DecidedOn", dateError);
+        else if (decidedOn > LondonTime.Today(clock)) errors.Add("DecidedOn", "Date of the decision must be today or in the past");
+        if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
+
+        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        {
+            if (!CaseLifecycle.IsBeforeConference(state.Status) && state.Status != CaseStatus.ConferenceScheduled)
+            {
+                return $"Consent cannot be recorded for a case that is {CaseStatus.Label(state.Status).ToLowerInvariant()}";
+            }
+            if (decidedOn < state.OffenceDate)
+            {
+                return "Date of the decision must be on or after the date of the offence";
+            }
+            var party = await connection.QuerySingleOrDefaultAsync<(string Role, string? SupporterType, string? Removed)?>(
+                "SELECT party_role, supporter_type, details_removed_at FROM parties WHERE id = @PartyId AND case_id = @caseId",
+                new { form.PartyId, caseId }, transaction);
+            if (party is not { } p || p.Removed is not null || !(p.Role is "responsible" or "harmed" || p.SupporterType is "parent" or "guardian"))
+            {
+                return "Choose a young person, harmed party, parent or guardian of this case";
+            }
+            var inForce = await connection.ExecuteScalarAsync<bool>("""
+                SELECT EXISTS (SELECT 1 FROM consents WHERE party_id = @PartyId AND purpose = @Purpose AND decision = 'given' AND withdrawn_on IS NULL)
+                """, new { form.PartyId, form.Purpose }, transaction);
+            if (inForce && form.Decision == "given")
+            {
+                return "This consent has already been given";
+            }
+            await connection.ExecuteAsync("""
+                INSERT INTO consents (id, case_id, party_id, purpose, decision, decided_on, method, taken_by, recorded_at)
+                VALUES (@id, @caseId, @PartyId, @Purpose, @Decision, @decidedOn, @Method, @userId, @now)
+                """, new { id = Guid.NewGuid(), caseId, form.PartyId, form.Purpose, form.Decision, decidedOn, form.Method, userId = user.UserId(), now }, transaction);
+
+            var purpose = Vocabulary.Label(Vocabulary.ConsentPurposes, form.Purpose).ToLowerInvariant();
+            if (form.Decision == "refused" && form.Purpose == "take_part")
+            {
+                // Keep only what reports need (age, gender, ethnic group) of someone who said no.
+                await connection.ExecuteAsync("""
+                    UPDATE parties SET first_name = NULL, last_name = NULL, organisation_name = NULL, first_name_key = NULL,
+                                       last_name_key = NULL, date_of_birth = NULL, phone = NULL, email = NULL, address = NULL,
+                                       details_removed_at = @now
+                    WHERE id = @PartyId
+                    """, new { form.PartyId, now }, transaction);
+                await MoveAsync(connection, transaction, state, CaseStatus.Withdrawn, user.UserId(), now,
+                    $"Consent refused for {purpose}: the case cannot go to a conference; the party's details were removed", "consent refused");
+                return null;
+            }
+            await SettleAsync(connection, transaction, state, user.UserId(), now,
+                $"Consent {(form.Decision == "given" ? "given" : "refused")} for {purpose}");
+            return null;
+        });
+    }
+
+    public Task<ChangeResult> WithdrawConsentAsync(Guid caseId, Guid consentId, DateInput withdrawnOn, ClaimsPrincipal user)
+    {
+        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        {
+            return Task.FromResult(ChangeResult.Invalid("", "Only a referrer or a facilitator can record a withdrawal of consent"));
+        }
+        var date = withdrawnOn.Parse("Date consent was withdrawn", out var dateError);
+        if (dateError is not null) return Task.FromResult(ChangeResult.Invalid("WithdrawnOn", dateError));
+        if (date > LondonTime.Today(clock)) return Task.FromResult(ChangeResult.Invalid("WithdrawnOn", "Date consent was withdrawn must be today or in the past"));
+
+        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        {
+            var consent = await connection.QuerySingleOrDefaultAsync<(string Purpose, DateOnly DecidedOn)?>("""
+                SELECT purpose, decided_on FROM consents
+                WHERE id = @consentId AND case_id = @caseId AND decision = 'given' AND withdrawn_on IS NULL
+                """, new { consentId, caseId }, transaction);
+            if (consent is not { } c) return "This consent is not in force";
+            if (date < c.DecidedOn) return "Date consent was withdrawn must be on or after the date it was given";
+            await connection.ExecuteAsync("UPDATE consents SET withdrawn_on = @date WHERE id = @consentId", new { date, consentId }, transaction);
+            var summary = $"Consent withdrawn for {Vocabulary.Label(Vocabulary.ConsentPurposes, c.Purpose).ToLowerInvariant()}";
+            if (state.Status == CaseStatus.ConferenceScheduled && c.Purpose == "take_part")
+            {
+                await MoveAsync(connection, transaction, state, CaseStatus.AwaitingConsent, user.UserId(), now, summary, null);
+            }
+            else
+            {
+                await SettleAsync(connection, transaction, state, user.UserId(), now, summary);
+            }
+            return null;
+        });
+    }
+
+    /// <summary>Edits the details that can change after referral, refusing a stale version.</summary>
+    public Task<ChangeResult> EditAsync(Guid caseId, CaseEdit form, long version, ClaimsPrincipal user)
+    {
+        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        {
+            return Task.FromResult(ChangeResult.Invalid("", "Only a referrer or a facilitator can change a case"));
+        }
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(form.Description)) errors.Add("Description", "Describe what happened");
+        else if (form.Description.Length > ReferralValidator.MaxDescription) errors.Add("Description", $"What happened must be {ReferralValidator.MaxDescription:N0} characters or fewer (it is {form.Description.Length:N0})");
+        if (!Vocabulary.IsCode(Vocabulary.Locations, form.Location)) errors.Add("Location", "Choose where it happened");
+        if (!Vocabulary.IsCode(Vocabulary.OutcomeRoutes, form.OutcomeRoute)) errors.Add("OutcomeRoute", "Choose the outcome route");
+        DateOnly? offered = null;
+        if (!form.VictimFirstOfferedOn.IsEmpty)
+        {
+            offered = form.VictimFirstOfferedOn.Parse("Date the harmed party was first offered restorative justice", out var error);
+            if (error is not null) errors.Add("VictimFirstOfferedOn", error);
+            else if (offered > LondonTime.Today(clock)) errors.Add("VictimFirstOfferedOn", "Date the harmed party was first offered restorative justice must be today or in the past");
+        }
+        if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
+
+        return ChangeAsync(caseId, user, version, async (connection, transaction, state, now) =>
+        {
+            if (state.Status == CaseStatus.Closed) return "A closed case cannot be changed";
+            if (offered < state.OffenceDate) return "Date the harmed party was first offered restorative justice must be on or after the date of the offence";
+            await connection.ExecuteAsync("""
+                UPDATE cases SET description = @description, location = @Location, outcome_route = @OutcomeRoute,
+                                 victim_first_offered_on = @offered
+                WHERE id = @caseId
+                """, new { description = form.Description!.Trim(), form.Location, form.OutcomeRoute, offered, caseId }, transaction);
+            await CaseTimeline.RecordAsync(connection, transaction, caseId, user.UserId(), now, "edited", "Case details changed", null, null);
+            return null;
+        });
+    }
+
+    public Task<ChangeResult> WithdrawCaseAsync(Guid caseId, string? reason, ClaimsPrincipal user)
+    {
+        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        {
+            return Task.FromResult(ChangeResult.Invalid("", "Only a referrer or a facilitator can withdraw a case"));
+        }
+        if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(ChangeResult.Invalid("WithdrawReason", "Give the reason the case is withdrawn"));
+        if (reason.Length > 500) return Task.FromResult(ChangeResult.Invalid("WithdrawReason", "The reason must be 500 characters or fewer"));
+        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        {
+            await MoveAsync(connection, transaction, state, CaseStatus.Withdrawn, user.UserId(), now, "Case withdrawn", reason.Trim());
+            return null;
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a case in the user's scope in one write transaction. Work returns
+    /// an error message to refuse (nothing is saved) or null to save; the case's version then rises.
+    /// </summary>
+    private async Task<ChangeResult> ChangeAsync(Guid caseId, ClaimsPrincipal user, long? expectedVersion,
+        Func<SqliteConnection, IDbTransaction, CaseState, DateTimeOffset, Task<string?>> work)
+    {
+        var userId = user.UserId();
+        try
+        {
+            return await db.WriteAsync(async (connection, transaction) =>
+            {
+                var state = await connection.QuerySingleOrDefaultAsync<CaseState>($"""
+                    SELECT id, status, version, offence_date, referred_on FROM cases
+                    WHERE id = @caseId AND {SchoolScope.SqlFilter}
+                    """, new { caseId, ScopeUserId = userId }, transaction);
+                if (state is null)
+                {
+                    await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "case",
+                        EntityId: caseId.ToString(), UserId: userId, Justification: "change to a case outside the user's scope or missing"));
+                    return new ChangeResult(ChangeOutcome.NotFound, new FieldErrors());
+                }
+                if (expectedVersion is { } v && v != state.Version)
+                {
+                    var conflict = new FieldErrors();
+                    conflict.Add("", "Someone else changed this case while you were editing. Your changes have not been saved: they are still in the form. Reload the case to see the other changes, then make yours again.");
+                    return new ChangeResult(ChangeOutcome.Conflict, conflict);
+                }
+                var now = clock.GetUtcNow();
+                if (await work(connection, transaction, state, now) is { } refusal)
+                {
+                    throw new RefusedException(refusal);
+                }
+                await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @caseId",
+                    new { now, caseId }, transaction);
+                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
+                return new ChangeResult(ChangeOutcome.Saved, new FieldErrors());
+            });
+        }
+        catch (RefusedException e)
+        {
+            return ChangeResult.Invalid("", e.Message);
+        }
+        catch (LifecycleException e)
+        {
+            return ChangeResult.Invalid("", e.Message);
+        }
+    }
+
+    /// <summary>Puts a case before its conference where its assessment and consents say it belongs.</summary>
+    private static async Task SettleAsync(SqliteConnection connection, IDbTransaction transaction, CaseState state, Guid userId, DateTimeOffset now, string summary)
+    {
+        var target = state.Status;
+        if (CaseLifecycle.IsBeforeConference(state.Status) || state.Status == CaseStatus.NotSuitable)
+        {
+            var suitability = await connection.ExecuteScalarAsync<string?>(
+                "SELECT outcome FROM suitability_assessments WHERE case_id = @Id ORDER BY assessed_at DESC, rowid DESC LIMIT 1", new { state.Id }, transaction);
+            target = CaseLifecycle.Settle(suitability, await AllConsentsGivenAsync(connection, transaction, state.Id));
+        }
+        if (target == state.Status)
+        {
+            await CaseTimeline.RecordAsync(connection, transaction, state.Id, userId, now, "changed", summary, null, null);
+            return;
+        }
+        if (state.Status == CaseStatus.Referred && target != CaseStatus.Assessing)
+        {
+            await MoveAsync(connection, transaction, state, CaseStatus.Assessing, userId, now, "Assessment started", null);
+            state = state with { Status = CaseStatus.Assessing };
+        }
+        await MoveAsync(connection, transaction, state, target, userId, now, summary, null);
+    }
+
+    /// <summary>Every young person, harmed party and parent or guardian has given consent to take part, and it is in force.</summary>
+    public static Task<bool> AllConsentsGivenAsync(SqliteConnection connection, IDbTransaction? transaction, Guid caseId) =>
+        connection.ExecuteScalarAsync<bool>("""
+            SELECT NOT EXISTS (
+                SELECT 1 FROM parties AS p
+                WHERE p.case_id = @caseId
+                  AND (p.party_role IN ('responsible', 'harmed') OR (p.party_role = 'supporter' AND p.supporter_type IN ('parent', 'guardian')))
+                  AND NOT EXISTS (SELECT 1 FROM consents AS k WHERE k.party_id = p.id AND k.purpose = 'take_part'
+                                  AND k.decision = 'given' AND k.withdrawn_on IS NULL))
+            """, new { caseId }, transaction);
+
+    private static async Task MoveAsync(SqliteConnection connection, IDbTransaction transaction, CaseState state, string to,
+        Guid userId, DateTimeOffset now, string summary, string? withdrawnReason)
+    {
+        if (!CaseLifecycle.CanMove(state.Status, to))
+        {
+            throw new LifecycleException(state.Status, to);
+        }
+        await connection.ExecuteAsync("""
+            UPDATE cases SET status = @to, withdrawn_reason = coalesce(@withdrawnReason, withdrawn_reason) WHERE id = @Id
+            """, new { to, withdrawnReason, state.Id }, transaction);
+        await CaseTimeline.RecordAsync(connection, transaction, state.Id, userId, now, "status", summary, state.Status, to);
+    }
+
+    private static void Required(FieldErrors errors, string field, string? value, string message)
+    {
+        if (string.IsNullOrWhiteSpace(value)) errors.Add(field, message);
+        else if (value.Length > MaxAssessmentText) errors.Add(field, $"This must be {MaxAssessmentText:N0} characters or fewer");
+    }
+
+    private sealed class RefusedException(string message) : Exception(message);
+}

@@ -1,0 +1,172 @@
+using System.Text;
+using Dapper;
+using RjConferences.Components;
+using RjConferences.Data;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Referrals;
+
+/// <summary>
+/// Reads cases, always within the user's scope (<see cref="SchoolScope.SqlFilter"/>). Opening a
+/// case is audited as consult; asking for one outside the scope answers "not found" and is audited
+/// as access_denied.
+/// </summary>
+public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
+{
+    public const int PageSize = 50;
+
+    /// <summary>Counting stops here: "10,000 or more" is enough to page through, and counting all of a million rows is not free.</summary>
+    public const int CountCap = 10_000;
+
+    public async Task<CaseDetails?> GetAsync(Guid caseId, Guid userId, CancellationToken cancellationToken = default)
+    {
+        const string sql = $"""
+            SELECT c.id, c.reference, c.school_id, s.name AS school_name, b.name AS borough_name, c.status, c.location,
+                   c.offence_at, c.offence_date, c.offence_category_id, oc.name AS offence_category, c.gravity, c.description,
+                   c.admitted, c.admitted_on, c.admitted_to, c.outcome_route, c.eligible, c.referred_at, c.referred_on,
+                   u.display_name AS referred_by_name, c.victim_first_offered_on, c.withdrawn_reason, c.version
+            FROM cases AS c
+            JOIN schools AS s ON s.id = c.school_id
+            JOIN boroughs AS b ON b.id = s.borough_id
+            JOIN offence_categories AS oc ON oc.id = c.offence_category_id
+            JOIN users AS u ON u.id = c.referred_by
+            WHERE c.id = @caseId AND c.{SchoolScope.SqlFilter}
+            """;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var details = await connection.QuerySingleOrDefaultAsync<CaseDetails>(sql, new { caseId, ScopeUserId = userId });
+        if (details is null)
+        {
+            var exists = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM cases WHERE id = @caseId)", new { caseId });
+            if (exists)
+            {
+                await audit.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "case", EntityId: caseId.ToString(), UserId: userId,
+                    Justification: "case outside the user's scope"), cancellationToken);
+            }
+            return null;
+        }
+
+        details.Parties = (await connection.QueryAsync<PartyDetails>("""
+            SELECT id, party_role, harmed_type, supporter_type, supports_party_id, first_name, last_name, organisation_name,
+                   date_of_birth, age_at_offence, gender, ethnic_group, year_group, special_educational_needs,
+                   phone, email, address, details_removed_at
+            FROM parties WHERE case_id = @caseId ORDER BY sort_order
+            """, new { caseId })).ToList();
+        details.IneligibilityReasons = (await connection.QueryAsync<(string, Guid?)>(
+            "SELECT reason, party_id FROM case_ineligibility_reasons WHERE case_id = @caseId ORDER BY reason", new { caseId })).ToList();
+        details.Assessments = (await connection.QueryAsync<AssessmentDetails>("""
+            SELECT a.id, u.display_name AS assessed_by_name, a.assessed_at, a.risk_to_parties, a.power_imbalance,
+                   a.acceptance_of_responsibility, a.harmed_party_wishes, a.outcome, a.reason
+            FROM suitability_assessments AS a JOIN users AS u ON u.id = a.assessed_by
+            WHERE a.case_id = @caseId ORDER BY a.assessed_at, a.id
+            """, new { caseId })).ToList();
+        details.Consents = (await connection.QueryAsync<ConsentDetails>("""
+            SELECT k.id, k.party_id, k.purpose, k.decision, k.decided_on, k.method, u.display_name AS taken_by_name, k.withdrawn_on
+            FROM consents AS k JOIN users AS u ON u.id = k.taken_by
+            WHERE k.case_id = @caseId ORDER BY k.recorded_at, k.id
+            """, new { caseId })).ToList();
+        details.Timeline = (await connection.QueryAsync<CaseEventDetails>("""
+            SELECT e.occurred_at, u.display_name AS user_name, e.kind, e.summary, e.from_status, e.to_status
+            FROM case_events AS e LEFT JOIN users AS u ON u.id = e.user_id
+            WHERE e.case_id = @caseId ORDER BY e.id
+            """, new { caseId })).ToList();
+        details.PreviousReferrals = (await connection.QueryAsync<PreviousReferral>($"""
+            SELECT DISTINCT c.id, c.reference, c.referred_on, c.status
+            FROM parties AS me
+            JOIN parties AS p ON p.party_role = 'responsible' AND p.last_name_key = me.last_name_key
+                             AND p.first_name_key = me.first_name_key AND p.date_of_birth = me.date_of_birth
+            JOIN cases AS c ON c.id = p.case_id
+            WHERE me.case_id = @caseId AND me.party_role = 'responsible' AND me.date_of_birth IS NOT NULL
+              AND c.id <> @caseId AND c.{SchoolScope.SqlFilter}
+            ORDER BY c.referred_on DESC
+            """, new { caseId, ScopeUserId = userId })).ToList();
+
+        var holidays = (await connection.QueryAsync<DateOnly>("SELECT holiday_date FROM bank_holidays")).ToHashSet();
+        details.VictimContactDueOn = WorkingDays.Add(details.ReferredOn, 5, holidays);
+        details.VictimContactOverdue = details.VictimFirstOfferedOn is null
+            && details.Status is not (CaseStatus.NotEligible or CaseStatus.Withdrawn or CaseStatus.Closed)
+            && LondonTime.Today(clock) > details.VictimContactDueOn;
+
+        await audit.RecordAsync(new AuditEvent(AuditAction.Consult, EntityType: "case", EntityId: caseId.ToString(), UserId: userId), cancellationToken);
+        return details;
+    }
+
+    public async Task<(IReadOnlyList<CaseListItem> Cases, int Total)> ListAsync(CaseQuery query, Guid userId, CancellationToken cancellationToken = default)
+    {
+        // The WHERE clause is built from fixed fragments only; every value is a parameter.
+        var where = new StringBuilder($"c.{SchoolScope.SqlFilter}");
+        var search = query.Search?.Trim();
+        string? prefix = null, prefixEnd = null, first = null, firstEnd = null;
+        if (!string.IsNullOrEmpty(search))
+        {
+            if (search.StartsWith("RJ-", StringComparison.OrdinalIgnoreCase))
+            {
+                (prefix, prefixEnd) = Range(search.ToUpperInvariant());
+                where.Append(" AND c.reference >= @prefix AND c.reference < @prefixEnd");
+            }
+            else
+            {
+                var parts = search.ToLowerInvariant().Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (parts.Length == 2)
+                {
+                    first = parts[0];
+                    (prefix, prefixEnd) = Range(parts[1]);
+                    where.Append("""
+                         AND c.id IN (SELECT case_id FROM parties WHERE party_role = 'responsible'
+                                      AND last_name_key >= @prefix AND last_name_key < @prefixEnd AND first_name_key = @first)
+                        """);
+                }
+                else
+                {
+                    (prefix, prefixEnd) = Range(parts[0]);
+                    where.Append("""
+                         AND c.id IN (SELECT case_id FROM parties WHERE party_role = 'responsible'
+                                        AND last_name_key >= @prefix AND last_name_key < @prefixEnd
+                                      UNION
+                                      SELECT case_id FROM parties WHERE party_role = 'responsible'
+                                        AND first_name_key >= @prefix AND first_name_key < @prefixEnd)
+                        """);
+                }
+            }
+        }
+        if (query.Status is not null) where.Append(" AND c.status = @Status");
+        if (query.SchoolId is not null) where.Append(" AND c.school_id = @SchoolId");
+        if (query.BoroughId is not null) where.Append(" AND c.school_id IN (SELECT id FROM schools WHERE borough_id = @BoroughId)");
+        if (query.From is not null) where.Append(" AND c.referred_on >= @From");
+        if (query.To is not null) where.Append(" AND c.referred_on <= @To");
+
+        var order = query.Sort switch
+        {
+            "reference" => "c.reference",
+            "school" => "s.name",
+            "status" => "c.status",
+            _ => "c.referred_at",
+        } + (query.Descending ? " DESC" : " ASC");
+
+        var sql = $"""
+            SELECT c.id, c.reference, s.name AS school_name, b.name AS borough_name, c.status, c.referred_on,
+                   oc.name AS offence_category,
+                   (SELECT group_concat(coalesce(p.first_name || ' ' || p.last_name, 'Details removed'), ', ')
+                    FROM parties AS p WHERE p.case_id = c.id AND p.party_role = 'responsible') AS young_people
+            FROM cases AS c
+            JOIN schools AS s ON s.id = c.school_id
+            JOIN boroughs AS b ON b.id = s.borough_id
+            JOIN offence_categories AS oc ON oc.id = c.offence_category_id
+            WHERE {where}
+            ORDER BY {order}, c.id
+            LIMIT @limit OFFSET @offset
+            """;
+        var countSql = $"SELECT count(*) FROM (SELECT 1 FROM cases AS c WHERE {where} LIMIT {CountCap})";
+        var parameters = new
+        {
+            ScopeUserId = userId, prefix, prefixEnd, first, firstEnd, query.Status, query.SchoolId, query.BoroughId,
+            query.From, query.To, limit = PageSize, offset = (Math.Max(1, query.Page) - 1) * PageSize,
+        };
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var cases = (await connection.QueryAsync<CaseListItem>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(countSql, parameters, cancellationToken: cancellationToken));
+        return (cases, total);
+    }
+
+    /// <summary>[prefix, prefix with its last character incremented): a range an index can answer, unlike LIKE.</summary>
+    private static (string, string) Range(string prefix) => (prefix, prefix[..^1] + (char)(prefix[^1] + 1));
+}

@@ -1,0 +1,167 @@
+using System.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using RjConferences.Components;
+using RjConferences.Data;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Referrals;
+
+public sealed record ReferralResult(FieldErrors Errors, Guid? CaseId = null, string? Reference = null, bool InternalMatter = false)
+{
+    public bool Succeeded => Errors.IsEmpty;
+}
+
+/// <summary>Saves a new referral: validation, eligibility, reference number, parties, timeline and audit in one transaction.</summary>
+public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, TimeProvider clock, IOptions<ReferralOptions> options)
+{
+    public async Task<ReferralValidator.Context> ContextAsync(Guid userId)
+    {
+        await using var connection = await db.OpenAsync();
+        var categories = (await connection.QueryAsync<long>("SELECT id FROM offence_categories WHERE active = 1")).ToHashSet();
+        var now = clock.GetUtcNow();
+        return new ReferralValidator.Context(await scope.SchoolIdsAsync(userId), categories, LondonTime.Today(clock), now);
+    }
+
+    public async Task<IReadOnlyList<Choice>> OffenceCategoriesAsync()
+    {
+        await using var connection = await db.OpenAsync();
+        return (await connection.QueryAsync<(long Id, string Name)>("SELECT id, name FROM offence_categories WHERE active = 1 ORDER BY sort_order"))
+            .Select(c => new Choice(c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Name)).ToList();
+    }
+
+    public async Task<ReferralResult> SaveAsync(ReferralForm form, Guid userId)
+    {
+        var context = await ContextAsync(userId);
+        var errors = ReferralValidator.All(form, context, out var offenceAt);
+        if (form.SchoolId is { } school && !context.SchoolsInScope.Contains(school))
+        {
+            // A school outside the user's scope can only come from a forged form.
+            await audit.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "school", EntityId: school.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                UserId: userId, Justification: "referral for a school outside the user's scope"));
+        }
+        if (!errors.IsEmpty)
+        {
+            return new ReferralResult(errors);
+        }
+
+        if (form.SchoolWouldDealInternally == true)
+        {
+            await db.WriteAsync(async (connection, transaction) =>
+            {
+                await connection.ExecuteAsync("""
+                    INSERT INTO school_internal_matters (school_id, recorded_on, offence_category_id, recorded_by, submission_id)
+                    VALUES (@SchoolId, @today, @OffenceCategoryId, @userId, @SubmissionId)
+                    ON CONFLICT (submission_id) DO NOTHING
+                    """, new { form.SchoolId, today = context.Today, form.OffenceCategoryId, userId, form.SubmissionId }, transaction);
+            });
+            return new ReferralResult(errors, InternalMatter: true);
+        }
+
+        var offenceDate = form.OffenceDate.Parse("x", out _)!.Value;
+        var partyIds = form.AllParties.ToDictionary(p => p.Key, _ => Guid.NewGuid());
+        var reasons = Eligibility.Evaluate(form.Admitted == true, form.Gravity!.Value, options.Value.MaxGravity, offenceDate,
+            form.YoungPeople.Select(p => (partyIds[p.Key], p.DateOfBirth.Parse("x", out _)!.Value)));
+        var status = reasons.Count == 0 ? CaseStatus.Referred : CaseStatus.NotEligible;
+
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            // Saving twice (a double click, a retried request) returns the first referral.
+            var existing = await connection.QuerySingleOrDefaultAsync<(Guid Id, string Reference)?>(
+                "SELECT id, reference FROM cases WHERE submission_id = @SubmissionId", new { form.SubmissionId }, transaction);
+            if (existing is { } done)
+            {
+                return new ReferralResult(errors, done.Id, done.Reference);
+            }
+
+            var now = clock.GetUtcNow();
+            var year = LondonTime.ToLondon(now).Year;
+            var number = await connection.ExecuteScalarAsync<long>("""
+                INSERT INTO reference_counters (year, last_number) VALUES (@year, 1)
+                ON CONFLICT (year) DO UPDATE SET last_number = last_number + 1
+                RETURNING last_number
+                """, new { year }, transaction);
+            var reference = $"RJ-{year}-{number:D5}";
+            var caseId = Guid.NewGuid();
+
+            await connection.ExecuteAsync("""
+                INSERT INTO cases (id, reference, school_id, status, location, offence_at, offence_date, offence_category_id,
+                                   gravity, description, admitted, admitted_on, admitted_to, outcome_route, eligible,
+                                   referred_at, referred_on, referred_by, submission_id, version, updated_at)
+                VALUES (@caseId, @reference, @SchoolId, @status, @Location, @offenceAt, @offenceDate, @OffenceCategoryId,
+                        @Gravity, @Description, @Admitted, @admittedOn, @AdmittedTo, @OutcomeRoute, @eligible,
+                        @now, @today, @userId, @SubmissionId, 1, @now)
+                """, new
+            {
+                caseId, reference, form.SchoolId, status, form.Location, offenceAt, offenceDate, form.OffenceCategoryId,
+                form.Gravity, Description = form.Description!.Trim(), form.Admitted,
+                admittedOn = form.Admitted == true ? form.AdmittedOn.Parse("x", out _) : null,
+                AdmittedTo = form.Admitted == true ? form.AdmittedTo?.Trim() : null,
+                form.OutcomeRoute, eligible = reasons.Count == 0, now, today = LondonTime.DateOf(now),
+                userId, form.SubmissionId,
+            }, transaction);
+
+            var order = 0;
+            foreach (var party in form.AllParties)
+            {
+                await InsertPartyAsync(connection, transaction, caseId, partyIds, party, offenceDate, order++);
+            }
+            foreach (var reason in reasons)
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO case_ineligibility_reasons (case_id, reason, party_id) VALUES (@caseId, @Code, @PartyId)",
+                    new { caseId, reason.Code, reason.PartyId }, transaction);
+            }
+            await CaseTimeline.RecordAsync(connection, transaction, caseId, userId, now, "referred",
+                status == CaseStatus.Referred ? "Referral recorded: eligible for a conference" : "Referral recorded: not eligible",
+                null, status);
+            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Collect, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
+            return new ReferralResult(errors, caseId, reference);
+        });
+    }
+
+    private static Task InsertPartyAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId,
+        IReadOnlyDictionary<Guid, Guid> partyIds, PartyForm p, DateOnly offenceDate, int order)
+    {
+        var dob = p.Role == "responsible" ? p.DateOfBirth.Parse("x", out _) : null;
+        return connection.ExecuteAsync("""
+            INSERT INTO parties (id, case_id, party_role, harmed_type, supporter_type, supports_party_id, first_name, last_name,
+                                 organisation_name, first_name_key, last_name_key, date_of_birth, age_at_offence, gender,
+                                 ethnic_group, year_group, special_educational_needs, phone, email, address, sort_order)
+            VALUES (@id, @caseId, @Role, @HarmedType, @SupporterType, @supports, @firstName, @lastName,
+                    @organisation, @firstKey, @lastKey, @dob, @age, @Gender,
+                    @EthnicGroup, @YearGroup, @SpecialEducationalNeeds, @phone, @email, @address, @order)
+            """, new
+        {
+            id = partyIds[p.Key], caseId, p.Role,
+            HarmedType = p.Role == "harmed" ? p.HarmedType : null,
+            SupporterType = p.Role == "supporter" ? p.SupporterType : null,
+            supports = p.SupportsKey is { } s && p.Role == "supporter" ? partyIds[s] : (Guid?)null,
+            firstName = p.IsOrganisation ? null : p.FirstName?.Trim(),
+            lastName = p.IsOrganisation ? null : p.LastName?.Trim(),
+            organisation = p.IsOrganisation ? p.OrganisationName?.Trim() : null,
+            firstKey = p.IsOrganisation ? null : p.FirstName?.Trim().ToLowerInvariant(),
+            lastKey = p.IsOrganisation ? null : p.LastName?.Trim().ToLowerInvariant(),
+            dob, age = dob is { } d ? Eligibility.AgeOn(d, offenceDate) : (int?)null,
+            Gender = p.Role == "responsible" ? p.Gender : null,
+            EthnicGroup = p.Role == "responsible" ? p.EthnicGroup : null,
+            YearGroup = p.Role == "responsible" ? p.YearGroup : null,
+            SpecialEducationalNeeds = p.Role == "responsible" ? p.SpecialEducationalNeeds : null,
+            phone = Blank(p.Phone), email = Blank(p.Email), address = Blank(p.Address), order,
+        }, transaction);
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>The case timeline: every change, who and when.</summary>
+public static class CaseTimeline
+{
+    public static Task RecordAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, Guid? userId,
+        DateTimeOffset at, string kind, string summary, string? fromStatus, string? toStatus) =>
+        connection.ExecuteAsync("""
+            INSERT INTO case_events (case_id, occurred_at, user_id, kind, summary, from_status, to_status)
+            VALUES (@caseId, @at, @userId, @kind, @summary, @fromStatus, @toStatus)
+            """, new { caseId, at, userId, kind, summary, fromStatus, toStatus }, transaction);
+}
