@@ -34,6 +34,9 @@ public static class AppSetup
         services.AddSingleton<RjConferences.Features.Referrals.ReferralService>();
         services.AddSingleton<RjConferences.Features.Referrals.CaseRepository>();
         services.AddSingleton<RjConferences.Features.Referrals.CaseChanges>();
+        services.Configure<RjConferences.Features.Conferences.ConferenceOptions>(builder.Configuration.GetSection("Conferences"));
+        services.AddSingleton<RjConferences.Features.Conferences.ConferenceBooking>();
+        services.AddSingleton<RjConferences.Features.Conferences.ConferenceQueries>();
         return builder;
     }
 

@@ -43,27 +43,8 @@ public class ReferralServiceTests : IAsyncLifetime
     private static ClaimsPrincipal Principal(TestUser user, params string[] roles) => new(new ClaimsIdentity(
         roles.Select(r => new Claim(ClaimTypes.Role, r)).Append(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString())), "test"));
 
-    /// <summary>A complete referral: a 13-year-old who admitted a minor assault, a parent, and a harmed pupil.</summary>
-    private static ReferralForm Form(long schoolId, string dateOfBirth = "2013-01-20", int gravity = 1, bool admitted = true, string lastName = "Mensah")
-    {
-        var dob = DateOnly.Parse(dateOfBirth);
-        var young = new PartyForm
-        {
-            Role = "responsible", FirstName = "Kwame", LastName = lastName, DateOfBirth = DateInput.From(dob),
-            Gender = "male", EthnicGroup = "black_african", YearGroup = 8, SpecialEducationalNeeds = false,
-        };
-        return new ReferralForm
-        {
-            SchoolId = schoolId, Location = "on_school_premises", OffenceDate = DateInput.From(new DateOnly(2026, 6, 10)),
-            OffenceTime = "13:15", OffenceCategoryId = 1, Gravity = gravity, Description = "Pushed another pupil in the lunch queue.",
-            SchoolWouldDealInternally = false, Admitted = admitted,
-            AdmittedOn = admitted ? DateInput.From(new DateOnly(2026, 6, 11)) : new DateInput(), AdmittedTo = admitted ? "PC Jones" : null,
-            OutcomeRoute = "community_resolution",
-            YoungPeople = [young],
-            HarmedParties = [new PartyForm { Role = "harmed", HarmedType = "pupil", FirstName = "Olivia", LastName = "Brown" }],
-            Supporters = [new PartyForm { Role = "supporter", SupporterType = "parent", SupportsKey = young.Key, FirstName = "Ama", LastName = lastName, Phone = "07700 900982" }],
-        };
-    }
+    private static ReferralForm Form(long schoolId, string dateOfBirth = "2013-01-20", int gravity = 1, bool admitted = true, string lastName = "Mensah") =>
+        ReferralForms.Valid(schoolId, dateOfBirth, gravity, admitted, lastName: lastName);
 
     private async Task<long> CountAsync(string sql)
     {

@@ -87,4 +87,17 @@ public class TypeHandlerTests : IDisposable
         Assert.Equal([new Flagged(1, true), new Flagged(2, false)], rows);
         Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT @flag", new { flag = true }));
     }
+
+    [Fact]
+    public async Task Guid_lists_are_passed_as_their_text_form()
+    {
+        await using var connection = await database.Db.OpenAsync();
+        await connection.ExecuteAsync("CREATE TABLE t (id TEXT)");
+        var id = Guid.NewGuid();
+        await connection.ExecuteAsync("INSERT INTO t (id) VALUES (@id)", new { id });
+
+        var found = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM t WHERE id IN @ids", new { ids = RjConferences.Data.TypeHandlers.ToText([id]) });
+
+        Assert.Equal(1, found);
+    }
 }

@@ -40,6 +40,12 @@ public static class TypeHandlers
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
+    /// <summary>
+    /// Guids for a Dapper list parameter (<c>IN @ids</c>): Dapper expands lists without type
+    /// handlers, so pass the text form the handler would have written.
+    /// </summary>
+    public static IReadOnlyList<string> ToText(IEnumerable<Guid> ids) => ids.Select(id => id.ToString("D")).ToList();
+
     public static string ToDateText(DateOnly value) =>
         value.ToString(DateFormat, CultureInfo.InvariantCulture);
 

@@ -1,0 +1,111 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using RjConferences.Components.Forms;
+using RjConferences.Features.Conferences;
+using RjConferences.Features.Referrals;
+using RjConferences.Security;
+
+namespace RjConferences.Tests.Support;
+
+/// <summary>
+/// A test database with a Newham school (Langdon Park), two rooms, a referrer-facilitator with
+/// current training and a second facilitator, and a way to make cases ready to schedule.
+/// The clock starts on Monday 15 June 2026 at 08:00 London time.
+/// </summary>
+public sealed class SchedulingWorld : IAsyncDisposable
+{
+    public TestDatabase Database { get; } = new();
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 6, 15, 7, 0, 0, TimeSpan.Zero));
+    public ServiceProvider Services { get; private set; } = null!;
+    public TestUser Officer { get; private set; } = null!;
+    public TestUser Colleague { get; private set; } = null!;
+    public TestUser Stranger { get; private set; } = null!;
+    public long SchoolId { get; private set; }
+    public long OtherSchoolId { get; private set; }
+    public long Room1 { get; private set; }
+    public long Room2 { get; private set; }
+    public long OtherSchoolRoom { get; private set; }
+
+    public AuditLog Audit => new(Database.Db, Clock);
+    public ReferralService Referrals => new(Database.Db, new SchoolScope(Database.Db), Audit, Clock, Options.Create(new ReferralOptions()));
+    public CaseChanges Changes => new(Database.Db, Audit, Clock);
+    public CaseRepository Cases => new(Database.Db, Audit, Clock);
+    public ConferenceBooking Booking => new(Database.Db, Audit, Clock, Options.Create(new ConferenceOptions()));
+    public ConferenceQueries Queries => new(Database.Db, Audit, Clock, Options.Create(new ConferenceOptions()));
+
+    public static async Task<SchedulingWorld> CreateAsync()
+    {
+        var world = new SchedulingWorld();
+        await world.InitializeAsync();
+        return world;
+    }
+
+    private async Task InitializeAsync()
+    {
+        Services = TestUsers.Services(Database, Clock);
+        Officer = await TestUsers.CreateAsync(Services, "pc.jones@newham.example", [Roles.Referrer, Roles.Facilitator], ["Newham/Langdon Park"]);
+        Colleague = await TestUsers.CreateAsync(Services, "sam.patel@newham.example", [Roles.Facilitator], ["Newham/Langdon Park"]);
+        Stranger = await TestUsers.CreateAsync(Services, "ref@hackney.example", [Roles.Referrer, Roles.Facilitator], boroughs: ["Hackney"]);
+        await using var connection = await Database.Db.OpenAsync();
+        SchoolId = await connection.ExecuteScalarAsync<long>("SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Newham' AND s.name = 'Langdon Park'");
+        OtherSchoolId = await connection.ExecuteScalarAsync<long>("SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Hackney' ORDER BY s.name LIMIT 1");
+        Room1 = await connection.ExecuteScalarAsync<long>("INSERT INTO rooms (school_id, name, capacity) VALUES (@SchoolId, 'Room 1', 8) RETURNING id", new { SchoolId });
+        Room2 = await connection.ExecuteScalarAsync<long>("INSERT INTO rooms (school_id, name, capacity) VALUES (@SchoolId, 'Room 2', 10) RETURNING id", new { SchoolId });
+        OtherSchoolRoom = await connection.ExecuteScalarAsync<long>("INSERT INTO rooms (school_id, name, capacity) VALUES (@OtherSchoolId, 'Library', 12) RETURNING id", new { OtherSchoolId });
+        foreach (var user in new[] { Officer, Colleague, Stranger })
+        {
+            await TrainAsync(user, new DateOnly(2025, 1, 10), new DateOnly(2027, 1, 10));
+        }
+    }
+
+    public async Task TrainAsync(TestUser user, DateOnly completedOn, DateOnly refresherDueOn)
+    {
+        await using var connection = await Database.Db.OpenAsync();
+        await connection.ExecuteAsync("""
+            INSERT INTO facilitator_training (user_id, provider, completed_on, refresher_due_on, updated_at)
+            VALUES (@Id, 'Restorative Justice Council', @completedOn, @refresherDueOn, '2026-01-01T00:00:00.0000000Z')
+            ON CONFLICT (user_id) DO UPDATE SET completed_on = excluded.completed_on, refresher_due_on = excluded.refresher_due_on
+            """, new { user.Id, completedOn, refresherDueOn });
+    }
+
+    public static ClaimsPrincipal Principal(TestUser user, params string[] roles) => new(new ClaimsIdentity(
+        roles.Select(r => new Claim(ClaimTypes.Role, r)).Append(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString())), "test"));
+
+    public ClaimsPrincipal OfficerPrincipal => Principal(Officer, Roles.Referrer, Roles.Facilitator);
+
+    /// <summary>A new case at Langdon Park, assessed suitable with every consent given.</summary>
+    public async Task<(Guid CaseId, IReadOnlyList<PartyDetails> Parties)> ReadyCaseAsync(string firstName = "Kwame", string lastName = "Mensah", string dateOfBirth = "2013-01-20")
+    {
+        var saved = await Referrals.SaveAsync(ReferralForms.Valid(SchoolId, dateOfBirth, firstName: firstName, lastName: lastName), Officer.Id);
+        var caseId = saved.CaseId ?? throw new InvalidOperationException(string.Join("; ", saved.Errors.SelectMany(e => e.Value)));
+        await Changes.RecordSuitabilityAsync(caseId, new SuitabilityForm
+        {
+            RiskToParties = "Low", PowerImbalance = "None seen", AcceptanceOfResponsibility = "Full", HarmedPartyWishes = "An apology", Outcome = "suitable",
+        }, OfficerPrincipal);
+        var parties = (await Cases.GetAsync(caseId, Officer.Id))!.Parties;
+        foreach (var party in parties)
+        {
+            await Changes.RecordConsentAsync(caseId, new ConsentForm
+            {
+                PartyId = party.Id, Purpose = "take_part", Decision = "given", DecidedOn = DateInput.From(new DateOnly(2026, 6, 12)), Method = "in_person",
+            }, OfficerPrincipal);
+        }
+        return (caseId, parties);
+    }
+
+    /// <summary>A booking form for Langdon Park on the given London date and time.</summary>
+    public BookingForm Form(IReadOnlyList<PartyDetails> parties, DateOnly date, string time, long? room = null, int length = 60, TestUser? facilitator = null) => new()
+    {
+        Date = DateInput.From(date), StartTime = time, LengthMinutes = length, RoomId = room ?? Room2,
+        FacilitatorId = (facilitator ?? Officer).Id, ParticipantIds = parties.Select(p => p.Id).ToHashSet(),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        Database.Dispose();
+    }
+}

@@ -1,0 +1,347 @@
+using System.Data;
+using System.Globalization;
+using System.Security.Claims;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using RjConferences.Components;
+using RjConferences.Data;
+using RjConferences.Features.Referrals;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Conferences;
+
+/// <summary>
+/// Books, reschedules, cancels and records "not held". The checks and the write run in one
+/// transaction that takes the write lock first, so two conflicting bookings can never both succeed.
+/// Conflict messages name the room, a facilitator or one of this case's own parties, never
+/// anything of another case.
+/// </summary>
+public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock, IOptions<ConferenceOptions> options)
+{
+    private TimeSpan Buffer => TimeSpan.FromMinutes(options.Value.BufferMinutes);
+
+    private sealed record CaseRow(Guid Id, string Status, long SchoolId, long BoroughId, string Reference);
+
+    private sealed record Times(DateTimeOffset Start, DateTimeOffset End);
+
+    public Task<BookingResult> BookAsync(Guid caseId, BookingForm form, ClaimsPrincipal user) =>
+        SaveAsync(caseId, null, form, user);
+
+    public Task<BookingResult> RescheduleAsync(Guid conferenceId, BookingForm form, ClaimsPrincipal user) =>
+        SaveAsync(null, conferenceId, form, user);
+
+    private async Task<BookingResult> SaveAsync(Guid? caseId, Guid? conferenceId, BookingForm form, ClaimsPrincipal user)
+    {
+        var errors = new FieldErrors();
+        var rescheduling = conferenceId is not null;
+        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        {
+            errors.Add("", "Only a referrer or a facilitator can book a conference");
+            return new BookingResult(errors, []);
+        }
+        if (rescheduling && string.IsNullOrWhiteSpace(form.Reason)) errors.Add("Reason", "Give the reason for the new time");
+        else if (form.Reason is { Length: > 500 }) errors.Add("Reason", "The reason must be 500 characters or fewer");
+        var times = ParseTimes(form, errors, out var needsOccurrence);
+        if (needsOccurrence) return new BookingResult(errors, [], NeedsOccurrence: true);
+        if (!errors.IsEmpty) return new BookingResult(errors, []);
+        if (form.RoomId is null) errors.Add("RoomId", "Choose a room");
+        if (form.FacilitatorId is null) errors.Add("FacilitatorId", "Choose a facilitator");
+        if (form.CoFacilitatorId is not null && form.CoFacilitatorId == form.FacilitatorId) errors.Add("CoFacilitatorId", "The co-facilitator must be someone other than the facilitator");
+        if (form.ParticipantIds.Count == 0) errors.Add("ParticipantIds", "Choose who will take part");
+        if (!errors.IsEmpty) return new BookingResult(errors, []);
+
+        var userId = user.UserId();
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            Guid? existingId = conferenceId;
+            CaseRow? theCase;
+            if (rescheduling)
+            {
+                var current = await connection.QuerySingleOrDefaultAsync<(Guid CaseId, string Status)?>(
+                    "SELECT case_id, status FROM conferences WHERE id = @conferenceId", new { conferenceId }, transaction);
+                theCase = current is { } c ? await CaseAsync(connection, transaction, c.CaseId, userId) : null;
+                if (theCase is null) return await NotFoundAsync(connection, transaction, "conference", conferenceId!.Value, userId);
+                if (current!.Value.Status != "scheduled") return Refuse("", "Only a scheduled conference can be rescheduled");
+            }
+            else
+            {
+                theCase = await CaseAsync(connection, transaction, caseId!.Value, userId);
+                if (theCase is null) return await NotFoundAsync(connection, transaction, "case", caseId.Value, userId);
+                if (theCase.Status != CaseStatus.ReadyToSchedule)
+                {
+                    return Refuse("", $"A conference can be booked only when the case is ready to schedule; this case is {CaseStatus.Label(theCase.Status).ToLowerInvariant()}");
+                }
+            }
+
+            var problems = await CheckAsync(connection, transaction, theCase, existingId, form, times!, errors);
+            if (!problems.IsEmpty) return new BookingResult(problems, []);
+
+            var warnings = Scheduler.Warnings(times!.Start, times.End, await CalendarAsync(connection, transaction, theCase.BoroughId));
+            if (warnings.Count > 0 && !form.ConfirmedWarnings) return new BookingResult(errors, warnings);
+
+            var now = clock.GetUtcNow();
+            var id = existingId ?? Guid.NewGuid();
+            if (rescheduling)
+            {
+                var before = await connection.QuerySingleAsync<(DateTimeOffset Start, DateTimeOffset End, long Room, Guid Facilitator)>(
+                    "SELECT starts_at, ends_at, room_id, facilitator_id FROM conferences WHERE id = @id", new { id }, transaction);
+                await connection.ExecuteAsync("""
+                    UPDATE conferences SET starts_at = @Start, ends_at = @End, room_id = @RoomId, facilitator_id = @FacilitatorId,
+                                           co_facilitator_id = @CoFacilitatorId, sequence = sequence + 1, version = version + 1,
+                                           reason = @Reason, updated_at = @now
+                    WHERE id = @id
+                    """, new { times.Start, times.End, form.RoomId, form.FacilitatorId, form.CoFacilitatorId, Reason = form.Reason!.Trim(), now, id }, transaction);
+                await connection.ExecuteAsync("DELETE FROM conference_participants WHERE conference_id = @id", new { id }, transaction);
+                await HistoryAsync(connection, transaction, id, now, userId, "rescheduled", before.Start, before.End, before.Room, before.Facilitator, form.Reason.Trim());
+                await CaseTimeline.RecordAsync(connection, transaction, theCase.Id, userId, now, "conference",
+                    $"Conference moved to {LondonTime.Format(times.Start)} (was {LondonTime.Format(before.Start)})", null, null);
+            }
+            else
+            {
+                await connection.ExecuteAsync("""
+                    INSERT INTO conferences (id, case_id, school_id, room_id, starts_at, ends_at, facilitator_id, co_facilitator_id,
+                                             status, sequence, version, created_by, created_at, updated_at)
+                    VALUES (@id, @caseId, @SchoolId, @RoomId, @Start, @End, @FacilitatorId, @CoFacilitatorId,
+                            'scheduled', 0, 1, @userId, @now, @now)
+                    """, new { id, caseId = theCase.Id, theCase.SchoolId, form.RoomId, times.Start, times.End, form.FacilitatorId, form.CoFacilitatorId, userId, now }, transaction);
+                await HistoryAsync(connection, transaction, id, now, userId, "booked", times.Start, times.End, form.RoomId!.Value, form.FacilitatorId!.Value, null);
+                await MoveCaseAsync(connection, transaction, theCase, CaseStatus.ConferenceScheduled, userId, now,
+                    $"Conference booked for {LondonTime.Format(times.Start)}");
+            }
+            foreach (var (partyId, personKey) in await PersonKeysAsync(connection, transaction, form.ParticipantIds))
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO conference_participants (conference_id, party_id, person_key) VALUES (@id, @partyId, @personKey)",
+                    new { id, partyId, personKey }, transaction);
+            }
+            await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @Id", new { now, theCase.Id }, transaction);
+            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: theCase.Id.ToString(), UserId: userId,
+                Justification: rescheduling ? "conference rescheduled" : "conference booked"));
+            return new BookingResult(errors, warnings, ConferenceId: id);
+        });
+    }
+
+    private Times? ParseTimes(BookingForm form, FieldErrors errors, out bool needsOccurrence)
+    {
+        needsOccurrence = false;
+        var date = form.Date.Parse("Date", out var dateError);
+        if (dateError is not null) errors.Add("Date", dateError);
+        TimeOnly time = default;
+        if (string.IsNullOrWhiteSpace(form.StartTime)) errors.Add("StartTime", "Enter the start time, like 10:00");
+        else if (!TimeOnly.TryParseExact(form.StartTime.Trim(), ["H:mm", "HH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out time))
+            errors.Add("StartTime", "Enter the start time as hours and minutes, like 10:00");
+        if (form.LengthMinutes is not { } length || length < 1 || length > options.Value.MaxLengthMinutes)
+            errors.Add("LengthMinutes", $"Length must be between 1 minute and {options.Value.MaxLengthMinutes / 60} hours");
+        if (!errors.IsEmpty) return null;
+
+        var local = date!.Value.ToDateTime(time);
+        if (LondonTime.Zone.IsInvalidTime(local))
+        {
+            errors.Add("StartTime", $"{form.StartTime} does not exist in London on {LondonTime.FormatDate(date.Value)}: the clocks go forward an hour. Choose another time.");
+            return null;
+        }
+        DateTimeOffset start;
+        if (LondonTime.Zone.IsAmbiguousTime(local))
+        {
+            var offsets = LondonTime.Zone.GetAmbiguousTimeOffsets(local).OrderByDescending(o => o).ToArray();
+            switch (form.Occurrence)
+            {
+                case "BST": start = new DateTimeOffset(local, offsets[0]).ToUniversalTime(); break;
+                case "GMT": start = new DateTimeOffset(local, offsets[^1]).ToUniversalTime(); break;
+                default:
+                    needsOccurrence = true;
+                    errors.Add("Occurrence", $"{form.StartTime} happens twice on {LondonTime.FormatDate(date.Value)} because the clocks go back: choose the first (BST) or the second (GMT)");
+                    return null;
+            }
+        }
+        else
+        {
+            LondonTime.TryToUtc(date.Value, time, out start, out _);
+        }
+        if (start < clock.GetUtcNow())
+        {
+            errors.Add("Date", "The conference must be in the future");
+            return null;
+        }
+        return new Times(start, start.AddMinutes(form.LengthMinutes!.Value));
+    }
+
+    /// <summary>The field checks that need the database: the room, the facilitators, the participants, training and collisions.</summary>
+    private async Task<FieldErrors> CheckAsync(SqliteConnection connection, IDbTransaction transaction, CaseRow theCase, Guid? excluding,
+        BookingForm form, Times times, FieldErrors errors)
+    {
+        var room = await connection.QuerySingleOrDefaultAsync<string?>(
+            "SELECT name FROM rooms WHERE id = @RoomId AND school_id = @SchoolId", new { form.RoomId, theCase.SchoolId }, transaction);
+        if (room is null) errors.Add("RoomId", "Choose a room at this school");
+
+        var date = LondonTime.DateOf(times.Start);
+        var facilitatorName = await FacilitatorProblemAsync(connection, transaction, form.FacilitatorId!.Value, date, "FacilitatorId", errors);
+        var coName = form.CoFacilitatorId is { } co ? await FacilitatorProblemAsync(connection, transaction, co, date, "CoFacilitatorId", errors) : null;
+
+        var parties = (await connection.QueryAsync<(Guid Id, string Name)>("""
+            SELECT id, coalesce(organisation_name, first_name || ' ' || last_name) FROM parties
+            WHERE case_id = @Id AND details_removed_at IS NULL
+            """, new { theCase.Id }, transaction)).ToDictionary(p => p.Id, p => p.Name);
+        if (form.ParticipantIds.Any(p => !parties.ContainsKey(p))) errors.Add("ParticipantIds", "Choose participants from this case's people");
+        if (!errors.IsEmpty) return errors;
+
+        var window = new { from = times.Start - Buffer - TimeSpan.FromDays(1), to = times.End + Buffer, excluding };
+        const string overlapping = "status = 'scheduled' AND starts_at < @to AND ends_at > @from AND (@excluding IS NULL OR id <> @excluding)";
+        foreach (var b in await connection.QueryAsync<Booking>(
+            $"""SELECT starts_at AS "start", ends_at AS "end" FROM conferences WHERE room_id = @RoomId AND {overlapping}""",
+            new { form.RoomId, window.from, window.to, window.excluding }, transaction))
+        {
+            if (Scheduler.Collides(times.Start, times.End, b, Buffer)) errors.Add("RoomId", $"{room} is booked {Span(b)}");
+        }
+        foreach (var (personId, name, field) in new[] { (form.FacilitatorId, facilitatorName, "FacilitatorId"), (form.CoFacilitatorId, coName, "CoFacilitatorId") })
+        {
+            if (personId is null) continue;
+            foreach (var b in await connection.QueryAsync<Booking>($"""
+                SELECT starts_at AS "start", ends_at AS "end" FROM conferences
+                WHERE (facilitator_id = @personId OR co_facilitator_id = @personId) AND {overlapping}
+                """, new { personId, window.from, window.to, window.excluding }, transaction))
+            {
+                if (Scheduler.Collides(times.Start, times.End, b, Buffer)) errors.Add(field, $"{name} is facilitating another conference {Span(b)}");
+            }
+        }
+        foreach (var (partyId, personKey) in await PersonKeysAsync(connection, transaction, form.ParticipantIds))
+        {
+            foreach (var b in await connection.QueryAsync<Booking>($"""
+                SELECT c.starts_at AS "start", c.ends_at AS "end"
+                FROM conference_participants AS cp JOIN conferences AS c ON c.id = cp.conference_id
+                WHERE cp.person_key = @personKey AND c.{overlapping}
+                """, new { personKey, window.from, window.to, window.excluding }, transaction))
+            {
+                if (Scheduler.Collides(times.Start, times.End, b, Buffer)) errors.Add("ParticipantIds", $"{parties[partyId]} is in another conference {Span(b)}");
+            }
+        }
+        return errors;
+    }
+
+    /// <summary>Null (and an error at the field) unless the user is an enabled facilitator with training current on the date.</summary>
+    private static async Task<string?> FacilitatorProblemAsync(SqliteConnection connection, IDbTransaction transaction, Guid id, DateOnly on, string field, FieldErrors errors)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(string Name, DateOnly? CompletedOn, DateOnly? RefresherDueOn)?>("""
+            SELECT u.display_name, t.completed_on, t.refresher_due_on
+            FROM users AS u
+            JOIN user_roles AS ur ON ur.user_id = u.id JOIN roles AS r ON r.id = ur.role_id AND r.name = 'Facilitator'
+            LEFT JOIN facilitator_training AS t ON t.user_id = u.id
+            WHERE u.id = @id AND u.disabled_at IS NULL
+            """, new { id }, transaction);
+        if (row is not { } f)
+        {
+            errors.Add(field, "Choose a facilitator from the list");
+            return null;
+        }
+        if (f.CompletedOn is null || f.RefresherDueOn is null || !Scheduler.IsCurrent(f.CompletedOn.Value, f.RefresherDueOn.Value, on))
+        {
+            errors.Add(field, f.RefresherDueOn is { } due && due < on
+                ? $"{f.Name}'s restorative justice training is not current on {LondonTime.FormatDate(on)}: the refresher was due on {LondonTime.FormatDate(due)}"
+                : $"{f.Name} has no restorative justice training recorded that is current on {LondonTime.FormatDate(on)}");
+        }
+        return f.Name;
+    }
+
+    private static string Span(Booking b) => $"{LondonTime.ToLondon(b.Start):HH:mm}–{LondonTime.ToLondon(b.End):HH:mm}";
+
+    /// <summary>
+    /// The same person across cases: a young person by name and date of birth; anyone else by name
+    /// and email or phone; otherwise only this party.
+    /// </summary>
+    public static async Task<IReadOnlyList<(Guid PartyId, string PersonKey)>> PersonKeysAsync(SqliteConnection connection, IDbTransaction? transaction, IEnumerable<Guid> partyIds) =>
+        (await connection.QueryAsync<(Guid, string)>("""
+            SELECT id, CASE
+                WHEN party_role = 'responsible' AND date_of_birth IS NOT NULL THEN 'yp|' || first_name_key || '|' || last_name_key || '|' || date_of_birth
+                WHEN first_name_key IS NOT NULL AND coalesce(email, phone) IS NOT NULL THEN 'p|' || first_name_key || '|' || last_name_key || '|' || lower(coalesce(email, phone))
+                ELSE 'party|' || id END
+            FROM parties WHERE id IN @ids
+            """, new { ids = TypeHandlers.ToText(partyIds) }, transaction)).ToList();
+
+    public static async Task<SchoolCalendar> CalendarAsync(SqliteConnection connection, IDbTransaction? transaction, long boroughId)
+    {
+        var settings = (await connection.QueryAsync<(string Key, string Value)>("SELECT key, value FROM settings", transaction: transaction)).ToDictionary(s => s.Key, s => s.Value);
+        var terms = (await connection.QueryAsync<(DateOnly, DateOnly)>(
+            "SELECT starts_on, ends_on FROM term_dates WHERE borough_id = @boroughId ORDER BY starts_on", new { boroughId }, transaction)).ToList();
+        var holidays = (await connection.QueryAsync<DateOnly>("SELECT holiday_date FROM bank_holidays", transaction: transaction)).ToHashSet();
+        return new SchoolCalendar(
+            TimeOnly.Parse(settings.GetValueOrDefault("school_day_start", "08:30"), CultureInfo.InvariantCulture),
+            TimeOnly.Parse(settings.GetValueOrDefault("school_day_end", "17:00"), CultureInfo.InvariantCulture),
+            terms, holidays);
+    }
+
+    private static Task<CaseRow?> CaseAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, Guid userId) =>
+        connection.QuerySingleOrDefaultAsync<CaseRow>($"""
+            SELECT c.id, c.status, c.school_id, s.borough_id, c.reference FROM cases AS c JOIN schools AS s ON s.id = c.school_id
+            WHERE c.id = @caseId AND c.{SchoolScope.SqlFilter}
+            """, new { caseId, ScopeUserId = userId }, transaction)!;
+
+    private async Task<BookingResult> NotFoundAsync(SqliteConnection connection, IDbTransaction transaction, string entity, Guid id, Guid userId)
+    {
+        await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: entity, EntityId: id.ToString(), UserId: userId,
+            Justification: "outside the user's scope or missing"));
+        return Refuse("", "This case was not found");
+    }
+
+    private static BookingResult Refuse(string field, string message)
+    {
+        var errors = new FieldErrors();
+        errors.Add(field, message);
+        return new BookingResult(errors, []);
+    }
+
+    private static Task HistoryAsync(SqliteConnection connection, IDbTransaction transaction, Guid id, DateTimeOffset now, Guid userId, string kind,
+        DateTimeOffset start, DateTimeOffset end, long roomId, Guid facilitatorId, string? reason) =>
+        connection.ExecuteAsync("""
+            INSERT INTO conference_history (conference_id, changed_at, changed_by, kind, starts_at, ends_at, room_id, facilitator_id, reason)
+            VALUES (@id, @now, @userId, @kind, @start, @end, @roomId, @facilitatorId, @reason)
+            """, new { id, now, userId, kind, start, end, roomId, facilitatorId, reason }, transaction);
+
+    private static async Task MoveCaseAsync(SqliteConnection connection, IDbTransaction transaction, CaseRow theCase, string to, Guid userId, DateTimeOffset now, string summary)
+    {
+        if (!CaseLifecycle.CanMove(theCase.Status, to)) throw new LifecycleException(theCase.Status, to);
+        await connection.ExecuteAsync("UPDATE cases SET status = @to WHERE id = @Id", new { to, theCase.Id }, transaction);
+        await CaseTimeline.RecordAsync(connection, transaction, theCase.Id, userId, now, "status", summary, theCase.Status, to);
+    }
+
+    /// <summary>Cancels (reason required) or records "not held" (who did not attend); the case goes back to ready to schedule.</summary>
+    public async Task<FieldErrors> EndAsync(Guid conferenceId, string outcome, string? reason, IReadOnlyCollection<Guid> absent, ClaimsPrincipal user)
+    {
+        var errors = new FieldErrors();
+        if (outcome is not ("cancelled" or "not_held")) throw new ArgumentOutOfRangeException(nameof(outcome));
+        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator)) errors.Add("", "Only a referrer or a facilitator can change a conference");
+        if (string.IsNullOrWhiteSpace(reason)) errors.Add("Reason", outcome == "cancelled" ? "Give the reason for cancelling" : "Give the reason the conference was not held");
+        else if (reason.Length > 500) errors.Add("Reason", "The reason must be 500 characters or fewer");
+        if (!errors.IsEmpty) return errors;
+        var userId = user.UserId();
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var current = await connection.QuerySingleOrDefaultAsync<(Guid CaseId, string Status, DateTimeOffset Start, DateTimeOffset End, long Room, Guid Facilitator)?>(
+                "SELECT case_id, status, starts_at, ends_at, room_id, facilitator_id FROM conferences WHERE id = @conferenceId", new { conferenceId }, transaction);
+            var theCase = current is { } c ? await CaseAsync(connection, transaction, c.CaseId, userId) : null;
+            if (theCase is null) return (await NotFoundAsync(connection, transaction, "conference", conferenceId, userId)).Errors;
+            if (current!.Value.Status != "scheduled") { errors.Add("", "Only a scheduled conference can be changed"); return errors; }
+            if (outcome == "not_held" && current.Value.Start > clock.GetUtcNow()) { errors.Add("", "A conference can be recorded as not held only once its time has come"); return errors; }
+            var participants = (await connection.QueryAsync<Guid>("SELECT party_id FROM conference_participants WHERE conference_id = @conferenceId", new { conferenceId }, transaction)).ToHashSet();
+            if (absent.Any(a => !participants.Contains(a))) { errors.Add("Absent", "Choose people who were invited"); return errors; }
+
+            var now = clock.GetUtcNow();
+            await connection.ExecuteAsync("""
+                UPDATE conferences SET status = @outcome, reason = @reason, sequence = sequence + 1, version = version + 1, updated_at = @now
+                WHERE id = @conferenceId
+                """, new { outcome, reason = reason!.Trim(), now, conferenceId }, transaction);
+            if (outcome == "not_held")
+            {
+                await connection.ExecuteAsync("UPDATE conference_participants SET attended = CASE WHEN party_id IN @absent THEN 0 ELSE 1 END WHERE conference_id = @conferenceId",
+                    new { absent = TypeHandlers.ToText(absent), conferenceId }, transaction);
+            }
+            await HistoryAsync(connection, transaction, conferenceId, now, userId, outcome, current.Value.Start, current.Value.End, current.Value.Room, current.Value.Facilitator, reason.Trim());
+            await MoveCaseAsync(connection, transaction, theCase, CaseStatus.ReadyToSchedule, userId, now,
+                outcome == "cancelled" ? "Conference cancelled" : "Conference not held");
+            await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @Id", new { now, theCase.Id }, transaction);
+            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: theCase.Id.ToString(), UserId: userId,
+                Justification: outcome == "cancelled" ? "conference cancelled" : "conference not held"));
+            return errors;
+        });
+    }
+}

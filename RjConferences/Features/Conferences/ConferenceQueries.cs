@@ -1,0 +1,226 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.Extensions.Options;
+using RjConferences.Components;
+using RjConferences.Data;
+using RjConferences.Features.Referrals;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Conferences;
+
+public sealed class ConferenceView
+{
+    public Guid Id { get; set; }
+    public Guid CaseId { get; set; }
+    public string Reference { get; set; } = "";
+    public DateTimeOffset StartsAt { get; set; }
+    public DateTimeOffset EndsAt { get; set; }
+    public long RoomId { get; set; }
+    public string RoomName { get; set; } = "";
+    public string SchoolName { get; set; } = "";
+    public Guid FacilitatorId { get; set; }
+    public string FacilitatorName { get; set; } = "";
+    public Guid? CoFacilitatorId { get; set; }
+    public string? CoFacilitatorName { get; set; }
+    public string Status { get; set; } = "";
+    public int Sequence { get; set; }
+    public string? Reason { get; set; }
+    public List<ParticipantView> Participants { get; set; } = [];
+    public List<HistoryView> History { get; set; } = [];
+    /// <summary>Parties invited who have no preparation meeting recorded yet (for the facilitator's week).</summary>
+    public int MissingPreparation { get; set; }
+}
+
+public sealed class ParticipantView
+{
+    public Guid PartyId { get; set; }
+    public string Name { get; set; } = "";
+    public string PartyRole { get; set; } = "";
+    public bool? Attended { get; set; }
+}
+
+public sealed class HistoryView
+{
+    public DateTimeOffset ChangedAt { get; set; }
+    public string ChangedBy { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public DateTimeOffset StartsAt { get; set; }
+    public DateTimeOffset EndsAt { get; set; }
+    public string RoomName { get; set; } = "";
+    public string? Reason { get; set; }
+}
+
+/// <summary>Reads for the scheduling pages, always within the user's scope.</summary>
+public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock, IOptions<ConferenceOptions> options)
+{
+    private const string ConferenceColumns = """
+        c.id, c.case_id, k.reference, c.starts_at, c.ends_at, c.room_id, r.name AS room_name, s.name AS school_name,
+        c.facilitator_id, f.display_name AS facilitator_name, c.co_facilitator_id, cf.display_name AS co_facilitator_name,
+        c.status, c.sequence, c.reason
+        """;
+
+    private const string ConferenceJoins = """
+        FROM conferences AS c
+        JOIN cases AS k ON k.id = c.case_id
+        JOIN rooms AS r ON r.id = c.room_id
+        JOIN schools AS s ON s.id = c.school_id
+        JOIN users AS f ON f.id = c.facilitator_id
+        LEFT JOIN users AS cf ON cf.id = c.co_facilitator_id
+        """;
+
+    /// <summary>The conferences of a case, newest first, with participants and history (the case page).</summary>
+    public async Task<IReadOnlyList<ConferenceView>> ForCaseAsync(Guid caseId, Guid userId)
+    {
+        await using var connection = await db.OpenAsync();
+        var conferences = (await connection.QueryAsync<ConferenceView>($"""
+            SELECT {ConferenceColumns} {ConferenceJoins}
+            WHERE c.case_id = @caseId AND c.{SchoolScope.SqlFilter}
+            ORDER BY c.starts_at DESC
+            """, new { caseId, ScopeUserId = userId })).ToList();
+        foreach (var conference in conferences)
+        {
+            conference.Participants = (await connection.QueryAsync<ParticipantView>("""
+                SELECT p.id AS party_id, coalesce(p.organisation_name, p.first_name || ' ' || p.last_name, 'Details removed') AS name,
+                       p.party_role, cp.attended
+                FROM conference_participants AS cp JOIN parties AS p ON p.id = cp.party_id
+                WHERE cp.conference_id = @Id ORDER BY p.sort_order
+                """, new { conference.Id })).ToList();
+            conference.History = (await connection.QueryAsync<HistoryView>("""
+                SELECT h.changed_at, u.display_name AS changed_by, h.kind, h.starts_at, h.ends_at, r.name AS room_name, h.reason
+                FROM conference_history AS h JOIN users AS u ON u.id = h.changed_by JOIN rooms AS r ON r.id = h.room_id
+                WHERE h.conference_id = @Id ORDER BY h.id
+                """, new { conference.Id })).ToList();
+        }
+        return conferences;
+    }
+
+    /// <summary>A facilitator's conferences in the week starting <paramref name="monday"/>, with preparation meetings still missing.</summary>
+    public async Task<IReadOnlyList<ConferenceView>> MyWeekAsync(Guid userId, DateOnly monday)
+    {
+        var (from, to) = Week(monday);
+        await using var connection = await db.OpenAsync();
+        return (await connection.QueryAsync<ConferenceView>($"""
+            SELECT {ConferenceColumns},
+                   (SELECT count(*) FROM conference_participants AS cp
+                    WHERE cp.conference_id = c.id
+                      AND NOT EXISTS (SELECT 1 FROM preparation_meetings AS pm WHERE pm.party_id = cp.party_id)) AS missing_preparation
+            {ConferenceJoins}
+            WHERE (c.facilitator_id = @userId OR c.co_facilitator_id = @userId) AND c.status = 'scheduled'
+              AND c.starts_at >= @from AND c.starts_at < @to AND c.{SchoolScope.SqlFilter}
+            ORDER BY c.starts_at
+            """, new { userId, from, to, ScopeUserId = userId })).ToList();
+    }
+
+    /// <summary>A school's week of conferences: times, rooms and case references only.</summary>
+    public async Task<IReadOnlyList<ConferenceView>> SchoolWeekAsync(long schoolId, DateOnly monday, Guid userId)
+    {
+        var (from, to) = Week(monday);
+        await using var connection = await db.OpenAsync();
+        return (await connection.QueryAsync<ConferenceView>($"""
+            SELECT {ConferenceColumns} {ConferenceJoins}
+            WHERE c.school_id = @schoolId AND c.status = 'scheduled' AND c.starts_at >= @from AND c.starts_at < @to
+              AND c.{SchoolScope.SqlFilter}
+            ORDER BY c.starts_at
+            """, new { schoolId, from, to, ScopeUserId = userId })).ToList();
+    }
+
+    private static (DateTimeOffset, DateTimeOffset) Week(DateOnly monday)
+    {
+        LondonTime.TryToUtc(monday, TimeOnly.MinValue, out var from, out _);
+        LondonTime.TryToUtc(monday.AddDays(7), TimeOnly.MinValue, out var to, out _);
+        return (from, to);
+    }
+
+    public async Task<IReadOnlyList<Choice>> RoomsAsync(long schoolId)
+    {
+        await using var connection = await db.OpenAsync();
+        return (await connection.QueryAsync<(long Id, string Name, int Capacity)>("SELECT id, name, capacity FROM rooms WHERE school_id = @schoolId ORDER BY name", new { schoolId }))
+            .Select(r => new Choice(r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{r.Name} (seats {r.Capacity})")).ToList();
+    }
+
+    /// <summary>Enabled users with the Facilitator role who can see the school, marked when their training is not current today.</summary>
+    public async Task<IReadOnlyList<Choice>> FacilitatorsAsync(long schoolId)
+    {
+        var today = LondonTime.Today(clock);
+        await using var connection = await db.OpenAsync();
+        var rows = await connection.QueryAsync<(Guid Id, string Name, DateOnly? CompletedOn, DateOnly? RefresherDueOn)>("""
+            SELECT u.id, u.display_name, t.completed_on, t.refresher_due_on
+            FROM users AS u
+            JOIN user_roles AS ur ON ur.user_id = u.id JOIN roles AS r ON r.id = ur.role_id AND r.name = 'Facilitator'
+            LEFT JOIN facilitator_training AS t ON t.user_id = u.id
+            WHERE u.disabled_at IS NULL
+              AND EXISTS (SELECT 1 FROM user_school_scope AS sc WHERE sc.user_id = u.id AND sc.school_id = @schoolId)
+            ORDER BY u.display_name
+            """, new { schoolId });
+        return rows.Select(f => new Choice(f.Id.ToString(),
+            f.CompletedOn is { } c && f.RefresherDueOn is { } d && Scheduler.IsCurrent(c, d, today) ? f.Name : $"{f.Name} (training not current)")).ToList();
+    }
+
+    /// <summary>"Find times": the next free slots for the chosen facilitator(s), room and participants.</summary>
+    public async Task<IReadOnlyList<DateTimeOffset>> FindTimesAsync(Guid caseId, BookingForm form, ClaimsPrincipal user, int count = 5, int schoolDays = 20)
+    {
+        var userId = user.UserId();
+        await using var connection = await db.OpenAsync();
+        var theCase = await connection.QuerySingleOrDefaultAsync<(long SchoolId, long BoroughId)?>($"""
+            SELECT c.school_id, s.borough_id FROM cases AS c JOIN schools AS s ON s.id = c.school_id
+            WHERE c.id = @caseId AND c.{SchoolScope.SqlFilter}
+            """, new { caseId, ScopeUserId = userId });
+        if (theCase is not { } k) return [];
+        var calendar = await ConferenceBooking.CalendarAsync(connection, null, k.BoroughId);
+        var from = clock.GetUtcNow();
+        // The window: enough calendar days to hold the school days asked for.
+        var last = LondonTime.DateOf(from);
+        for (var seen = 0; seen < schoolDays && last < LondonTime.DateOf(from).AddDays(400); last = last.AddDays(1))
+        {
+            if (calendar.IsSchoolDay(last)) seen++;
+        }
+        LondonTime.TryToUtc(last.AddDays(1), TimeOnly.MinValue, out var to, out _);
+        var buffer = TimeSpan.FromMinutes(options.Value.BufferMinutes);
+        var personKeys = (await ConferenceBooking.PersonKeysAsync(connection, null, form.ParticipantIds)).Select(p => p.PersonKey).ToList();
+        var busy = (await connection.QueryAsync<Booking>("""
+            SELECT c.starts_at AS "start", c.ends_at AS "end" FROM conferences AS c
+            WHERE c.status = 'scheduled' AND c.starts_at < @to AND c.ends_at > @from
+              AND (c.room_id = @RoomId OR c.facilitator_id IN (@FacilitatorId, @CoFacilitatorId) OR c.co_facilitator_id IN (@FacilitatorId, @CoFacilitatorId)
+                   OR c.id IN (SELECT cp.conference_id FROM conference_participants AS cp WHERE cp.person_key IN @personKeys))
+            """, new { to, from = from - buffer, form.RoomId, form.FacilitatorId, form.CoFacilitatorId, personKeys })).ToList();
+        return Scheduler.FreeSlots(from, TimeSpan.FromMinutes(form.LengthMinutes ?? options.Value.DefaultLengthMinutes), busy, calendar, buffer, count, schoolDays);
+    }
+
+    /// <summary>The .ics of a conference; audited as a disclosure.</summary>
+    public async Task<(string FileName, byte[] Content)?> InviteAsync(Guid conferenceId, Guid userId)
+    {
+        await using var connection = await db.OpenAsync();
+        var details = await connection.QuerySingleOrDefaultAsync<InviteRow>($"""
+            SELECT c.id, k.reference, c.starts_at, c.ends_at, r.name AS room_name, s.name AS school_name, b.name AS borough_name,
+                   c.sequence, c.status, c.case_id
+            FROM conferences AS c JOIN cases AS k ON k.id = c.case_id JOIN rooms AS r ON r.id = c.room_id
+            JOIN schools AS s ON s.id = c.school_id JOIN boroughs AS b ON b.id = s.borough_id
+            WHERE c.id = @conferenceId AND c.{SchoolScope.SqlFilter}
+            """, new { conferenceId, ScopeUserId = userId });
+        if (details is null)
+        {
+            await audit.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "conference", EntityId: conferenceId.ToString(), UserId: userId,
+                Justification: "calendar invitation outside the user's scope or missing"));
+            return null;
+        }
+        var ics = CalendarInvite.Create(new InviteDetails(details.Id, details.Reference, details.StartsAt, details.EndsAt, details.RoomName,
+            details.SchoolName, details.BoroughName, details.Sequence, details.Status == "cancelled"), clock.GetUtcNow());
+        await audit.RecordAsync(new AuditEvent(AuditAction.Disclose, EntityType: "case", EntityId: details.CaseId.ToString(), UserId: userId,
+            Recipient: "calendar invitation", Justification: $"conference {conferenceId}"));
+        return ($"{details.Reference}.ics", System.Text.Encoding.UTF8.GetBytes(ics));
+    }
+
+    private sealed class InviteRow
+    {
+        public Guid Id { get; set; }
+        public string Reference { get; set; } = "";
+        public DateTimeOffset StartsAt { get; set; }
+        public DateTimeOffset EndsAt { get; set; }
+        public string RoomName { get; set; } = "";
+        public string SchoolName { get; set; } = "";
+        public string BoroughName { get; set; } = "";
+        public int Sequence { get; set; }
+        public string Status { get; set; } = "";
+        public Guid CaseId { get; set; }
+    }
+}
