@@ -5,6 +5,7 @@ using RjConferences.Data;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using RjConferences.Features.Conferences;
 using RjConferences.Features.Schools;
 using RjConferences.Security;
 
@@ -37,6 +38,7 @@ public static class AppSetup
         services.Configure<RjConferences.Features.Conferences.ConferenceOptions>(builder.Configuration.GetSection("Conferences"));
         services.AddSingleton<RjConferences.Features.Conferences.ConferenceBooking>();
         services.AddSingleton<RjConferences.Features.Conferences.ConferenceQueries>();
+        services.AddSingleton<RjConferences.Features.Conferences.PreparationMeetings>();
         return builder;
     }
 
@@ -64,6 +66,7 @@ public static class AppSetup
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapAccountEndpoints();
+        app.MapConferenceEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -1,0 +1,109 @@
+using System.Security.Claims;
+using Dapper;
+using RjConferences.Components;
+using RjConferences.Components.Forms;
+using RjConferences.Data;
+using RjConferences.Features.Referrals;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Conferences;
+
+public sealed class PreparationForm
+{
+    public Guid? PartyId { get; set; }
+    public DateInput MetOn { get; set; } = new();
+    public string? Method { get; set; }
+    public string? Notes { get; set; }
+    public bool? PartyReady { get; set; }
+}
+
+public sealed class PreparationMeetingView
+{
+    public Guid Id { get; set; }
+    public Guid PartyId { get; set; }
+    public string PartyName { get; set; } = "";
+    public string FacilitatorName { get; set; } = "";
+    public DateOnly MetOn { get; set; }
+    public string Method { get; set; } = "";
+    public string? Notes { get; set; }
+    public bool PartyReady { get; set; }
+}
+
+/// <summary>A facilitator's meetings with each party before the conference.</summary>
+public sealed class PreparationMeetings(Db db, AuditLog audit, TimeProvider clock)
+{
+    public const int MaxNotes = 2000;
+
+    public static readonly IReadOnlyList<Choice> Methods = [new("in_person", "In person"), new("phone", "By phone")];
+
+    public async Task<IReadOnlyList<PreparationMeetingView>> ForCaseAsync(Guid caseId, Guid userId)
+    {
+        await using var connection = await db.OpenAsync();
+        return (await connection.QueryAsync<PreparationMeetingView>($"""
+            SELECT m.id, m.party_id, coalesce(p.organisation_name, p.first_name || ' ' || p.last_name, 'Details removed') AS party_name,
+                   u.display_name AS facilitator_name, m.met_on, m.method, m.notes, m.party_ready
+            FROM preparation_meetings AS m
+            JOIN parties AS p ON p.id = m.party_id
+            JOIN users AS u ON u.id = m.facilitator_id
+            JOIN cases AS c ON c.id = m.case_id
+            WHERE m.case_id = @caseId AND c.{SchoolScope.SqlFilter}
+            ORDER BY m.met_on, m.recorded_at
+            """, new { caseId, ScopeUserId = userId })).ToList();
+    }
+
+    public async Task<FieldErrors> RecordAsync(Guid caseId, PreparationForm form, ClaimsPrincipal user)
+    {
+        var errors = new FieldErrors();
+        if (!user.IsInRole(Roles.Facilitator)) errors.Add("", "Only a facilitator can record a preparation meeting");
+        if (form.PartyId is null) errors.Add("PartyId", "Choose who the meeting was with");
+        var metOn = form.MetOn.Parse("Date of the meeting", out var dateError);
+        if (dateError is not null) errors.Add("MetOn", dateError);
+        else if (metOn > LondonTime.Today(clock)) errors.Add("MetOn", "Date of the meeting must be today or in the past");
+        if (!Vocabulary.IsCode(Methods, form.Method)) errors.Add("Method", "Choose how you met");
+        if (form.Notes is { Length: > MaxNotes }) errors.Add("Notes", $"Notes must be {MaxNotes:N0} characters or fewer");
+        if (form.PartyReady is null) errors.Add("PartyReady", "Select yes if the party is ready for the conference");
+        if (!errors.IsEmpty) return errors;
+
+        var userId = user.UserId();
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var theCase = await connection.QuerySingleOrDefaultAsync<(string Status, DateOnly ReferredOn)?>($"""
+                SELECT status, referred_on FROM cases WHERE id = @caseId AND {SchoolScope.SqlFilter}
+                """, new { caseId, ScopeUserId = userId }, transaction);
+            if (theCase is not { } c)
+            {
+                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
+                errors.Add("", "This case was not found");
+                return errors;
+            }
+            if (c.Status is CaseStatus.Closed or CaseStatus.NotEligible or CaseStatus.Withdrawn or CaseStatus.NotSuitable)
+            {
+                errors.Add("", $"A case that is {CaseStatus.Label(c.Status).ToLowerInvariant()} has no conference to prepare");
+                return errors;
+            }
+            if (metOn < c.ReferredOn)
+            {
+                errors.Add("MetOn", "Date of the meeting must be on or after the date of the referral");
+                return errors;
+            }
+            var partyOk = await connection.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM parties WHERE id = @PartyId AND case_id = @caseId AND details_removed_at IS NULL)", new { form.PartyId, caseId }, transaction);
+            if (!partyOk)
+            {
+                errors.Add("PartyId", "Choose someone from this case");
+                return errors;
+            }
+            var now = clock.GetUtcNow();
+            await connection.ExecuteAsync("""
+                INSERT INTO preparation_meetings (id, case_id, party_id, facilitator_id, met_on, method, notes, party_ready, recorded_at)
+                VALUES (@id, @caseId, @PartyId, @userId, @metOn, @Method, @notes, @PartyReady, @now)
+                """, new { id = Guid.NewGuid(), caseId, form.PartyId, userId, metOn, form.Method, notes = string.IsNullOrWhiteSpace(form.Notes) ? null : form.Notes.Trim(), form.PartyReady, now }, transaction);
+            await CaseTimeline.RecordAsync(connection, transaction, caseId, userId, now, "preparation",
+                $"Preparation meeting recorded ({(form.PartyReady == true ? "ready" : "not yet ready")})", null, null);
+            await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @caseId", new { now, caseId }, transaction);
+            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: caseId.ToString(), UserId: userId,
+                Justification: "preparation meeting recorded"));
+            return errors;
+        });
+    }
+}
