@@ -29,6 +29,7 @@ public static class AppSetup
         services.AddSingleton<AuditLog>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<RjConferences.Features.Admin.UserAdministration>();
+        services.AddSingleton<RjConferences.Features.Admin.FacilitatorTraining>();
         services.AddSingleton<SchoolRegistry>();
         services.Configure<RjConferences.Features.Referrals.ReferralOptions>(builder.Configuration.GetSection("Referrals"));
         services.AddSingleton<RjConferences.Features.Referrals.ReferralService>();
