@@ -30,6 +30,7 @@ public static class AppSetup
         services.AddScoped<UserAccounts>();
         services.AddScoped<RjConferences.Features.Admin.UserAdministration>();
         services.AddSingleton<RjConferences.Features.Admin.FacilitatorTraining>();
+        services.AddSingleton<RjConferences.Features.Admin.RoomAdministration>();
         services.AddSingleton<SchoolRegistry>();
         services.Configure<RjConferences.Features.Referrals.ReferralOptions>(builder.Configuration.GetSection("Referrals"));
         services.AddSingleton<RjConferences.Features.Referrals.ReferralService>();
