@@ -31,6 +31,7 @@ public static class AppSetup
         services.AddScoped<RjConferences.Features.Admin.UserAdministration>();
         services.AddSingleton<RjConferences.Features.Admin.FacilitatorTraining>();
         services.AddSingleton<RjConferences.Features.Admin.RoomAdministration>();
+        services.AddSingleton<RjConferences.Features.Admin.SchoolDaysAdministration>();
         services.AddSingleton<SchoolRegistry>();
         services.Configure<RjConferences.Features.Referrals.ReferralOptions>(builder.Configuration.GetSection("Referrals"));
         services.AddSingleton<RjConferences.Features.Referrals.ReferralService>();
