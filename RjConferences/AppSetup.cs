@@ -30,6 +30,9 @@ public static class AppSetup
         services.AddSingleton<AuditLog>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<RjConferences.Features.Admin.UserAdministration>();
+        services.AddSingleton<RjConferences.Features.Admin.FacilitatorTraining>();
+        services.AddSingleton<RjConferences.Features.Admin.RoomAdministration>();
+        services.AddSingleton<RjConferences.Features.Admin.SchoolDaysAdministration>();
         services.AddSingleton<SchoolRegistry>();
         services.Configure<RjConferences.Features.Referrals.ReferralOptions>(builder.Configuration.GetSection("Referrals"));
         services.AddSingleton<RjConferences.Features.Referrals.ReferralService>();

@@ -1,0 +1,221 @@
+using Dapper;
+using RjConferences.Components;
+using RjConferences.Components.Forms;
+using RjConferences.Data;
+using RjConferences.Features.Conferences;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Admin;
+
+/// <summary>One facilitator in the training register; the dates are null when no training is recorded.</summary>
+public sealed record TrainingListItem(
+    Guid UserId, string DisplayName, string Email, string? Provider,
+    DateOnly? CompletedOn, DateOnly? RefresherDueOn, DateOnly? LastSupervisionOn)
+{
+    public string Status(DateOnly today) => FacilitatorTraining.Status(CompletedOn, RefresherDueOn, today);
+}
+
+/// <summary>A facilitator's training record for editing; <see cref="Version"/> is null when none is recorded yet.</summary>
+public sealed record TrainingRecord(
+    Guid UserId, string DisplayName, string? Provider,
+    DateOnly? CompletedOn, DateOnly? RefresherDueOn, DateOnly? LastSupervisionOn, long? Version);
+
+/// <summary>What the administrator types on the training page; the server validates all of it.</summary>
+public sealed class TrainingForm
+{
+    public string? Provider { get; set; }
+    public DateInput CompletedOn { get; set; } = new();
+    public DateInput RefresherDueOn { get; set; } = new();
+    public DateInput LastSupervisionOn { get; set; } = new();
+
+    public static TrainingForm From(TrainingRecord record) => new()
+    {
+        Provider = record.Provider,
+        CompletedOn = DateInput.From(record.CompletedOn),
+        RefresherDueOn = DateInput.From(record.RefresherDueOn),
+        LastSupervisionOn = DateInput.From(record.LastSupervisionOn),
+    };
+}
+
+/// <summary>
+/// The facilitator training register: provider, date completed, refresher due and last case
+/// supervision of every enabled user with the Facilitator role. Saves use optimistic concurrency
+/// on <c>facilitator_training.version</c> and are audited as admin_change.
+/// </summary>
+public sealed class FacilitatorTraining(Db db, AuditLog audit, TimeProvider clock)
+{
+    public const int PageSize = 50;
+    public const int MaxProviderLength = 200;
+
+    /// <summary>"Current", "Refresher overdue since …" (the day after the refresher was due) or "No training recorded".</summary>
+    public static string Status(DateOnly? completedOn, DateOnly? refresherDueOn, DateOnly today)
+    {
+        if (completedOn is not { } completed || refresherDueOn is not { } due)
+        {
+            return "No training recorded";
+        }
+        if (Scheduler.IsCurrent(completed, due, today))
+        {
+            return "Current";
+        }
+        return today > due
+            ? $"Refresher overdue since {LondonTime.FormatDate(due.AddDays(1))}"
+            : $"Not current until {LondonTime.FormatDate(completed)}";
+    }
+
+    public async Task<(IReadOnlyList<TrainingListItem> Facilitators, int Total)> ListAsync(int page, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            SELECT u.id AS user_id, u.display_name, u.email, t.provider, t.completed_on, t.refresher_due_on, t.last_supervision_on
+            FROM users AS u
+            LEFT JOIN facilitator_training AS t ON t.user_id = u.id
+            WHERE u.disabled_at IS NULL
+              AND EXISTS (SELECT 1 FROM user_roles AS ur JOIN roles AS r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = @role)
+            ORDER BY u.display_name, u.email
+            LIMIT @limit OFFSET @offset
+            """;
+        const string countSql = """
+            SELECT count(*) FROM users AS u
+            WHERE u.disabled_at IS NULL
+              AND EXISTS (SELECT 1 FROM user_roles AS ur JOIN roles AS r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = @role)
+            """;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var rows = (await connection.QueryAsync<TrainingListItem>(new CommandDefinition(sql, new
+        {
+            role = Roles.Facilitator, limit = PageSize, offset = Math.Max(0, page - 1) * PageSize,
+        }, transaction, cancellationToken: cancellationToken))).ToList();
+        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(countSql, new { role = Roles.Facilitator }, transaction, cancellationToken: cancellationToken));
+        return (rows, total);
+    }
+
+    /// <summary>The record of an enabled facilitator (with null dates when none is recorded), or null for anyone else.</summary>
+    public async Task<TrainingRecord?> GetAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            SELECT u.id AS user_id, u.display_name, t.provider, t.completed_on, t.refresher_due_on, t.last_supervision_on, t.version
+            FROM users AS u
+            LEFT JOIN facilitator_training AS t ON t.user_id = u.id
+            WHERE u.id = @userId AND u.disabled_at IS NULL
+              AND EXISTS (SELECT 1 FROM user_roles AS ur JOIN roles AS r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = @role)
+            """;
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<TrainingRecord>(
+            new CommandDefinition(sql, new { userId, role = Roles.Facilitator }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Provider required (at most 200 characters); date completed required and not in the future;
+    /// refresher due after the date completed; last case supervision optional, not in the future and
+    /// not before the date completed. <paramref name="today"/> is today's date in London.
+    /// </summary>
+    public static FieldErrors Validate(TrainingForm form, DateOnly today,
+        out (string Provider, DateOnly CompletedOn, DateOnly RefresherDueOn, DateOnly? LastSupervisionOn) values)
+    {
+        var errors = new FieldErrors();
+        values = default;
+        var provider = form.Provider?.Trim() ?? "";
+        if (provider.Length == 0)
+        {
+            errors.Add(nameof(TrainingForm.Provider), "Enter the training provider");
+        }
+        else if (provider.Length > MaxProviderLength)
+        {
+            errors.Add(nameof(TrainingForm.Provider), $"The training provider must be {MaxProviderLength} characters or fewer");
+        }
+
+        var completed = form.CompletedOn.Parse("Date completed", out var error);
+        if (error is not null)
+        {
+            errors.Add(nameof(TrainingForm.CompletedOn), error);
+        }
+        else if (completed > today)
+        {
+            errors.Add(nameof(TrainingForm.CompletedOn), "Date completed must be today or in the past");
+        }
+
+        var due = form.RefresherDueOn.Parse("Refresher due date", out error);
+        if (error is not null)
+        {
+            errors.Add(nameof(TrainingForm.RefresherDueOn), error);
+        }
+        else if (completed is { } c && due <= c)
+        {
+            errors.Add(nameof(TrainingForm.RefresherDueOn), "Refresher due date must be after the date completed");
+        }
+
+        DateOnly? supervision = null;
+        if (!form.LastSupervisionOn.IsEmpty)
+        {
+            supervision = form.LastSupervisionOn.Parse("Date of the last case supervision", out error);
+            if (error is not null)
+            {
+                errors.Add(nameof(TrainingForm.LastSupervisionOn), error);
+            }
+            else if (supervision > today)
+            {
+                errors.Add(nameof(TrainingForm.LastSupervisionOn), "Date of the last case supervision must be today or in the past");
+            }
+            else if (completed is { } c2 && supervision < c2)
+            {
+                errors.Add(nameof(TrainingForm.LastSupervisionOn), "Date of the last case supervision must be on or after the date completed");
+            }
+        }
+
+        if (errors.IsEmpty)
+        {
+            values = (provider, completed!.Value, due!.Value, supervision);
+        }
+        return errors;
+    }
+
+    /// <summary>
+    /// Saves the record when nobody else has saved since <paramref name="version"/> (null: when nobody
+    /// has recorded training for this facilitator yet). Conflict means someone else saved first.
+    /// </summary>
+    public async Task<(SaveOutcome Outcome, FieldErrors Errors)> SaveAsync(Guid userId, TrainingForm form, long? version, Guid adminId)
+    {
+        var errors = Validate(form, LondonTime.Today(clock), out var values);
+        if (!errors.IsEmpty)
+        {
+            return (SaveOutcome.Invalid, errors);
+        }
+        var parameters = new
+        {
+            userId, values.Provider, values.CompletedOn, values.RefresherDueOn, values.LastSupervisionOn,
+            version, now = clock.GetUtcNow(),
+        };
+        var outcome = await db.WriteAsync(async (connection, transaction) =>
+        {
+            var isFacilitator = await connection.ExecuteScalarAsync<bool>("""
+                SELECT EXISTS (SELECT 1 FROM users AS u JOIN user_roles AS ur ON ur.user_id = u.id JOIN roles AS r ON r.id = ur.role_id
+                               WHERE u.id = @userId AND u.disabled_at IS NULL AND r.name = @role)
+                """, new { userId, role = Roles.Facilitator }, transaction);
+            if (!isFacilitator)
+            {
+                return SaveOutcome.NotFound;
+            }
+            var rows = version is null
+                ? await connection.ExecuteAsync("""
+                    INSERT INTO facilitator_training (user_id, provider, completed_on, refresher_due_on, last_supervision_on, version, updated_at)
+                    VALUES (@userId, @Provider, @CompletedOn, @RefresherDueOn, @LastSupervisionOn, 1, @now)
+                    ON CONFLICT (user_id) DO NOTHING
+                    """, parameters, transaction)
+                : await connection.ExecuteAsync("""
+                    UPDATE facilitator_training
+                    SET provider = @Provider, completed_on = @CompletedOn, refresher_due_on = @RefresherDueOn,
+                        last_supervision_on = @LastSupervisionOn, version = version + 1, updated_at = @now
+                    WHERE user_id = @userId AND version = @version
+                    """, parameters, transaction);
+            if (rows == 0)
+            {
+                return SaveOutcome.Conflict;
+            }
+            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AdminChange,
+                EntityType: "facilitator_training", EntityId: userId.ToString(), UserId: adminId,
+                Justification: version is null ? "training recorded" : "training record changed"));
+            return SaveOutcome.Saved;
+        });
+        return (outcome, errors);
+    }
+}
