@@ -1,4 +1,5 @@
 using Bunit;
+using Dapper;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
 using RjConferences.Tests.Support;
@@ -157,5 +158,35 @@ public class CaseListPageTests : CaseTestContext
 
         page.FindAll("table.case-list thead th button").First(b => b.TextContent.Contains("Reference")).Click();
         page.WaitForAssertion(() => Assert.Equal(ascending.AsEnumerable().Reverse(), Shown()));
+    }
+
+    [Fact]
+    public async Task Shows_10000_or_more_when_the_count_reaches_the_cap_and_pages_by_50()
+    {
+        await SetUpAsync();
+        // 10,050 more cases at Langdon Park: copies of one case with new ids and references.
+        await using (var connection = await Database.Db.OpenAsync())
+        {
+            await connection.ExecuteAsync("""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
+                INSERT INTO cases (id, reference, school_id, status, location, offence_at, offence_date, offence_category_id, gravity,
+                                   description, admitted, outcome_route, eligible, referred_at, referred_on, referred_by, submission_id, version, updated_at)
+                SELECT lower(hex(randomblob(16))), printf('RJ-2025-%05d', i), c.school_id, c.status, c.location, c.offence_at, c.offence_date,
+                       c.offence_category_id, c.gravity, c.description, c.admitted, c.outcome_route, c.eligible, '2025-01-01T00:00:00.0000000Z',
+                       '2025-01-01', c.referred_by, lower(hex(randomblob(16))), 1, c.updated_at
+                FROM n CROSS JOIN (SELECT * FROM cases WHERE reference = @reference) AS c
+                """, new { reference = references["Sam Okafor"] });
+        }
+
+        var page = Render<CaseListPage>();
+
+        page.WaitForAssertion(() => Assert.Equal("10,000 or more cases match.", page.Find("[data-testid=case-count]").TextContent.Trim()));
+        Assert.Equal(50, page.FindAll("table.case-list tbody tr a").Count);
+        Assert.Contains("Cases 1 to 50 of 10,000 or more", page.Markup);
+
+        page.Find("button[aria-label='Go to next page']").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Cases 51 to 100 of 10,000 or more", page.Markup));
+        Assert.Equal(50, page.FindAll("table.case-list tbody tr a").Count);
     }
 }
