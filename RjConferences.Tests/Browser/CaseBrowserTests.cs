@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using RjConferences.Components;
@@ -119,9 +120,15 @@ public class CaseBrowserTests(BrowserFixture browser) : IDisposable
         var owner = await browser.NewPageAsync(app);
         await owner.SignInAsync(officer);
         await owner.GotoInteractiveAsync("/cases");
-        await owner.GetByRole(AriaRole.Link, new() { Name = reference }).ClickAsync();
+        var address = "/" + await owner.GetByRole(AriaRole.Link, new() { Name = reference }).GetAttributeAsync("href");
+        await owner.GotoInteractiveAsync(address);
         await Assertions.Expect(owner.GetByRole(AriaRole.Heading, new() { Name = $"Case {reference}" })).ToBeVisibleAsync();
-        var address = new Uri(owner.Url).AbsolutePath;
+        // Opened once by its address: one consult in the audit log, not a second one for the prerendered page.
+        await using (var connection = await app.Database.Db.OpenAsync())
+        {
+            Assert.Equal(1, await connection.ExecuteScalarAsync<int>(
+                "SELECT count(*) FROM audit_events WHERE action = 'consult' AND entity_id = @id", new { id = address.Split('/')[^1] }));
+        }
 
         var page = await browser.NewPageAsync(app);
         await page.SignInAsync(other);

@@ -238,4 +238,132 @@ public class CasePageTests : CaseTestContext
         Assert.Contains("The harmed party has not been offered restorative justice within 5 working days of the referral (due by 22 June 2026)",
             page.Find("[data-testid=victim-contact] [role=alert]").TextContent);
     }
+
+    private async Task GiveEveryConsentAsync(Guid id)
+    {
+        var principal = TestCases.Principal(officer.Id, OfficerRoles);
+        await Cases.Changes.RecordSuitabilityAsync(id, new SuitabilityForm
+        {
+            RiskToParties = "Low", PowerImbalance = "None", AcceptanceOfResponsibility = "Full", HarmedPartyWishes = "An apology", Outcome = "suitable",
+        }, principal);
+        foreach (var party in (await Cases.Repository.GetAsync(id, officer.Id))!.Parties)
+        {
+            await Cases.Changes.RecordConsentAsync(id, new ConsentForm
+            {
+                PartyId = party.Id, Purpose = "take_part", Decision = "given", DecidedOn = TestCases.Date(new DateOnly(2026, 6, 12)), Method = "written",
+            }, principal);
+        }
+    }
+
+    [Fact]
+    public async Task Withdrawing_a_consent_asks_for_the_date_and_moves_a_ready_case_back_to_awaiting_consent()
+    {
+        await SetUpAsync();
+        var (id, _) = await NewCaseAsync();
+        await GiveEveryConsentAsync(id);
+        SignIn(officer, OfficerRoles);
+        var page = Open(id);
+        Assert.Equal("Ready to schedule", Status(page));
+
+        page.FindAll("[data-testid=consent-ledger] button").Single(b => b.TextContent.Contains("Jo Bell")).Click();
+        Assert.Contains("Withdraw the consent of Jo Bell for taking part in a conference", page.Find("#withdraw-consent-title").TextContent);
+        Date(page, "WithdrawnOn", new DateOnly(2026, 6, 11));
+        Button(page, "Confirm withdrawal").Click();
+        page.WaitForAssertion(() => Assert.Contains("Date consent was withdrawn must be on or after the date it was given",
+            page.Find("[data-testid=error-summary]").TextContent));
+
+        Date(page, "WithdrawnOn", new DateOnly(2026, 6, 14));
+        Button(page, "Confirm withdrawal").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Awaiting consent", Status(page)));
+        Assert.Contains("14 June 2026", page.FindAll("[data-testid=consent-ledger] tbody tr")[1].TextContent);
+        Assert.Contains("Jo Bell", page.Find("[data-testid=consent-needed]").TextContent);
+        Assert.Equal(2, page.FindAll("[data-testid=consent-ledger] button").Count);
+    }
+
+    [Fact]
+    public async Task A_refused_consent_to_take_part_withdraws_the_case_and_shows_details_removed()
+    {
+        await SetUpAsync();
+        var (id, _) = await NewCaseAsync();
+        var harmed = (await Cases.Repository.GetAsync(id, officer.Id))!.Parties.Single(p => p.PartyRole == "harmed");
+        SignIn(officer, OfficerRoles);
+        var page = Open(id);
+
+        Button(page, "Record consent").Click();
+        page.Find("#field-PartyId").Change(harmed.Id.ToString());
+        page.Find("#field-Purpose").Change("take_part");
+        page.Find("#field-Decision-refused").Change("refused");
+        Assert.Contains("the case is withdrawn", page.Find("[data-testid=refusal-warning]").TextContent);
+        Date(page, "DecidedOn", new DateOnly(2026, 6, 12));
+        page.Find("#field-Method").Change("in_person");
+        page.Find("form[aria-labelledby=consent-form-title]").Submit();
+
+        page.WaitForAssertion(() => Assert.Equal("Withdrawn", Status(page)));
+        Assert.Contains("The refusal of consent for taking part in a conference has been recorded.", page.Find("[data-testid=case-message]").TextContent);
+        Assert.Contains("Details removed", page.FindAll("[data-testid=parties] tbody tr")[1].TextContent);
+        Assert.DoesNotContain("Jo Bell", page.Markup);
+        Assert.DoesNotContain("01632 960 002", page.Markup);
+        Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.Trim() is "Record consent" or "Withdraw the case" or "Record a suitability assessment");
+    }
+
+    [Fact]
+    public async Task Withdrawing_the_case_needs_a_reason_and_then_shows_it()
+    {
+        await SetUpAsync();
+        var (id, _) = await NewCaseAsync();
+        SignIn(officer, OfficerRoles);
+        var page = Open(id);
+
+        Button(page, "Withdraw the case").Click();
+        Button(page, "Withdraw case").Click();
+        page.WaitForAssertion(() => Assert.Contains("Give the reason the case is withdrawn", page.Find("[data-testid=error-summary]").TextContent));
+        Assert.Contains("Give the reason the case is withdrawn", page.Find("#field-WithdrawReason-error").TextContent);
+
+        page.Find("#field-WithdrawReason").Change("The school dealt with it internally after all.");
+        Button(page, "Withdraw case").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Withdrawn", Status(page)));
+        Assert.Contains("The school dealt with it internally after all.", page.Markup);
+        Assert.Contains("Referred → Withdrawn", page.Find("[data-testid=timeline]").TextContent);
+    }
+
+    [Fact]
+    public async Task Links_the_earlier_and_later_referrals_of_the_same_young_person()
+    {
+        await SetUpAsync();
+        var dateOfBirth = new DateOnly(2012, 3, 4);
+        var (first, firstReference) = await NewCaseAsync(new TestReferral(school, new DateOnly(2026, 5, 1)) { DateOfBirth = dateOfBirth });
+        Clock.Advance(TimeSpan.FromDays(1));
+        var (second, secondReference) = await NewCaseAsync(new TestReferral(school, OffenceDate) { DateOfBirth = dateOfBirth });
+        await NewCaseAsync(new TestReferral(school, OffenceDate) { DateOfBirth = dateOfBirth.AddDays(1) });
+        SignIn(officer, OfficerRoles);
+
+        var page = Open(second);
+        var previous = page.Find("[data-testid=previous-referrals]");
+        Assert.Contains("Previous referrals of this young person", previous.TextContent);
+        Assert.DoesNotContain("Later referrals", previous.TextContent);
+        var link = previous.QuerySelectorAll("a").Single();
+        Assert.Equal(firstReference, link.TextContent);
+        Assert.Equal($"cases/{first}", link.GetAttribute("href"));
+
+        var earlier = Open(first);
+        Assert.Contains("Later referrals of this young person", earlier.Find("[data-testid=previous-referrals]").TextContent);
+        Assert.Equal(secondReference, earlier.Find("[data-testid=previous-referrals] a").TextContent);
+    }
+
+    [Fact]
+    public async Task Opening_the_case_is_audited_once_as_consult()
+    {
+        await SetUpAsync();
+        var (id, _) = await NewCaseAsync();
+        SignIn(officer, OfficerRoles);
+
+        Open(id);
+
+        await using var connection = await Database.Db.OpenAsync();
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>(
+            "SELECT count(*) FROM audit_events WHERE action = 'consult' AND entity_id = @id AND user_id = @user",
+            new { id = id.ToString(), user = officer.Id.ToString() }));
+    }
 }
