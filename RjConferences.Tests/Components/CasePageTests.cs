@@ -236,7 +236,7 @@ public class CasePageTests : CaseTestContext
         var page = Open(id);
 
         Assert.Contains("The harmed party has not been offered restorative justice within 5 working days of the referral (due by 22 June 2026)",
-            page.Find("[data-testid=victim-contact] [role=alert]").TextContent);
+            page.Find("[data-testid=victim-contact-warning]").TextContent);
     }
 
     private async Task GiveEveryConsentAsync(Guid id)
