@@ -1,0 +1,82 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Referrals;
+
+/// <summary>
+/// A part of the case page that may open a form. The page keeps one form open at a time (so that
+/// one error summary shows), and reloads the case after a successful change.
+/// </summary>
+public abstract class CaseSection : ComponentBase
+{
+    [Parameter, EditorRequired] public CaseDetails Case { get; set; } = default!;
+
+    [Parameter, EditorRequired] public ClaimsPrincipal User { get; set; } = default!;
+
+    /// <summary>The name of the form open on the page, if any.</summary>
+    [Parameter] public string? ActiveForm { get; set; }
+
+    [Parameter] public EventCallback<string?> ActiveFormChanged { get; set; }
+
+    /// <summary>Called after a change was saved (with the message to show), or when the case is no longer found (null).</summary>
+    [Parameter] public EventCallback<string?> OnChanged { get; set; }
+
+    protected FieldErrors? Errors { get; set; }
+
+    protected bool Saving { get; private set; }
+
+    /// <summary>How the last change of this section ended.</summary>
+    protected ChangeOutcome? LastOutcome { get; private set; }
+
+    /// <summary>The referrer's and the facilitator's changes: consent, details, withdrawal (the server checks too).</summary>
+    protected bool CanChange => User.IsInRole(Roles.Referrer) || User.IsInRole(Roles.Facilitator);
+
+    protected bool IsOpen(string form) => ActiveForm == form;
+
+    protected Task OpenAsync(string form)
+    {
+        Errors = null;
+        return ActiveFormChanged.InvokeAsync(form);
+    }
+
+    protected Task CloseAsync()
+    {
+        Errors = null;
+        return ActiveFormChanged.InvokeAsync(null);
+    }
+
+    /// <summary>Runs a change once at a time (a double click saves once) and shows its outcome.</summary>
+    protected async Task SaveAsync(Func<Task<ChangeResult>> change, string savedMessage)
+    {
+        if (Saving)
+        {
+            return;
+        }
+        Saving = true;
+        try
+        {
+            var result = await change();
+            LastOutcome = result.Outcome;
+            switch (result.Outcome)
+            {
+                case ChangeOutcome.Saved:
+                    Errors = null;
+                    await OnChanged.InvokeAsync(savedMessage);
+                    break;
+                case ChangeOutcome.NotFound:
+                    await OnChanged.InvokeAsync(null);
+                    break;
+                default:
+                    Errors = result.Errors;
+                    break;
+            }
+        }
+        finally
+        {
+            Saving = false;
+        }
+    }
+
+    protected PartyDetails? Party(Guid id) => Case.Parties.FirstOrDefault(p => p.Id == id);
+}
