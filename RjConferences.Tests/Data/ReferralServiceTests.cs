@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using RjConferences.Components.Forms;
 using RjConferences.Features.Referrals;
@@ -20,9 +19,10 @@ public class ReferralServiceTests : IAsyncLifetime
     private long langdonPark;
     private long hackneySchool;
 
-    private ReferralService Referrals => new(database.Db, new SchoolScope(database.Db), new AuditLog(database.Db, clock), clock, Options.Create(new ReferralOptions()));
-    private CaseRepository Cases => new(database.Db, new AuditLog(database.Db, clock), clock);
-    private CaseChanges Changes => new(database.Db, new AuditLog(database.Db, clock), clock);
+    private TestCases World => new(database.Db, clock);
+    private ReferralService Referrals => World.Referrals;
+    private CaseRepository Cases => World.Repository;
+    private CaseChanges Changes => World.Changes;
 
     public async Task InitializeAsync()
     {
@@ -40,8 +40,7 @@ public class ReferralServiceTests : IAsyncLifetime
         database.Dispose();
     }
 
-    private static ClaimsPrincipal Principal(TestUser user, params string[] roles) => new(new ClaimsIdentity(
-        roles.Select(r => new Claim(ClaimTypes.Role, r)).Append(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString())), "test"));
+    private static ClaimsPrincipal Principal(TestUser user, params string[] roles) => TestCases.Principal(user.Id, roles);
 
     private static ReferralForm Form(long schoolId, string dateOfBirth = "2013-01-20", int gravity = 1, bool admitted = true, string lastName = "Mensah") =>
         ReferralForms.Valid(schoolId, dateOfBirth, gravity, admitted, lastName: lastName);
@@ -65,7 +64,7 @@ public class ReferralServiceTests : IAsyncLifetime
         Assert.True(details.Eligible);
         Assert.Equal(["responsible", "harmed", "supporter"], details.Parties.Select(p => p.PartyRole));
         Assert.Equal(13, details.YoungPeople.Single().AgeAtOffence);
-        Assert.Equal(new DateTimeOffset(2026, 6, 10, 12, 15, 0, TimeSpan.Zero), details.OffenceAt); // 13:15 BST
+        Assert.Equal(new DateTimeOffset(2026, 6, 10, 9, 0, 0, TimeSpan.Zero), details.OffenceAt); // 10:00 BST
         Assert.Single(details.Timeline);
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM audit_events WHERE action = 'collect' AND entity_id = '{result.CaseId}'"));
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM audit_events WHERE action = 'consult' AND entity_id = '{result.CaseId}'"));

@@ -29,10 +29,11 @@ public sealed class SchedulingWorld : IAsyncDisposable
     public long Room2 { get; private set; }
     public long OtherSchoolRoom { get; private set; }
 
-    public AuditLog Audit => new(Database.Db, Clock);
-    public ReferralService Referrals => new(Database.Db, new SchoolScope(Database.Db), Audit, Clock, Options.Create(new ReferralOptions()));
-    public CaseChanges Changes => new(Database.Db, Audit, Clock);
-    public CaseRepository Cases => new(Database.Db, Audit, Clock);
+    private TestCases CaseServices => new(Database.Db, Clock);
+    public AuditLog Audit => CaseServices.Audit;
+    public ReferralService Referrals => CaseServices.Referrals;
+    public CaseChanges Changes => CaseServices.Changes;
+    public CaseRepository Cases => CaseServices.Repository;
     public ConferenceBooking Booking => new(Database.Db, Audit, Clock, Options.Create(new ConferenceOptions()));
     public ConferenceQueries Queries => new(Database.Db, Audit, Clock, Options.Create(new ConferenceOptions()));
 
@@ -71,8 +72,7 @@ public sealed class SchedulingWorld : IAsyncDisposable
             """, new { user.Id, completedOn, refresherDueOn });
     }
 
-    public static ClaimsPrincipal Principal(TestUser user, params string[] roles) => new(new ClaimsIdentity(
-        roles.Select(r => new Claim(ClaimTypes.Role, r)).Append(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString())), "test"));
+    public static ClaimsPrincipal Principal(TestUser user, params string[] roles) => TestCases.Principal(user.Id, roles);
 
     public ClaimsPrincipal OfficerPrincipal => Principal(Officer, Roles.Referrer, Roles.Facilitator);
 
