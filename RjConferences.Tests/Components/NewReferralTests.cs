@@ -225,7 +225,8 @@ public class NewReferralTests : BunitContext
         Assert.Equal("Choose who they support", MessageAt(page, "Supporters[0].SupportsKey"));
         // The parent message sits inside the young person's fieldset.
         Assert.Contains("Young person 1", page.Find($"[id='{FieldIds.ErrorFor("YoungPeople[0].Parent")}']").Closest("fieldset")!.QuerySelector("legend")!.TextContent);
-        Assert.Contains("Add a parent or guardian for Kwame Mensah", Summary(page));
+        Assert.Contains("Young person 1: Add a parent or guardian for Kwame Mensah", Summary(page));
+        Assert.Contains("Supporter 1: Choose who they support", Summary(page));
         Assert.Equal("The people involved", Heading(page));
         Assert.Equal(0, await CountAsync("cases"));
         Assert.Equal(0, await CountAsync("parties"));

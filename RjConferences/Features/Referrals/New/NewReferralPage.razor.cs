@@ -51,16 +51,6 @@ public partial class NewReferralPage
         }
     }
 
-    private ReferralStep? BackTo => step switch
-    {
-        ReferralStep.SchoolMatter => ReferralStep.Offence,
-        ReferralStep.InternalMatter => ReferralStep.SchoolMatter,
-        ReferralStep.Admission => ReferralStep.SchoolMatter,
-        ReferralStep.Parties => ReferralStep.Admission,
-        ReferralStep.Check => ReferralStep.Parties,
-        _ => null,
-    };
-
     private void Preselect()
     {
         if (schools is { Count: 1 } && form.SchoolId is null)
@@ -139,12 +129,7 @@ public partial class NewReferralPage
             {
                 // The browser is untrusted, and answers may have changed since their step: show the
                 // messages on the first step that has any, at their fields.
-                var first = saved.Errors.Keys.Select(ReferralSteps.ForField).Min();
-                var shown = new FieldErrors();
-                foreach (var (field, messages) in saved.Errors.Where(e => ReferralSteps.ForField(e.Key) == first))
-                {
-                    messages.ForEach(m => shown.Add(field, m));
-                }
+                var (first, shown) = ReferralSteps.FirstWithErrors(saved.Errors);
                 changingFromCheck = done == ReferralStep.Recorded;
                 GoTo(first);
                 ShowErrors(shown);
