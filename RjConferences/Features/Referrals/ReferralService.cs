@@ -13,6 +13,12 @@ public sealed record ReferralResult(FieldErrors Errors, Guid? CaseId = null, str
     public bool Succeeded => Errors.IsEmpty;
 }
 
+/// <summary>One reason a case is not eligible for a conference; PartyName names the young person for the age reasons.</summary>
+public sealed record IneligibilityReason(string Code, string? PartyName)
+{
+    public string Label => Vocabulary.Label(Vocabulary.IneligibilityReasons, Code) + (PartyName is null ? "" : $" ({PartyName})");
+}
+
 /// <summary>Saves a new referral: validation, eligibility, reference number, parties, timeline and audit in one transaction.</summary>
 public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, TimeProvider clock, IOptions<ReferralOptions> options)
 {
@@ -119,6 +125,28 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
             await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Collect, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
             return new ReferralResult(errors, caseId, reference);
         });
+    }
+
+    /// <summary>
+    /// Why a case is not eligible, in the order of <see cref="Vocabulary.IneligibilityReasons"/>, with the young
+    /// person's name for the age reasons; empty when it is eligible or outside the user's scope.
+    /// </summary>
+    public async Task<IReadOnlyList<IneligibilityReason>> IneligibilityReasonsAsync(Guid caseId, Guid userId)
+    {
+        const string sql = $"""
+            SELECT r.reason, p.first_name || ' ' || p.last_name
+            FROM case_ineligibility_reasons AS r
+            JOIN cases AS c ON c.id = r.case_id
+            LEFT JOIN parties AS p ON p.id = r.party_id
+            WHERE r.case_id = @caseId AND c.{SchoolScope.SqlFilter}
+            ORDER BY p.sort_order
+            """;
+        await using var connection = await db.OpenAsync();
+        var rows = await connection.QueryAsync<(string Code, string? PartyName)>(sql, new { caseId, ScopeUserId = userId });
+        return rows
+            .OrderBy(r => Vocabulary.IneligibilityReasons.ToList().FindIndex(c => c.Code == r.Code))
+            .Select(r => new IneligibilityReason(r.Code, r.PartyName))
+            .ToList();
     }
 
     private static Task InsertPartyAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId,
