@@ -117,5 +117,18 @@ public class ReferralBrowserTests(BrowserFixture browser) : IDisposable
         await Assertions.Expect(page.GetByTestId("eligibility")).ToContainTextAsync("is eligible");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "View the case" })).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^cases/[0-9a-f-]{36}$"));
         await page.AssertAccessibleAsync();
+        var reference = (await page.GetByTestId("case-reference").TextContentAsync())!.Trim();
+
+        // Find it in the case list by the young person's name.
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Cases" }).ClickAsync();
+        await page.GetByLabel("Search by case reference or young person's name").FillAsync("Kwame Men");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        var found = page.GetByRole(AriaRole.Link, new() { Name = reference });
+        await Assertions.Expect(found).ToBeVisibleAsync();
+        await page.AssertAccessibleAsync();
+        await found.ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Case {reference}" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("parties")).ToContainTextAsync("Kwame Mensah");
+        await page.AssertAccessibleAsync();
     }
 }
