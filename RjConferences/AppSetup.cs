@@ -42,6 +42,12 @@ public static class AppSetup
         services.AddSingleton<RjConferences.Features.Conferences.ConferenceBooking>();
         services.AddSingleton<RjConferences.Features.Conferences.ConferenceQueries>();
         services.AddSingleton<RjConferences.Features.Conferences.PreparationMeetings>();
+        services.Configure<RjConferences.Features.FollowUps.FollowUpOptions>(builder.Configuration.GetSection("FollowUps"));
+        services.AddSingleton<RjConferences.Features.FollowUps.Retention>();
+        services.AddSingleton<RjConferences.Features.FollowUps.DailyJob>();
+        services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
+        services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();
+        services.AddHostedService<RjConferences.Features.FollowUps.DailyJobService>();
         return builder;
     }
 
@@ -97,12 +103,14 @@ public static class AppSetup
                 return 0;
             case "create-user":
                 return await CreateUserCommand.RunAsync(app.Services, args, Console.In, Console.Out, Console.Error);
+            case "retention":
+                return await app.Services.GetRequiredService<RjConferences.Features.FollowUps.Retention>().DryRunCommandAsync(args);
             case "backup":
                 return await app.Services.GetRequiredService<Db>().BackupAsync(args.ElementAtOrDefault(1));
             case "verify-audit":
                 return await app.Services.GetRequiredService<AuditLog>().VerifyCommandAsync();
             case { } command when !command.StartsWith('-'):
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-user, backup <file>, verify-audit.");
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-user, retention --dry-run, backup <file>, verify-audit.");
                 return 2;
         }
 

@@ -1,0 +1,219 @@
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using RjConferences.Components.Forms;
+using RjConferences.Features.FollowUps;
+using RjConferences.Features.Referrals;
+using RjConferences.Security;
+using RjConferences.Tests.Support;
+
+namespace RjConferences.Tests.Data;
+
+public class FollowUpTests : IAsyncLifetime
+{
+    private SchedulingWorld world = null!;
+    private TestUser reviewer = null!;
+    private readonly FollowUpOptions options = new();
+
+    public async Task InitializeAsync()
+    {
+        world = await SchedulingWorld.CreateAsync();
+        reviewer = await TestUsers.CreateAsync(world.Services, "yjs@newham.example", [Roles.YouthJusticeReviewer], boroughs: ["Newham"]);
+    }
+
+    public async Task DisposeAsync() => await world.DisposeAsync();
+
+    private Retention Retention => new(world.Database.Db, world.Audit, world.Clock, Options.Create(options));
+    private DailyJob Job => new(world.Database.Db, world.Clock, Options.Create(options), Retention, NullLogger<DailyJob>.Instance);
+    private FollowUpChecks Checks => new(world.Database.Db, world.Audit, world.Clock, Options.Create(options));
+    private CaseClosing Closing => new(world.Database.Db, world.Audit, world.Clock);
+    private System.Security.Claims.ClaimsPrincipal Reviewer => TestCases.Principal(reviewer.Id, Roles.YouthJusticeReviewer);
+
+    /// <summary>A case whose conference was held on <paramref name="heldOn"/> at 10:00 London time and reached an agreement.</summary>
+    private async Task<Guid> CaseWithAgreementAsync(DateOnly heldOn, string status = CaseStatus.AgreementCompleted)
+    {
+        var (caseId, parties) = await world.ReadyCaseAsync();
+        await using var connection = await world.Database.Db.OpenAsync();
+        RjConferences.Components.LondonTime.TryToUtc(heldOn, new TimeOnly(10, 0), out var start, out _);
+        await connection.ExecuteAsync("""
+            INSERT INTO conferences (id, case_id, school_id, room_id, starts_at, ends_at, facilitator_id, status, created_by, created_at, updated_at)
+            VALUES (@id, @caseId, @SchoolId, @Room2, @start, @end, @officer, 'held', @officer, @start, @start)
+            """, new { id = Guid.NewGuid(), caseId, world.SchoolId, world.Room2, start, end = start.AddHours(1), officer = world.Officer.Id });
+        await connection.ExecuteAsync("UPDATE cases SET status = @status WHERE id = @caseId", new { status, caseId });
+        _ = parties;
+        return caseId;
+    }
+
+    private async Task<List<(int Months, DateOnly Due)>> ChecksAsync(Guid caseId)
+    {
+        await using var connection = await world.Database.Db.OpenAsync();
+        return (await connection.QueryAsync<(int, DateOnly)>("SELECT interval_months, due_on FROM follow_up_checks WHERE case_id = @caseId ORDER BY interval_months", new { caseId })).ToList();
+    }
+
+    private void Today(DateOnly day) => world.Clock.SetUtcNow(new DateTimeOffset(day.ToDateTime(new TimeOnly(3, 0)), TimeSpan.Zero));
+
+    [Fact]
+    public async Task The_job_creates_each_check_on_the_day_it_comes_due_and_never_twice()
+    {
+        var caseId = await CaseWithAgreementAsync(new DateOnly(2026, 6, 15));
+
+        Today(new DateOnly(2026, 9, 14));
+        await Job.RunAsync();
+        Assert.Empty(await ChecksAsync(caseId));
+
+        Today(new DateOnly(2026, 9, 15));
+        var first = await Job.RunAsync();
+        var again = await Job.RunAsync();
+        Assert.Equal(1, first.ChecksCreated);
+        Assert.Equal(0, again.ChecksCreated);
+        Assert.Equal([(3, new DateOnly(2026, 9, 15))], await ChecksAsync(caseId));
+        Assert.Equal(CaseStatus.FollowUp, (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Status);
+    }
+
+    [Fact]
+    public async Task After_days_of_downtime_the_job_catches_up_on_every_check_due()
+    {
+        var caseId = await CaseWithAgreementAsync(new DateOnly(2026, 6, 15));
+
+        Today(new DateOnly(2026, 6, 15).AddMonths(6).AddDays(40)); // the clock jumps forward past two due dates
+        await Job.RunAsync();
+
+        Assert.Equal([(3, new DateOnly(2026, 9, 15)), (6, new DateOnly(2026, 12, 15))], await ChecksAsync(caseId));
+    }
+
+    [Fact]
+    public async Task Due_dates_follow_the_calendar_across_a_leap_year()
+    {
+        var caseId = await CaseWithAgreementAsync(new DateOnly(2027, 11, 29));
+
+        Today(new DateOnly(2028, 11, 29));
+        await Job.RunAsync();
+
+        // 29 Feb 2028 exists: three months after 29 November 2027.
+        Assert.Equal([(3, new DateOnly(2028, 2, 29)), (6, new DateOnly(2028, 5, 29)), (12, new DateOnly(2028, 11, 29))], await ChecksAsync(caseId));
+    }
+
+    [Fact]
+    public async Task Checks_not_recorded_within_28_days_are_flagged_overdue()
+    {
+        var caseId = await CaseWithAgreementAsync(new DateOnly(2026, 6, 15));
+        Today(new DateOnly(2026, 10, 13)); // the 28th day after the due date: not yet overdue
+        Assert.Equal(0, (await Job.RunAsync()).ChecksFlaggedOverdue);
+        Today(new DateOnly(2026, 10, 14));
+        var run = await Job.RunAsync();
+
+        Assert.Equal(1, run.ChecksFlaggedOverdue);
+        var due = (await Checks.DueAsync(reviewer.Id, 1)).Checks.Single();
+        Assert.NotNull(due.OverdueFlaggedAt);
+        Assert.Equal(0, (await Job.RunAsync()).ChecksFlaggedOverdue);
+        _ = caseId;
+    }
+
+    private async Task RecordAllAsync(Guid caseId, Func<int, FollowUpForm> form)
+    {
+        foreach (var check in await Checks.ForCaseAsync(caseId, reviewer.Id))
+        {
+            var errors = await Checks.RecordAsync(check.Id, form(check.IntervalMonths), Reviewer);
+            Assert.True(errors.IsEmpty, string.Join("; ", errors.SelectMany(e => e.Value)));
+        }
+    }
+
+    [Fact]
+    public async Task After_the_12_month_check_a_case_with_no_further_offending_closes_as_diverted()
+    {
+        var caseId = await CaseWithAgreementAsync(new DateOnly(2026, 6, 15));
+        Today(new DateOnly(2027, 6, 20));
+        await Job.RunAsync();
+
+        await RecordAllAsync(caseId, _ => new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2027, 6, 20)) });
+
+        await using var connection = await world.Database.Db.OpenAsync();
+        var closed = await connection.QuerySingleAsync<(string Status, string Outcome)>("SELECT status, closure_outcome FROM cases WHERE id = @caseId", new { caseId });
+        Assert.Equal(("closed", "diverted"), closed);
+    }
+
+    [Fact]
+    public async Task A_case_that_entered_the_CJS_closes_as_entered_cjs_with_date_and_outcome_type()
+    {
+        var caseId = await CaseWithAgreementAsync(new DateOnly(2026, 6, 15));
+        Today(new DateOnly(2027, 6, 20));
+        await Job.RunAsync();
+
+        await RecordAllAsync(caseId, months => months == 6
+            ? new FollowUpForm { Source = "youth_offending_team_records", Result = "entered_cjs", CjsOutcomeType = "youth_caution", CjsEnteredOn = DateInput.From(new DateOnly(2026, 11, 2)), CheckedOn = DateInput.From(new DateOnly(2027, 6, 20)) }
+            : new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2027, 6, 20)) });
+
+        await using var connection = await world.Database.Db.OpenAsync();
+        var closed = await connection.QuerySingleAsync<(string Status, string Outcome, string Type, DateOnly On)>(
+            "SELECT status, closure_outcome, cjs_outcome_type, cjs_entered_on FROM cases WHERE id = @caseId", new { caseId });
+        Assert.Equal(("closed", "entered_cjs", "youth_caution", new DateOnly(2026, 11, 2)), closed);
+    }
+
+    [Fact]
+    public async Task Bad_follow_up_input_is_refused_and_nothing_changes()
+    {
+        var caseId = await CaseWithAgreementAsync(new DateOnly(2026, 6, 15));
+        Today(new DateOnly(2026, 9, 20));
+        await Job.RunAsync();
+        var check = (await Checks.ForCaseAsync(caseId, reviewer.Id)).Single();
+
+        var noDate = await Checks.RecordAsync(check.Id, new FollowUpForm { Source = "police_records", Result = "entered_cjs", CjsOutcomeType = "charge", CheckedOn = DateInput.From(new DateOnly(2026, 9, 20)) }, Reviewer);
+        var notReviewer = await Checks.RecordAsync(check.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2026, 9, 20)) }, world.OfficerPrincipal);
+        var future = await Checks.RecordAsync(check.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2026, 9, 21)) }, Reviewer);
+
+        Assert.True(noDate.ContainsKey("CjsEnteredOn"));
+        Assert.True(notReviewer.ContainsKey(""));
+        Assert.True(future.ContainsKey("CheckedOn"));
+        Assert.Null((await Checks.ForCaseAsync(caseId, reviewer.Id)).Single().CheckedOn);
+    }
+
+    [Fact]
+    public async Task A_closed_case_is_read_only_until_an_administrator_reopens_it_with_a_reason()
+    {
+        var caseId = (await world.Referrals.SaveAsync(ReferralForms.Valid(world.SchoolId), world.Officer.Id)).CaseId!.Value;
+        Assert.Equal(ChangeOutcome.Saved, (await world.Changes.WithdrawCaseAsync(caseId, "The family moved away", world.OfficerPrincipal)).Outcome);
+        Assert.Equal(ChangeOutcome.Saved, (await Closing.CloseAsync(caseId, "No further action", world.OfficerPrincipal)).Outcome);
+
+        var edit = await world.Changes.EditAsync(caseId, new CaseEdit { Description = "Changed", Location = "elsewhere", OutcomeRoute = "not_decided" },
+            (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Version, world.OfficerPrincipal);
+        Assert.Equal(ChangeOutcome.Invalid, edit.Outcome);
+
+        var admin = await TestUsers.CreateAsync(world.Services, "admin@rj.example", [Roles.Administrator]);
+        Assert.True((await Closing.ReopenAsync(caseId, null, TestCases.Principal(admin.Id, Roles.Administrator))).Errors.ContainsKey("ReopenReason"));
+        Assert.Equal(ChangeOutcome.Invalid, (await Closing.ReopenAsync(caseId, "Closed by mistake", world.OfficerPrincipal)).Outcome);
+        Assert.Equal(ChangeOutcome.Saved, (await Closing.ReopenAsync(caseId, "Closed by mistake", TestCases.Principal(admin.Id, Roles.Administrator))).Outcome);
+        Assert.Equal(CaseStatus.Withdrawn, (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Status);
+        await using var connection = await world.Database.Db.OpenAsync();
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM audit_events WHERE action = 'alter' AND justification = 'case reopened' AND entity_id = @id", new { id = caseId.ToString() }));
+    }
+
+    [Fact]
+    public async Task Retention_anonymises_exactly_the_cases_closed_longer_ago_than_the_period_and_keeps_the_counts()
+    {
+        var old = (await world.Referrals.SaveAsync(ReferralForms.Valid(world.SchoolId, firstName: "Old", lastName: "Case"), world.Officer.Id)).CaseId!.Value;
+        var recent = (await world.Referrals.SaveAsync(ReferralForms.Valid(world.SchoolId, firstName: "Recent", lastName: "Case"), world.Officer.Id)).CaseId!.Value;
+        foreach (var id in new[] { old, recent })
+        {
+            await world.Changes.WithdrawCaseAsync(id, "Withdrawn", world.OfficerPrincipal);
+            await Closing.CloseAsync(id, "Closed", world.OfficerPrincipal);
+        }
+        await using var connection = await world.Database.Db.OpenAsync();
+        await connection.ExecuteAsync("UPDATE cases SET closed_at = '2020-01-01T00:00:00.0000000Z' WHERE id = @old", new { old });
+        const string counts = """
+            SELECT count(*) || '|' || sum(p.age_at_offence) || '|' || group_concat(p.gender) || '|' || group_concat(p.ethnic_group) || '|' || group_concat(c.status)
+            FROM cases c JOIN parties p ON p.case_id = c.id AND p.party_role = 'responsible'
+            """;
+        var before = await connection.ExecuteScalarAsync<string>(counts);
+
+        Assert.Equal([old], (await Retention.DueAsync()).Select(c => c.Id));
+        Assert.Equal(1, await Retention.AnonymiseDueAsync());
+
+        Assert.Equal(before, await connection.ExecuteScalarAsync<string>(counts));
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM parties WHERE case_id = @old AND (first_name IS NOT NULL OR date_of_birth IS NOT NULL OR phone IS NOT NULL)", new { old }));
+        Assert.Null(await connection.ExecuteScalarAsync<string?>("SELECT description FROM cases WHERE id = @old", new { old }));
+        Assert.Equal("Recent", await connection.ExecuteScalarAsync<string>("SELECT first_name FROM parties WHERE case_id = @recent AND party_role = 'responsible'", new { recent }));
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_events WHERE action = 'erase' AND entity_id = @id", new { id = old.ToString() }));
+        Assert.Empty(await Retention.DueAsync());
+    }
+}

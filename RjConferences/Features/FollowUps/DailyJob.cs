@@ -1,0 +1,97 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using RjConferences.Components;
+using RjConferences.Data;
+using RjConferences.Features.Referrals;
+
+namespace RjConferences.Features.FollowUps;
+
+public sealed record DailyJobResult(DateOnly Day, int ChecksCreated, int MovedToFollowUp, int ChecksFlaggedOverdue, int CasesAnonymised);
+
+/// <summary>
+/// Once a day: creates the follow-up checks that have come due, moves completed agreements into
+/// follow-up, flags overdue checks, and anonymises closed cases past the retention period. Every
+/// step is idempotent and works from dates, so running twice creates nothing twice and a run after
+/// days of downtime catches up on everything it missed.
+/// </summary>
+public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions> options, Retention retention, ILogger<DailyJob> logger)
+{
+    public async Task<DailyJobResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var today = LondonTime.Today(clock);
+        var now = clock.GetUtcNow();
+        var o = options.Value;
+        var (created, moved, flagged) = await db.WriteAsync(async (connection, transaction) =>
+        {
+            // Cases with an agreement, and the date of the conference that reached it.
+            var cases = (await connection.QueryAsync<(Guid Id, DateTimeOffset HeldAt)>("""
+                SELECT c.id, (SELECT max(f.starts_at) FROM conferences AS f WHERE f.case_id = c.id AND f.status = 'held') AS held_at
+                FROM cases AS c
+                WHERE c.status IN ('agreement_active', 'agreement_completed', 'follow_up')
+                  AND EXISTS (SELECT 1 FROM conferences AS f WHERE f.case_id = c.id AND f.status = 'held')
+                """, transaction: transaction)).ToList();
+            var made = 0;
+            foreach (var (caseId, heldAt) in cases)
+            {
+                var conferenceDay = LondonTime.DateOf(heldAt);
+                foreach (var months in o.IntervalsMonths.Order())
+                {
+                    var due = conferenceDay.AddMonths(months);
+                    if (due > today) break;
+                    made += await connection.ExecuteAsync("""
+                        INSERT INTO follow_up_checks (id, case_id, interval_months, due_on, created_at)
+                        VALUES (@id, @caseId, @months, @due, @now)
+                        ON CONFLICT (case_id, interval_months) DO NOTHING
+                        """, new { id = Guid.NewGuid(), caseId, months, due, now }, transaction);
+                }
+            }
+
+            var completed = (await connection.QueryAsync<Guid>("SELECT id FROM cases WHERE status = 'agreement_completed'", transaction: transaction)).ToList();
+            foreach (var caseId in completed)
+            {
+                await connection.ExecuteAsync("UPDATE cases SET status = 'follow_up', version = version + 1, updated_at = @now WHERE id = @caseId", new { now, caseId }, transaction);
+                await CaseTimeline.RecordAsync(connection, transaction, caseId, null, now, "status",
+                    "Agreement completed: follow-up checks continue until 12 months after the conference", CaseStatus.AgreementCompleted, CaseStatus.FollowUp);
+            }
+
+            var overdueBefore = today.AddDays(-o.OverdueAfterDays);
+            var flaggedNow = await connection.ExecuteAsync("""
+                UPDATE follow_up_checks SET overdue_flagged_at = @now
+                WHERE checked_on IS NULL AND overdue_flagged_at IS NULL AND due_on < @overdueBefore
+                """, new { now, overdueBefore }, transaction);
+            await connection.ExecuteAsync(
+                "INSERT INTO job_runs (job, run_on, started_at, finished_at, summary) VALUES ('daily', @today, @now, @now, @summary)",
+                new { today, now, summary = $"{made} checks created, {completed.Count} moved to follow-up, {flaggedNow} flagged overdue" }, transaction);
+            return (made, completed.Count, flaggedNow);
+        }, cancellationToken);
+
+        var anonymised = await retention.AnonymiseDueAsync(cancellationToken);
+        logger.LogInformation("Daily job for {Day}: {Created} follow-up checks created, {Moved} cases moved to follow-up, {Flagged} checks flagged overdue, {Anonymised} cases anonymised",
+            today, created, moved, flagged, anonymised);
+        return new DailyJobResult(today, created, moved, flagged, anonymised);
+    }
+}
+
+/// <summary>Runs <see cref="DailyJob"/> at start-up (catching up after downtime) and then every day at the configured London time.</summary>
+public sealed class DailyJobService(DailyJob job, TimeProvider clock, IOptions<FollowUpOptions> options, ILogger<DailyJobService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await job.RunAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "The daily job failed; it will run again at the next scheduled time");
+            }
+            var now = clock.GetUtcNow();
+            var next = LondonTime.DateOf(now).AddDays(1);
+            LondonTime.TryToUtc(next, options.Value.RunAt, out var at, out _);
+            var wait = at - now;
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMinutes(1), clock, stoppingToken);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.Extensions.Options;
+using RjConferences.Components;
+using RjConferences.Components.Forms;
+using RjConferences.Data;
+using RjConferences.Features.Referrals;
+using RjConferences.Security;
+
+namespace RjConferences.Features.FollowUps;
+
+public sealed class FollowUpForm
+{
+    public string? Source { get; set; }
+    public string? Result { get; set; }
+    public string? CjsOutcomeType { get; set; }
+    public DateInput CjsEnteredOn { get; set; } = new();
+    public DateInput CheckedOn { get; set; } = new();
+}
+
+public sealed class FollowUpCheckView
+{
+    public Guid Id { get; set; }
+    public Guid CaseId { get; set; }
+    public string Reference { get; set; } = "";
+    public string SchoolName { get; set; } = "";
+    public int IntervalMonths { get; set; }
+    public DateOnly DueOn { get; set; }
+    public DateTimeOffset? OverdueFlaggedAt { get; set; }
+    public DateOnly? CheckedOn { get; set; }
+    public string? CheckedByName { get; set; }
+    public string? Source { get; set; }
+    public string? Result { get; set; }
+    public string? CjsOutcomeType { get; set; }
+    public DateOnly? CjsEnteredOn { get; set; }
+}
+
+/// <summary>
+/// Youth justice reviewers record whether the young person entered the criminal justice system.
+/// Recording the last check closes the case as diverted or entered_cjs.
+/// </summary>
+public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IOptions<FollowUpOptions> options)
+{
+    public const int PageSize = 50;
+
+    public static readonly IReadOnlyList<Choice> Sources =
+        [new("police_records", "Police records"), new("youth_offending_team_records", "Youth offending team records"), new("school", "The school")];
+
+    public static readonly IReadOnlyList<Choice> Results =
+    [
+        new("no_further_offending", "No further offending"),
+        new("dealt_with_informally", "A further incident, dealt with informally"),
+        new("entered_cjs", "Entered the criminal justice system"),
+    ];
+
+    public static readonly IReadOnlyList<Choice> CjsOutcomes =
+    [
+        new("community_resolution", "Community resolution"), new("youth_caution", "Youth caution"),
+        new("youth_conditional_caution", "Youth conditional caution"), new("charge", "Charge"), new("conviction", "Conviction"),
+    ];
+
+    private const string ViewSql = """
+        SELECT f.id, f.case_id, c.reference, s.name AS school_name, f.interval_months, f.due_on, f.overdue_flagged_at,
+               f.checked_on, u.display_name AS checked_by_name, f.source, f.result, f.cjs_outcome_type, f.cjs_entered_on
+        FROM follow_up_checks AS f
+        JOIN cases AS c ON c.id = f.case_id
+        JOIN schools AS s ON s.id = c.school_id
+        LEFT JOIN users AS u ON u.id = f.checked_by
+        """;
+
+    public async Task<IReadOnlyList<FollowUpCheckView>> ForCaseAsync(Guid caseId, Guid userId)
+    {
+        await using var connection = await db.OpenAsync();
+        return (await connection.QueryAsync<FollowUpCheckView>($"""
+            {ViewSql}
+            WHERE f.case_id = @caseId AND c.{SchoolScope.SqlFilter}
+            ORDER BY f.interval_months
+            """, new { caseId, ScopeUserId = userId })).ToList();
+    }
+
+    /// <summary>Checks waiting to be recorded in the user's scope, overdue first, then by due date.</summary>
+    public async Task<(IReadOnlyList<FollowUpCheckView> Checks, int Total)> DueAsync(Guid userId, int page)
+    {
+        await using var connection = await db.OpenAsync();
+        var checks = (await connection.QueryAsync<FollowUpCheckView>($"""
+            {ViewSql}
+            WHERE f.checked_on IS NULL AND c.{SchoolScope.SqlFilter}
+            ORDER BY f.overdue_flagged_at IS NULL, f.due_on, c.reference
+            LIMIT @limit OFFSET @offset
+            """, new { ScopeUserId = userId, limit = PageSize, offset = (Math.Max(1, page) - 1) * PageSize })).ToList();
+        var total = await connection.ExecuteScalarAsync<int>($"""
+            SELECT count(*) FROM follow_up_checks AS f JOIN cases AS c ON c.id = f.case_id
+            WHERE f.checked_on IS NULL AND c.{SchoolScope.SqlFilter}
+            """, new { ScopeUserId = userId });
+        return (checks, total);
+    }
+
+    public async Task<FieldErrors> RecordAsync(Guid checkId, FollowUpForm form, ClaimsPrincipal user)
+    {
+        var errors = new FieldErrors();
+        if (!user.IsInRole(Roles.YouthJusticeReviewer)) errors.Add("", "Only a youth justice reviewer can record a follow-up check");
+        if (!Vocabulary.IsCode(Sources, form.Source)) errors.Add("Source", "Choose the records you checked");
+        if (!Vocabulary.IsCode(Results, form.Result)) errors.Add("Result", "Choose what the check found");
+        var today = LondonTime.Today(clock);
+        var checkedOn = form.CheckedOn.Parse("Date of the check", out var checkedError);
+        if (checkedError is not null) errors.Add("CheckedOn", checkedError);
+        else if (checkedOn > today) errors.Add("CheckedOn", "Date of the check must be today or in the past");
+        DateOnly? enteredOn = null;
+        if (form.Result == "entered_cjs")
+        {
+            if (!Vocabulary.IsCode(CjsOutcomes, form.CjsOutcomeType)) errors.Add("CjsOutcomeType", "Choose the criminal justice outcome");
+            enteredOn = form.CjsEnteredOn.Parse("Date of the criminal justice outcome", out var enteredError);
+            if (enteredError is not null) errors.Add("CjsEnteredOn", enteredError);
+            else if (enteredOn > today) errors.Add("CjsEnteredOn", "Date of the criminal justice outcome must be today or in the past");
+        }
+        if (!errors.IsEmpty) return errors;
+
+        var userId = user.UserId();
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var check = await connection.QuerySingleOrDefaultAsync<(Guid CaseId, int IntervalMonths, string? CheckedOn, string Status)?>($"""
+                SELECT f.case_id, f.interval_months, f.checked_on, c.status
+                FROM follow_up_checks AS f JOIN cases AS c ON c.id = f.case_id
+                WHERE f.id = @checkId AND c.{SchoolScope.SqlFilter}
+                """, new { checkId, ScopeUserId = userId }, transaction);
+            if (check is not { } k)
+            {
+                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "follow_up_check", EntityId: checkId.ToString(), UserId: userId));
+                errors.Add("", "This follow-up check was not found");
+                return errors;
+            }
+            if (k.CheckedOn is not null) { errors.Add("", "This check has already been recorded"); return errors; }
+            if (k.Status == CaseStatus.Closed) { errors.Add("", "The case is closed: it cannot be changed"); return errors; }
+
+            var now = clock.GetUtcNow();
+            await connection.ExecuteAsync("""
+                UPDATE follow_up_checks SET checked_on = @checkedOn, checked_by = @userId, source = @Source, result = @Result,
+                       cjs_outcome_type = @outcome, cjs_entered_on = @enteredOn, recorded_at = @now
+                WHERE id = @checkId
+                """, new { checkedOn, userId, form.Source, form.Result, outcome = form.Result == "entered_cjs" ? form.CjsOutcomeType : null, enteredOn, now, checkId }, transaction);
+            await CaseTimeline.RecordAsync(connection, transaction, k.CaseId, userId, now, "follow_up",
+                $"{k.IntervalMonths}-month follow-up check: {Vocabulary.Label(Results, form.Result).ToLowerInvariant()}", null, null);
+
+            if (k.IntervalMonths == options.Value.IntervalsMonths.Max())
+            {
+                await CloseAfterLastCheckAsync(connection, transaction, k.CaseId, k.Status, userId, now);
+            }
+            await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @CaseId", new { now, k.CaseId }, transaction);
+            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: k.CaseId.ToString(), UserId: userId,
+                Justification: $"{k.IntervalMonths}-month follow-up check recorded"));
+            return errors;
+        });
+    }
+
+    /// <summary>After the last check: diverted, or entered_cjs with the first recorded entry's date and outcome type.</summary>
+    private static async Task CloseAfterLastCheckAsync(Microsoft.Data.Sqlite.SqliteConnection connection, System.Data.IDbTransaction transaction,
+        Guid caseId, string status, Guid userId, DateTimeOffset now)
+    {
+        if (status is not (CaseStatus.FollowUp or CaseStatus.AgreementCompleted))
+        {
+            return;
+        }
+        var entry = await connection.QueryFirstOrDefaultAsync<(string Type, DateOnly On)?>("""
+            SELECT cjs_outcome_type, cjs_entered_on FROM follow_up_checks
+            WHERE case_id = @caseId AND result = 'entered_cjs' ORDER BY cjs_entered_on LIMIT 1
+            """, new { caseId }, transaction);
+        var outcome = entry is null ? "diverted" : "entered_cjs";
+        await connection.ExecuteAsync("""
+            UPDATE cases SET status = 'closed', closed_at = @now, closure_outcome = @outcome, cjs_outcome_type = @type, cjs_entered_on = @on
+            WHERE id = @caseId
+            """, new { now, outcome, type = entry?.Type, on = entry?.On, caseId }, transaction);
+        await CaseTimeline.RecordAsync(connection, transaction, caseId, userId, now, "status",
+            outcome == "diverted" ? "Closed: diverted — the young person did not enter the criminal justice system" : "Closed: entered the criminal justice system",
+            status, CaseStatus.Closed);
+    }
+}

@@ -1,0 +1,82 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using RjConferences.Data;
+using RjConferences.Security;
+
+namespace RjConferences.Features.FollowUps;
+
+public sealed record RetentionCandidate(Guid Id, string Reference, DateTimeOffset ClosedAt);
+
+/// <summary>
+/// Closed cases past the retention period lose everything that identifies a person — names,
+/// contact details, dates of birth (the age at the offence stays), free text and stored documents —
+/// while the counts reports need remain. Each anonymisation is audited as erase.
+/// </summary>
+public sealed class Retention(Db db, AuditLog audit, TimeProvider clock, IOptions<FollowUpOptions> options)
+{
+    private DateTimeOffset Cutoff => clock.GetUtcNow().AddYears(-options.Value.RetentionYears);
+
+    public async Task<IReadOnlyList<RetentionCandidate>> DueAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<RetentionCandidate>(
+            "SELECT id, reference, closed_at FROM cases WHERE status = 'closed' AND anonymised_at IS NULL AND closed_at < @cutoff ORDER BY closed_at",
+            new { cutoff = Cutoff })).ToList();
+    }
+
+    public async Task<int> AnonymiseDueAsync(CancellationToken cancellationToken = default)
+    {
+        var done = 0;
+        foreach (var candidate in await DueAsync(cancellationToken))
+        {
+            await db.WriteAsync(async (connection, transaction) =>
+            {
+                var now = clock.GetUtcNow();
+                var p = new { caseId = candidate.Id, now };
+                await connection.ExecuteAsync("""
+                    UPDATE parties SET first_name = NULL, last_name = NULL, organisation_name = NULL, first_name_key = NULL, last_name_key = NULL,
+                                       date_of_birth = NULL, phone = NULL, email = NULL, address = NULL,
+                                       details_removed_at = coalesce(details_removed_at, @now)
+                    WHERE case_id = @caseId
+                    """, p, transaction);
+                await connection.ExecuteAsync("""
+                    UPDATE cases SET description = NULL, admitted_to = NULL, withdrawn_reason = NULL, closure_reason = NULL,
+                                     anonymised_at = @now, version = version + 1, updated_at = @now
+                    WHERE id = @caseId
+                    """, p, transaction);
+                await connection.ExecuteAsync("""
+                    UPDATE suitability_assessments SET risk_to_parties = 'Removed', power_imbalance = 'Removed',
+                           acceptance_of_responsibility = 'Removed', harmed_party_wishes = 'Removed', reason = NULL
+                    WHERE case_id = @caseId
+                    """, p, transaction);
+                await connection.ExecuteAsync("UPDATE preparation_meetings SET notes = NULL WHERE case_id = @caseId", p, transaction);
+                await connection.ExecuteAsync("UPDATE conferences SET reason = NULL WHERE case_id = @caseId", p, transaction);
+                await connection.ExecuteAsync("""
+                    UPDATE conference_history SET reason = NULL
+                    WHERE conference_id IN (SELECT id FROM conferences WHERE case_id = @caseId)
+                    """, p, transaction);
+                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Erase, EntityType: "case", EntityId: candidate.Id.ToString(),
+                    Justification: $"retention period of {options.Value.RetentionYears} years after closure"));
+            }, cancellationToken);
+            done++;
+        }
+        return done;
+    }
+
+    /// <summary>The `retention --dry-run` command: lists what would be anonymised, changes nothing.</summary>
+    public async Task<int> DryRunCommandAsync(string[] args)
+    {
+        if (!args.Contains("--dry-run"))
+        {
+            await Console.Error.WriteLineAsync("Usage: retention --dry-run   (the daily job anonymises; this only lists what it would anonymise)");
+            return 2;
+        }
+        var due = await DueAsync();
+        Console.WriteLine($"{due.Count} closed {(due.Count == 1 ? "case is" : "cases are")} past the retention period of {options.Value.RetentionYears} years:");
+        foreach (var c in due)
+        {
+            Console.WriteLine($"  {c.Reference}  closed {c.ClosedAt:yyyy-MM-dd}");
+        }
+        return 0;
+    }
+}
