@@ -19,7 +19,7 @@ public class ShellBrowserTests(BrowserFixture browser) : IDisposable
         var page = await browser.NewPageAsync(app);
 
         await page.SignInAsync(user);
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "RjConferences", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My work", Level = 1 })).ToBeVisibleAsync();
         await page.AssertAccessibleAsync();
 
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Schools" }).ClickAsync();

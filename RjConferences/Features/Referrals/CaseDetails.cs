@@ -27,6 +27,12 @@ public sealed class CaseDetails
     public DateOnly? VictimFirstOfferedOn { get; set; }
     public string? WithdrawnReason { get; set; }
     public int Version { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public string? ClosureOutcome { get; set; }
+    public string? ClosureReason { get; set; }
+    public string? CjsOutcomeType { get; set; }
+    public DateOnly? CjsEnteredOn { get; set; }
+    public DateTimeOffset? AnonymisedAt { get; set; }
 
     public List<PartyDetails> Parties { get; set; } = [];
     public List<(string Code, Guid? PartyId)> IneligibilityReasons { get; set; } = [];

@@ -24,7 +24,8 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
             SELECT c.id, c.reference, c.school_id, s.name AS school_name, b.name AS borough_name, c.status, c.location,
                    c.offence_at, c.offence_date, c.offence_category_id, oc.name AS offence_category, c.gravity, c.description,
                    c.admitted, c.admitted_on, c.admitted_to, c.outcome_route, c.eligible, c.referred_at, c.referred_on,
-                   u.display_name AS referred_by_name, c.victim_first_offered_on, c.withdrawn_reason, c.version
+                   u.display_name AS referred_by_name, c.victim_first_offered_on, c.withdrawn_reason, c.version,
+                   c.closed_at, c.closure_outcome, c.closure_reason, c.cjs_outcome_type, c.cjs_entered_on, c.anonymised_at
             FROM cases AS c
             JOIN schools AS s ON s.id = c.school_id
             JOIN boroughs AS b ON b.id = s.borough_id
