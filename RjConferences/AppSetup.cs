@@ -67,7 +67,7 @@ public static class AppSetup
 
     /// <summary>
     /// Applies migrations, then either runs a command (<c>migrate</c>, <c>create-user</c>, <c>backup</c>, <c>verify-audit</c>,
-    /// <c>seed-demo</c>) or serves the app.
+    /// <c>seed-demo</c>, <c>generate-synthetic</c>) or serves the app.
     /// Returns the process exit code.
     /// </summary>
     public static async Task<int> RunRjConferencesAsync(this WebApplication app, string[] args)
@@ -95,8 +95,10 @@ public static class AppSetup
                 return await app.Services.GetRequiredService<AuditLog>().VerifyCommandAsync();
             case "seed-demo":
                 return await RjConferences.Features.Demo.DemoData.RunAsync(app.Services, Console.Out, Console.Error);
+            case "generate-synthetic":
+                return await RjConferences.Features.Demo.SyntheticData.RunAsync(app.Services, args, Console.Out, Console.Error);
             case { } command when !command.StartsWith('-'):
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-user, backup <file>, verify-audit, seed-demo.");
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-user, backup <file>, verify-audit, seed-demo, generate-synthetic --cases <N>.");
                 return 2;
         }
 
