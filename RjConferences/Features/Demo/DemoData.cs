@@ -660,7 +660,7 @@ public static class DemoData
     private sealed class Runner(Db db, SettableClock clock, ReferralService referrals, CaseChanges changes, Guid referrerId,
         ClaimsPrincipal referrer, ClaimsPrincipal facilitator)
     {
-        private static readonly Random Texts = new(Seed + 1);
+        private readonly Random texts = new(Seed + 1);
 
         public async Task ExecuteAsync(List<PlannedCase> plans, List<(DateTimeOffset At, ReferralForm Form)> matters)
         {
@@ -754,7 +754,7 @@ public static class DemoData
             }
         }
 
-        private static string Pick(string[] texts) => texts[Texts.Next(texts.Length)];
+        private string Pick(string[] choices) => choices[texts.Next(choices.Length)];
 
         private static void Check(ChangeResult result, string what) => Check(result.Outcome == ChangeOutcome.Saved, result.Errors, what);
 
