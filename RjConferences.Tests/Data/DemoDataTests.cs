@@ -239,6 +239,45 @@ public class SyntheticDataTests : IDisposable
     }
 
     [Fact]
+    public async Task Searches_page_sort_and_count_like_the_plain_list()
+    {
+        await SyntheticData.GenerateAsync(database.Db, 2000, await SyntheticData.EnsureUserAsync(services), DateTimeOffset.UtcNow);
+        var reviewer = await TestUsers.CreateAsync(services, "yjs@newham.example", [Roles.YouthJusticeReviewer], boroughs: ["Newham"]);
+        var repository = new CaseRepository(database.Db, services.GetRequiredService<AuditLog>(), TimeProvider.System);
+        const string inNewham = """
+            c.school_id IN (SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Newham')
+            """;
+        // The most common first letter of a young person's last name in Newham.
+        var letters = (await QueryAsync<string>($"""
+            SELECT substr(p.last_name_key, 1, 1) FROM parties p JOIN cases c ON c.id = p.case_id
+            WHERE p.party_role = 'responsible' AND p.last_name_key IS NOT NULL AND {inNewham}
+            GROUP BY 1 ORDER BY count(*) DESC LIMIT 1
+            """)).Single();
+        var expected = await QueryAsync<string>($"""
+            SELECT c.reference FROM cases c
+            WHERE {inNewham} AND c.id IN (SELECT case_id FROM parties WHERE party_role = 'responsible'
+                                          AND (substr(last_name_key, 1, 1) = '{letters}' OR substr(first_name_key, 1, 1) = '{letters}'))
+            ORDER BY c.referred_at DESC, c.id
+            """);
+        var byReference = await QueryAsync<string>($"SELECT c.reference FROM cases c WHERE {inNewham} AND c.reference LIKE 'RJ-%' ORDER BY c.reference");
+
+        var (page1, total) = await repository.ListAsync(new CaseQuery(Search: letters.ToUpperInvariant()), reviewer.Id);
+        var (page2, total2) = await repository.ListAsync(new CaseQuery(Search: letters, Page: 2), reviewer.Id);
+        var (beyond, totalBeyond) = await repository.ListAsync(new CaseQuery(Search: letters, Page: 1000), reviewer.Id);
+        var (sorted, sortedTotal) = await repository.ListAsync(new CaseQuery(Search: "RJ-", Sort: "reference", Descending: false), reviewer.Id);
+        var (bySchool, _) = await repository.ListAsync(new CaseQuery(Search: "rj-", Sort: "school"), reviewer.Id);
+
+        Assert.True(expected.Count > CaseRepository.PageSize);
+        Assert.Equal(expected.Take(50), page1.Select(c => c.Reference));
+        Assert.Equal(expected.Skip(50).Take(50), page2.Select(c => c.Reference));
+        Assert.Equal([expected.Count, expected.Count, expected.Count], new[] { total, total2, totalBeyond });
+        Assert.Empty(beyond);
+        Assert.Equal(byReference.Take(50), sorted.Select(c => c.Reference));
+        Assert.Equal(byReference.Count, sortedTotal);
+        Assert.Equal(bySchool.Select(c => c.SchoolName).Order(StringComparer.Ordinal).Reverse(), bySchool.Select(c => c.SchoolName));
+    }
+
+    [Fact]
     public async Task The_commands_refuse_bad_use_with_exit_code_2()
     {
         await TestUsers.CreateAsync(services, "someone@school.example", [Roles.Administrator]);

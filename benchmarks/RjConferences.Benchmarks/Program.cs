@@ -90,14 +90,15 @@ string[] years = [.. Enumerable.Range(0, 5).Select(y => (latestYear - y).ToStrin
 var scenarios = new (string Name, Func<int, CaseQuery> Query)[]
 {
     ("(a) first page, school filter", i => new CaseQuery(SchoolId: newhamSchools[i % newhamSchools.Length])),
-    ("(b) reference prefix", i => new CaseQuery(Search: (i % 3) switch
+    ("(b) reference: whole, or prefix of 100 or 1,000", i => new CaseQuery(Search: (i % 3) switch
     {
-        // A whole reference, a prefix of 100 references, a prefix of 1,000.
         0 => $"RJ-{years[i % 5]}-{(i * 37) % 9000 + 100:D5}",
         1 => $"rj-{years[i % 5]}-{(i * 7) % 90 + 1:D3}",
         _ => $"RJ-{years[i % 5]}-{i % 9 + 1:D2}",
     })),
-    ("(c) name prefix", i => new CaseQuery(Search: NamePrefixes[i % NamePrefixes.Length])),
+    ("(b) reference: year only (RJ-2025-)", i => new CaseQuery(Search: $"RJ-{years[i % 5]}-")),
+    ("(c) name prefix, 3+ letters or whole name", i => new CaseQuery(Search: NamePrefixes[i % NamePrefixes.Length])),
+    ("(c) name prefix, 1-2 letters", i => new CaseQuery(Search: ShortPrefixes[i % ShortPrefixes.Length])),
     ("(d) first name + last-name prefix", i => new CaseQuery(Search: FullNames[i % FullNames.Length])),
 };
 
@@ -137,9 +138,12 @@ static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Le
 
 internal partial class Program
 {
-    // Prefixes people type: last names and first names of several origins, 2 to 5 letters, any case.
+    // Prefixes people type: last names and first names of several origins, 3 letters or more, any case.
     private static readonly string[] NamePrefixes =
-        ["has", "Nowak", "chen", "ok", "Sh", "men", "O'B", "yıl", "Ngu", "dahl", "ross", "kha", "be", "WIL", "ahm", "Amira", "kwa", "oli", "pri", "zof"];
+        ["has", "Nowak", "chen", "men", "O'B", "yıl", "Ngu", "dahl", "ross", "kha", "WIL", "ahm", "Amira", "kwa", "oli", "pri", "zof", "Begum"];
+
+    // What someone has typed so far: one or two letters.
+    private static readonly string[] ShortPrefixes = ["ok", "Sh", "be", "ch", "m", "Ad"];
 
     // "First last-prefix": a whole first name and the start of a last name.
     private static readonly string[] FullNames =
