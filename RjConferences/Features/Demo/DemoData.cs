@@ -92,14 +92,13 @@ public static class DemoData
                 return result.UserId.Value;
             }
 
-            var adminId = await CreateAsync("admin", "Demo Administrator", [Roles.Administrator], [], [], "Administrator");
+            await CreateAsync("admin", "Demo Administrator", [Roles.Administrator], [], [], "Administrator");
             var referrerId = await CreateAsync("referrer", "Demo Referrer", [Roles.Referrer], newham.Select(s => s.Id), [],
                 $"Referrer, the {newham.Count} schools of Newham");
             var facilitatorId = await CreateAsync("facilitator", "Demo Facilitator", [Roles.Facilitator],
                 newham.Concat(towerHamlets).Select(s => s.Id), [], "Facilitator, the schools of Newham and Tower Hamlets");
             await CreateAsync("reviewer", "Demo Reviewer", [Roles.YouthJusticeReviewer], [], [newham[0].BoroughId, towerHamlets[0].BoroughId],
                 "Youth justice reviewer, the boroughs of Newham and Tower Hamlets");
-            _ = adminId;
 
             var run = new Runner(db, clock, referrals, changes, referrerId,
                 Principal(referrerId, Roles.Referrer), Principal(facilitatorId, Roles.Facilitator));
@@ -161,7 +160,7 @@ public static class DemoData
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    // ---- The plan: what happens to each case, and when ----
+    // ---- What facilitators and referrers write (also used by generate-synthetic) ----
 
     internal static readonly string[] RiskTexts =
     [
@@ -205,6 +204,8 @@ public static class DemoData
         "The family asked the school to deal with the matter within its own behaviour policy.",
         "Further information showed the incident was part of a wider matter now handled by children's services.",
     ];
+
+    // ---- The plan: what happens to each case, and when ----
 
     internal abstract record Step(DateTimeOffset At);
     internal sealed record Refer(DateTimeOffset At) : Step(At);
