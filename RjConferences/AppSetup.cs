@@ -81,7 +81,8 @@ public static class AppSetup
     }
 
     /// <summary>
-    /// Applies migrations, then either runs a command (<c>migrate</c>, <c>backup</c>, <c>verify-audit</c>) or serves the app.
+    /// Applies migrations, then either runs a command (<c>migrate</c>, <c>create-user</c>, <c>backup</c>, <c>verify-audit</c>,
+    /// <c>seed-demo</c>, <c>generate-synthetic</c>) or serves the app.
     /// Returns the process exit code.
     /// </summary>
     public static async Task<int> RunRjConferencesAsync(this WebApplication app, string[] args)
@@ -109,8 +110,12 @@ public static class AppSetup
                 return await app.Services.GetRequiredService<Db>().BackupAsync(args.ElementAtOrDefault(1));
             case "verify-audit":
                 return await app.Services.GetRequiredService<AuditLog>().VerifyCommandAsync();
+            case "seed-demo":
+                return await RjConferences.Features.Demo.DemoData.RunAsync(app.Services, Console.Out, Console.Error);
+            case "generate-synthetic":
+                return await RjConferences.Features.Demo.SyntheticData.RunAsync(app.Services, args, Console.Out, Console.Error);
             case { } command when !command.StartsWith('-'):
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-user, retention --dry-run, backup <file>, verify-audit.");
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-user, backup <file>, verify-audit, retention --dry-run, seed-demo, generate-synthetic --cases <N>.");
                 return 2;
         }
 

@@ -1,0 +1,294 @@
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using RjConferences.Features.Demo;
+using RjConferences.Features.Referrals;
+using RjConferences.Security;
+using RjConferences.Tests.Support;
+
+namespace RjConferences.Tests.Data;
+
+/// <summary>One seeded demonstration database, shared by the tests that read it.</summary>
+public sealed class SeededDemo : IAsyncLifetime
+{
+    public TestDatabase Database { get; } = new();
+
+    public ServiceProvider Services { get; private set; } = null!;
+
+    public int ExitCode { get; private set; }
+
+    public string Output { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        Services = TestUsers.Services(Database);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        ExitCode = await DemoData.RunAsync(Services, output, error);
+        Output = output + error.ToString();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        Database.Dispose();
+    }
+}
+
+public class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
+{
+    private async Task<List<T>> QueryAsync<T>(string sql)
+    {
+        await using var connection = await demo.Database.Db.OpenAsync();
+        return (await connection.QueryAsync<T>(sql)).ToList();
+    }
+
+    [Fact]
+    public async Task Seed_demo_creates_one_account_per_role_with_its_scope_and_prints_each_password_once()
+    {
+        Assert.Equal(0, demo.ExitCode);
+        var accounts = await QueryAsync<(string Email, string Role, long MustChange, long Schools, long Boroughs)>("""
+            SELECT u.email, r.name, u.must_change_password,
+                   (SELECT count(*) FROM user_schools s WHERE s.user_id = u.id), (SELECT count(*) FROM user_boroughs b WHERE b.user_id = u.id)
+            FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id ORDER BY u.email
+            """);
+
+        Assert.Equal(
+            [
+                ("admin@demo.rjconferences.example", Roles.Administrator, 0L, 0L, 0L),
+                ("facilitator@demo.rjconferences.example", Roles.Facilitator, 0L, 17L + 5L, 0L),
+                ("referrer@demo.rjconferences.example", Roles.Referrer, 0L, 17L, 0L),
+                ("reviewer@demo.rjconferences.example", Roles.YouthJusticeReviewer, 0L, 0L, 2L),
+            ],
+            accounts);
+        foreach (var (email, _, _, _, _) in accounts)
+        {
+            Assert.Matches(new Regex($@"{Regex.Escape(email)}\s+[a-zA-Z0-9]{{4}}-[a-zA-Z0-9]{{4}}-[a-zA-Z0-9]{{4}}-[a-zA-Z0-9]{{4}}\s"), demo.Output);
+        }
+    }
+
+    [Fact]
+    public async Task Seed_demo_creates_about_200_cases_in_every_status_before_a_conference()
+    {
+        var statuses = (await QueryAsync<(string Status, long Count)>("SELECT status, count(*) FROM cases GROUP BY status"))
+            .ToDictionary(s => s.Status, s => s.Count);
+
+        Assert.InRange(statuses.Values.Sum(), 180, 220);
+        Assert.Equal(
+            new[] { CaseStatus.Referred, CaseStatus.NotEligible, CaseStatus.Assessing, CaseStatus.NotSuitable, CaseStatus.AwaitingConsent,
+                CaseStatus.Withdrawn, CaseStatus.ReadyToSchedule }.Order(),
+            statuses.Keys.Order());
+        Assert.All(statuses.Values, count => Assert.True(count >= 10));
+        // All in Newham, where the demo referrer works; no case outside the referrer's scope.
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT c.reference FROM cases c JOIN users u ON u.id = c.referred_by
+            WHERE c.school_id NOT IN (SELECT school_id FROM user_school_scope WHERE user_id = u.id)
+            """));
+    }
+
+    [Fact]
+    public async Task Every_demo_case_has_a_young_person_with_a_parent_or_guardian_a_harmed_party_and_a_timeline()
+    {
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT c.reference FROM cases c
+            WHERE NOT EXISTS (SELECT 1 FROM parties h WHERE h.case_id = c.id AND h.party_role = 'harmed')
+               OR NOT EXISTS (SELECT 1 FROM parties y WHERE y.case_id = c.id AND y.party_role = 'responsible')
+               OR EXISTS (SELECT 1 FROM parties y WHERE y.case_id = c.id AND y.party_role = 'responsible'
+                          AND NOT EXISTS (SELECT 1 FROM parties s WHERE s.supports_party_id = y.id AND s.supporter_type IN ('parent', 'guardian')))
+               OR NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'referred')
+            """));
+        // Names of varied origins, spelt as people spell them.
+        var names = await QueryAsync<string>("SELECT first_name || ' ' || last_name FROM parties WHERE party_role = 'responsible' AND first_name IS NOT NULL");
+        Assert.Contains("Şükrü Yılmaz", names);
+        Assert.Contains("Thị Minh Khai Nguyễn", names);
+        Assert.Contains("Seán O'Brien", names);
+    }
+
+    [Fact]
+    public async Task Demo_statuses_agree_with_the_assessments_consents_and_reasons()
+    {
+        // Ready to schedule: suitable, and every young person, harmed party and parent or guardian has consented.
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT c.reference FROM cases c WHERE c.status = 'ready_to_schedule'
+              AND ((SELECT outcome FROM suitability_assessments a WHERE a.case_id = c.id ORDER BY assessed_at DESC LIMIT 1) IS NOT 'suitable'
+                   OR EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id
+                              AND (p.party_role IN ('responsible', 'harmed') OR p.supporter_type IN ('parent', 'guardian'))
+                              AND NOT EXISTS (SELECT 1 FROM consents k WHERE k.party_id = p.id AND k.purpose = 'take_part'
+                                              AND k.decision = 'given' AND k.withdrawn_on IS NULL)))
+            """));
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT reference FROM cases c
+            WHERE (status = 'not_eligible') <> EXISTS (SELECT 1 FROM case_ineligibility_reasons r WHERE r.case_id = c.id)
+               OR (status = 'not_suitable' AND NOT EXISTS (SELECT 1 FROM suitability_assessments a WHERE a.case_id = c.id AND a.outcome = 'not_suitable'))
+               OR (status = 'withdrawn' AND withdrawn_reason IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id AND p.details_removed_at IS NOT NULL))
+            """));
+        // Times run forward: nothing after now, no change before its referral.
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT c.reference FROM cases c WHERE c.referred_at < c.offence_at OR c.updated_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+               OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.occurred_at < c.referred_at)
+            """));
+        var chain = await new AuditLog(demo.Database.Db, TimeProvider.System).VerifyAsync();
+        Assert.True(chain.Intact, chain.Problem);
+    }
+
+    [Fact]
+    public async Task Seed_demo_refuses_a_database_that_is_not_empty_and_changes_nothing()
+    {
+        var before = await QueryAsync<long>("SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM users) + (SELECT count(*) FROM audit_events)");
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await DemoData.RunAsync(demo.Services, output, error);
+
+        Assert.Equal(2, code);
+        Assert.Contains("fills an empty database only", error.ToString());
+        Assert.Equal(before, await QueryAsync<long>("SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM users) + (SELECT count(*) FROM audit_events)"));
+    }
+}
+
+public class SyntheticDataTests : IDisposable
+{
+    private readonly TestDatabase database = new();
+    private readonly ServiceProvider services;
+
+    public SyntheticDataTests() => services = TestUsers.Services(database);
+
+    public void Dispose()
+    {
+        services.Dispose();
+        database.Dispose();
+    }
+
+    private async Task<List<T>> QueryAsync<T>(string sql)
+    {
+        await using var connection = await database.Db.OpenAsync();
+        return (await connection.QueryAsync<T>(sql)).ToList();
+    }
+
+    [Fact]
+    public async Task Generate_synthetic_adds_exactly_the_cases_asked_for_with_unique_references_parties_and_consents()
+    {
+        var userId = await SyntheticData.EnsureUserAsync(services);
+
+        var result = await SyntheticData.GenerateAsync(database.Db, 2000, userId, DateTimeOffset.UtcNow);
+        await SyntheticData.GenerateAsync(database.Db, 500, await SyntheticData.EnsureUserAsync(services), DateTimeOffset.UtcNow);
+
+        Assert.Equal(2000, result.Cases);
+        var (cases, references) = (await QueryAsync<(long, long)>("SELECT count(*), count(DISTINCT reference) FROM cases")).Single();
+        Assert.Equal(2500, cases);
+        Assert.Equal(2500, references);
+        Assert.All(await QueryAsync<string>("SELECT reference FROM cases"), r => Assert.Matches(@"^RJ-\d{4}-\d{5,}$", r));
+        // References continue the counter of their year, and the year is the year of the referral.
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT reference FROM cases WHERE substr(reference, 4, 4) <> substr(referred_on, 1, 4)
+               OR CAST(substr(reference, 9) AS INTEGER) > (SELECT last_number FROM reference_counters WHERE year = CAST(substr(reference, 4, 4) AS INTEGER))
+            """));
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT c.reference FROM cases c
+            WHERE (SELECT count(*) FROM parties p WHERE p.case_id = c.id AND p.party_role = 'responsible') <> 1
+               OR (SELECT count(*) FROM parties p WHERE p.case_id = c.id AND p.party_role = 'harmed') <> 1
+               OR NOT EXISTS (SELECT 1 FROM parties s JOIN parties y ON y.id = s.supports_party_id
+                              WHERE s.case_id = c.id AND s.supporter_type IN ('parent', 'guardian') AND y.party_role = 'responsible')
+               OR c.offence_at > c.referred_at OR c.referred_at < '2020'
+            """));
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT c.reference FROM cases c WHERE c.status = 'ready_to_schedule'
+              AND (SELECT count(*) FROM consents k WHERE k.case_id = c.id AND k.purpose = 'take_part' AND k.decision = 'given') <> 3
+            """));
+        var statuses = await QueryAsync<string>("SELECT DISTINCT status FROM cases");
+        Assert.Superset(new HashSet<string> { CaseStatus.NotEligible, CaseStatus.NotSuitable, CaseStatus.Withdrawn, CaseStatus.ReadyToSchedule }, statuses.ToHashSet());
+        Assert.Empty(await QueryAsync<string>("PRAGMA foreign_key_check"));
+        Assert.Equal(1, (await QueryAsync<long>($"SELECT count(*) FROM users WHERE email = '{SyntheticData.UserEmail}'")).Single());
+    }
+
+    [Fact]
+    public async Task Synthetic_cases_are_listed_and_found_within_the_user_scope_only()
+    {
+        await SyntheticData.GenerateAsync(database.Db, 2000, await SyntheticData.EnsureUserAsync(services), DateTimeOffset.UtcNow);
+        var reviewer = await TestUsers.CreateAsync(services, "yjs@newham.example", [Roles.YouthJusticeReviewer], boroughs: ["Newham"]);
+        var repository = new CaseRepository(database.Db, services.GetRequiredService<AuditLog>(), TimeProvider.System);
+        var newham = await QueryAsync<(string Reference, string First, string Last)>("""
+            SELECT c.reference, p.first_name, p.last_name FROM cases c JOIN schools s ON s.id = c.school_id JOIN boroughs b ON b.id = s.borough_id
+            JOIN parties p ON p.case_id = c.id AND p.party_role = 'responsible'
+            WHERE b.name = 'Newham' AND p.first_name IS NOT NULL ORDER BY c.referred_at DESC
+            """);
+        var elsewhere = (await QueryAsync<string>("""
+            SELECT c.reference FROM cases c JOIN schools s ON s.id = c.school_id JOIN boroughs b ON b.id = s.borough_id
+            WHERE b.name <> 'Newham' LIMIT 1
+            """)).Single();
+
+        var (page, total) = await repository.ListAsync(new CaseQuery(), reviewer.Id);
+        var (byReference, _) = await repository.ListAsync(new CaseQuery(Search: newham[0].Reference), reviewer.Id);
+        var (outside, outsideTotal) = await repository.ListAsync(new CaseQuery(Search: elsewhere), reviewer.Id);
+        var (byName, _) = await repository.ListAsync(new CaseQuery(Search: newham[0].Last[..2]), reviewer.Id);
+        var (byFullName, _) = await repository.ListAsync(new CaseQuery(Search: $"{newham[0].First} {newham[0].Last[..1]}"), reviewer.Id);
+
+        Assert.True(newham.Count > 100);
+        Assert.Equal((await QueryAsync<long>("""
+            SELECT count(*) FROM cases c JOIN schools s ON s.id = c.school_id JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Newham'
+            """)).Single(), total);
+        Assert.Equal(CaseRepository.PageSize, page.Count);
+        Assert.All(page, c => Assert.Equal("Newham", c.BoroughName));
+        Assert.Equal(newham[0].Reference, Assert.Single(byReference).Reference);
+        Assert.Empty(outside);
+        Assert.Equal(0, outsideTotal);
+        Assert.Contains(byName, c => c.Reference == newham[0].Reference);
+        Assert.All(byName, c => Assert.Equal("Newham", c.BoroughName));
+        Assert.Contains(byFullName, c => c.Reference == newham[0].Reference);
+    }
+
+    [Fact]
+    public async Task Searches_page_sort_and_count_like_the_plain_list()
+    {
+        await SyntheticData.GenerateAsync(database.Db, 2000, await SyntheticData.EnsureUserAsync(services), DateTimeOffset.UtcNow);
+        var reviewer = await TestUsers.CreateAsync(services, "yjs@newham.example", [Roles.YouthJusticeReviewer], boroughs: ["Newham"]);
+        var repository = new CaseRepository(database.Db, services.GetRequiredService<AuditLog>(), TimeProvider.System);
+        const string inNewham = """
+            c.school_id IN (SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Newham')
+            """;
+        // The most common first letter of a young person's last name in Newham.
+        var letters = (await QueryAsync<string>($"""
+            SELECT substr(p.last_name_key, 1, 1) FROM parties p JOIN cases c ON c.id = p.case_id
+            WHERE p.party_role = 'responsible' AND p.last_name_key IS NOT NULL AND {inNewham}
+            GROUP BY 1 ORDER BY count(*) DESC LIMIT 1
+            """)).Single();
+        var expected = await QueryAsync<string>($"""
+            SELECT c.reference FROM cases c
+            WHERE {inNewham} AND c.id IN (SELECT case_id FROM parties WHERE party_role = 'responsible'
+                                          AND (substr(last_name_key, 1, 1) = '{letters}' OR substr(first_name_key, 1, 1) = '{letters}'))
+            ORDER BY c.referred_at DESC, c.id
+            """);
+        var byReference = await QueryAsync<string>($"SELECT c.reference FROM cases c WHERE {inNewham} AND c.reference LIKE 'RJ-%' ORDER BY c.reference");
+
+        var (page1, total) = await repository.ListAsync(new CaseQuery(Search: letters.ToUpperInvariant()), reviewer.Id);
+        var (page2, total2) = await repository.ListAsync(new CaseQuery(Search: letters, Page: 2), reviewer.Id);
+        var (beyond, totalBeyond) = await repository.ListAsync(new CaseQuery(Search: letters, Page: 1000), reviewer.Id);
+        var (sorted, sortedTotal) = await repository.ListAsync(new CaseQuery(Search: "RJ-", Sort: "reference", Descending: false), reviewer.Id);
+        var (bySchool, _) = await repository.ListAsync(new CaseQuery(Search: "rj-", Sort: "school"), reviewer.Id);
+
+        Assert.True(expected.Count > CaseRepository.PageSize);
+        Assert.Equal(expected.Take(50), page1.Select(c => c.Reference));
+        Assert.Equal(expected.Skip(50).Take(50), page2.Select(c => c.Reference));
+        Assert.Equal([expected.Count, expected.Count, expected.Count], new[] { total, total2, totalBeyond });
+        Assert.Empty(beyond);
+        Assert.Equal(byReference.Take(50), sorted.Select(c => c.Reference));
+        Assert.Equal(byReference.Count, sortedTotal);
+        Assert.Equal(bySchool.Select(c => c.SchoolName).Order(StringComparer.Ordinal).Reverse(), bySchool.Select(c => c.SchoolName));
+    }
+
+    [Fact]
+    public async Task The_commands_refuse_bad_use_with_exit_code_2()
+    {
+        await TestUsers.CreateAsync(services, "someone@school.example", [Roles.Administrator]);
+
+        var seed = await AppProcess.RunAsync(database.ConnectionString, null, "seed-demo");
+        var generate = await AppProcess.RunAsync(database.ConnectionString, null, "generate-synthetic", "--cases", "lots");
+
+        Assert.Equal(2, seed.ExitCode);
+        Assert.Contains("fills an empty database only", seed.Error);
+        Assert.Equal(2, generate.ExitCode);
+        Assert.Contains("generate-synthetic --cases <N>", generate.Error);
+        Assert.Equal([0L], await QueryAsync<long>("SELECT count(*) FROM cases"));
+    }
+}

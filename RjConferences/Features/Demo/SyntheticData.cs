@@ -1,0 +1,623 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using RjConferences.Components;
+using RjConferences.Data;
+using RjConferences.Features.Referrals;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Demo;
+
+public sealed record SyntheticResult(int Cases, long Rows, TimeSpan Elapsed)
+{
+    public double CasesPerSecond => Cases / Math.Max(Elapsed.TotalSeconds, 0.001);
+}
+
+/// <summary>
+/// The <c>generate-synthetic --cases N</c> command: adds N synthetic cases for benchmarks, fast
+/// (a million in minutes). Each case has a young person, a parent and a harmed party, and the
+/// consents, suitability assessment, ineligibility reasons and timeline entries its status needs,
+/// written as <see cref="ReferralService"/> and <see cref="CaseChanges"/> would write them (the moves
+/// are checked against <see cref="CaseLifecycle"/>). Referral times are spread over the last five
+/// years on school days, reference numbers continue <c>reference_counters</c> per year.
+/// <para>
+/// Speed comes from one connection, one write transaction per <see cref="BatchSize"/> cases, prepared
+/// commands whose parameters are reused (not Dapper per row), time-ordered (version 7) ids so that
+/// the primary-key indexes grow at their end, and, for the duration of the run only, on this connection
+/// only, <c>PRAGMA synchronous = OFF</c> and a 1 GiB page cache (a crash during the run can lose the
+/// last batches; the database is not corrupted by it in WAL mode). The audit log is skipped: synthetic
+/// rows are for benchmarks, not a record of anyone's actions.
+/// </para>
+/// </summary>
+public static class SyntheticData
+{
+    public const string UserEmail = "synthetic@demo.rjconferences.example";
+    public const int BatchSize = 10_000;
+    public const int MaxCases = 10_000_000;
+    public const int Years = 5;
+    public const string Usage = "Usage: generate-synthetic --cases <N> [--seed <number>]   (N from 1 to 10,000,000)";
+
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error)
+    {
+        int? cases = null;
+        var seed = 1;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var value = 0;
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out value);
+            switch (args[i])
+            {
+                case "--cases" when ok && value is >= 1 and <= MaxCases:
+                    cases = value;
+                    i++;
+                    break;
+                case "--seed" when ok:
+                    seed = value;
+                    i++;
+                    break;
+                case { } setting when setting.StartsWith("--", StringComparison.Ordinal) && setting.Contains('='):
+                    // A configuration setting (--ConnectionStrings:Default=...), read by the host.
+                    break;
+                default:
+                    await error.WriteLineAsync($"Unexpected argument '{args[i]}'.\n{Usage}");
+                    return 2;
+            }
+        }
+        if (cases is null)
+        {
+            await error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        var db = services.GetRequiredService<Db>();
+        var userId = await EnsureUserAsync(services, output);
+        await output.WriteLineAsync($"Adding {cases:N0} synthetic cases to {db.DatabasePath} ({BatchSize:N0} a transaction)...");
+        var result = await GenerateAsync(db, cases.Value, userId, services.GetRequiredService<TimeProvider>().GetUtcNow(), seed,
+            services.GetRequiredService<IOptions<ReferralOptions>>().Value.MaxGravity, output);
+        await output.WriteLineAsync(
+            $"Added {result.Cases:N0} synthetic cases ({result.Rows:N0} rows) in {result.Elapsed.TotalSeconds:N1} s: {result.CasesPerSecond:N0} cases a second.");
+        return 0;
+    }
+
+    /// <summary>The account synthetic cases are referred by: created (Referrer and Facilitator, every borough) when missing.</summary>
+    public static async Task<Guid> EnsureUserAsync(IServiceProvider services, TextWriter? output = null)
+    {
+        var db = services.GetRequiredService<Db>();
+        await using (var connection = await db.OpenAsync())
+        {
+            var existing = await connection.ExecuteScalarAsync<Guid?>(
+                "SELECT id FROM users WHERE normalized_email = @email", new { email = UserEmail.ToUpperInvariant() });
+            if (existing is { } id) return id;
+        }
+        List<long> boroughs;
+        await using (var connection = await db.OpenAsync())
+        {
+            boroughs = (await connection.QueryAsync<long>("SELECT id FROM boroughs ORDER BY id")).ToList();
+        }
+        await using var scope = services.CreateAsyncScope();
+        var accounts = scope.ServiceProvider.GetRequiredService<UserAccounts>();
+        // Nobody signs in as this account: its one-time password is never shown.
+        var result = await accounts.CreateAsync(new NewAccount("Synthetic data", UserEmail, [Roles.Referrer, Roles.Facilitator], [], boroughs,
+            UserAccounts.GeneratePassword(), MustChangePassword: true), actorId: null);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Could not create {UserEmail}: {string.Join("; ", result.Errors.SelectMany(e => e.Value))}");
+        }
+        if (output is not null) await output.WriteLineAsync($"Created the account {UserEmail} that refers the synthetic cases (no one signs in with it).");
+        return result.UserId!.Value;
+    }
+
+    public static async Task<SyntheticResult> GenerateAsync(Db db, int cases, Guid userId, DateTimeOffset now, int seed = 1,
+        int maxGravity = 2, TextWriter? progress = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cases, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(cases, MaxCases);
+        var stopwatch = Stopwatch.StartNew();
+        await using var connection = await db.OpenAsync();
+        Pragma(connection, "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY;");
+        try
+        {
+            var generator = new Generator(connection, new Random(seed), userId, now, maxGravity);
+            var rows = generator.Run(cases, (done, elapsed) =>
+                progress?.WriteLine($"  {done,12:N0} cases  {done / Math.Max(elapsed.TotalSeconds, 0.001),9:N0} cases/s  {elapsed.TotalSeconds,7:N1} s"),
+                stopwatch);
+            return new SyntheticResult(cases, rows, stopwatch.Elapsed);
+        }
+        finally
+        {
+            // The connection may go back to the pool: give it the settings every connection runs with.
+            Pragma(connection, $"PRAGMA synchronous = FULL; PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT;");
+        }
+    }
+
+    private static void Pragma(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>An INSERT prepared once; each row sets the same parameter objects again.</summary>
+    private sealed class Insert : IDisposable
+    {
+        private readonly SqliteCommand command;
+        private readonly SqliteParameter[] parameters;
+
+        public Insert(SqliteConnection connection, string table, params string[] columns)
+        {
+            command = connection.CreateCommand();
+            // Table and column names are the constants above, never input.
+            command.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})";
+            parameters = columns.Select(c => command.Parameters.Add(new SqliteParameter { ParameterName = "$" + c })).ToArray();
+        }
+
+        public long Rows { get; private set; }
+
+        public SqliteTransaction? Transaction
+        {
+            set => command.Transaction = value;
+        }
+
+        public void Run(params object?[] values)
+        {
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+            command.ExecuteNonQuery();
+            Rows++;
+        }
+
+        public void Dispose() => command.Dispose();
+    }
+
+    private sealed record SchoolRow(long Id, string Name);
+
+    private sealed class Generator(SqliteConnection connection, Random random, Guid userId, DateTimeOffset now, int maxGravity)
+    {
+        private const string TakePart = "take_part";
+        private readonly string user = userId.ToString("D");
+        private readonly Dictionary<int, long> lastNumbers = [];
+        private List<SchoolRow> schools = [];
+        private long[] categories = [];
+
+        private Insert cases = null!, parties = null!, reasons = null!, assessments = null!, consents = null!, events = null!;
+
+        // The case being written.
+        private string caseId = "", status = "";
+        private string? suitability;
+        private int version;
+        private DateTimeOffset lastChange;
+        private readonly HashSet<string> consented = [];
+        private readonly List<string> required = [];
+
+        public long Run(int count, Action<int, TimeSpan> report, Stopwatch stopwatch)
+        {
+            schools = connection.Query<SchoolRow>("SELECT id, name FROM schools ORDER BY id").ToList();
+            categories = connection.Query<long>("SELECT id FROM offence_categories WHERE active = 1 ORDER BY sort_order").ToArray();
+            var referredAt = ReferralTimes(count);
+            cases = new Insert(connection, "cases", "id", "reference", "school_id", "status", "location", "offence_at", "offence_date",
+                "offence_category_id", "gravity", "description", "admitted", "admitted_on", "admitted_to", "outcome_route", "eligible",
+                "referred_at", "referred_on", "referred_by", "victim_first_offered_on", "withdrawn_reason", "submission_id", "version", "updated_at");
+            parties = new Insert(connection, "parties", "id", "case_id", "party_role", "harmed_type", "supporter_type", "supports_party_id",
+                "first_name", "last_name", "organisation_name", "first_name_key", "last_name_key", "date_of_birth", "age_at_offence", "gender",
+                "ethnic_group", "year_group", "special_educational_needs", "phone", "email", "details_removed_at", "sort_order");
+            reasons = new Insert(connection, "case_ineligibility_reasons", "case_id", "reason", "party_id");
+            assessments = new Insert(connection, "suitability_assessments", "id", "case_id", "assessed_by", "assessed_at", "risk_to_parties",
+                "power_imbalance", "acceptance_of_responsibility", "harmed_party_wishes", "outcome", "reason");
+            consents = new Insert(connection, "consents", "id", "case_id", "party_id", "purpose", "decision", "decided_on", "method", "taken_by",
+                "withdrawn_on", "recorded_at");
+            events = new Insert(connection, "case_events", "case_id", "occurred_at", "user_id", "kind", "summary", "from_status", "to_status");
+            Insert[] all = [cases, parties, reasons, assessments, consents, events];
+            try
+            {
+                var lastReport = TimeSpan.Zero;
+                for (var start = 0; start < count; start += BatchSize)
+                {
+                    var end = Math.Min(count, start + BatchSize);
+                    using var transaction = connection.BeginTransaction(deferred: false);
+                    foreach (var insert in all) insert.Transaction = transaction;
+                    ReadCounters(transaction);
+                    for (var i = start; i < end; i++)
+                    {
+                        WriteCase(new DateTimeOffset(referredAt[i], TimeSpan.Zero));
+                    }
+                    SaveCounters(transaction);
+                    transaction.Commit();
+                    if (end == count || stopwatch.Elapsed - lastReport >= TimeSpan.FromSeconds(5))
+                    {
+                        report(end, stopwatch.Elapsed);
+                        lastReport = stopwatch.Elapsed;
+                    }
+                }
+                return all.Sum(i => i.Rows);
+            }
+            finally
+            {
+                foreach (var insert in all) insert.Dispose();
+            }
+        }
+
+        /// <summary>Referral instants on school days between 08:00 and 17:00 London time over the last five years, oldest first.</summary>
+        private long[] ReferralTimes(int count)
+        {
+            var today = LondonTime.DateOf(now);
+            var first = today.AddYears(-Years);
+            var days = today.DayNumber - first.DayNumber;
+            var ticks = new long[count];
+            for (var i = 0; i < count; i++)
+            {
+                DateOnly day;
+                do
+                {
+                    day = first.AddDays(random.Next(days));
+                } while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday || day.Month == 8);
+                var minute = random.Next(8 * 60, 17 * 60);
+                ticks[i] = LondonInstant(day, minute).UtcTicks;
+            }
+            Array.Sort(ticks);
+            return ticks;
+        }
+
+        private void ReadCounters(SqliteTransaction transaction)
+        {
+            if (lastNumbers.Count == 0)
+            {
+                // Once: the numbers already used, in case a counter is behind them.
+                foreach (var (year, last) in connection.Query<(long Year, long Last)>("""
+                    SELECT CAST(substr(reference, 4, 4) AS INTEGER), max(CAST(substr(reference, 9) AS INTEGER))
+                    FROM cases GROUP BY 1
+                    """, transaction: transaction))
+                {
+                    lastNumbers[(int)year] = last;
+                }
+            }
+            // Inside the write transaction: referrals saved by the app meanwhile are counted too.
+            foreach (var (year, last) in connection.Query<(long Year, long Last)>("SELECT year, last_number FROM reference_counters", transaction: transaction))
+            {
+                lastNumbers[(int)year] = Math.Max(lastNumbers.GetValueOrDefault((int)year), last);
+            }
+        }
+
+        private void SaveCounters(SqliteTransaction transaction) =>
+            connection.Execute("""
+                INSERT INTO reference_counters (year, last_number) VALUES (@Year, @Last)
+                ON CONFLICT (year) DO UPDATE SET last_number = max(last_number, excluded.last_number)
+                """, lastNumbers.Select(p => new { Year = p.Key, Last = p.Value }), transaction);
+
+        private void WriteCase(DateTimeOffset referredAt)
+        {
+            var ageInDays = (now - referredAt).TotalDays;
+            var target = ageInDays < 14
+                ? Weighted((CaseStatus.Referred, 45), (CaseStatus.NotEligible, 12), (CaseStatus.Assessing, 25), (CaseStatus.NotSuitable, 3),
+                    (CaseStatus.AwaitingConsent, 10), (CaseStatus.Withdrawn, 2), (CaseStatus.ReadyToSchedule, 3))
+                : ageInDays < 60
+                    ? Weighted((CaseStatus.Referred, 6), (CaseStatus.NotEligible, 12), (CaseStatus.Assessing, 15), (CaseStatus.NotSuitable, 7),
+                        (CaseStatus.AwaitingConsent, 22), (CaseStatus.Withdrawn, 8), (CaseStatus.ReadyToSchedule, 30))
+                    : Weighted((CaseStatus.Referred, 1), (CaseStatus.NotEligible, 13), (CaseStatus.Assessing, 2), (CaseStatus.NotSuitable, 10),
+                        (CaseStatus.AwaitingConsent, 6), (CaseStatus.Withdrawn, 13), (CaseStatus.ReadyToSchedule, 55));
+            var ineligible = target == CaseStatus.NotEligible
+                ? Weighted(("not_admitted", 45), (maxGravity < 4 ? "gravity_too_high" : "not_admitted", 35), ("over_17", 15), ("under_10", 5))
+                : null;
+
+            // The offence: on the day of the referral or up to a week before, during the school day.
+            var referredOn = LondonDate(referredAt);
+            var offenceDate = referredOn.AddDays(-Weighted((0, 40), (1, 30), (2, 10), (3, 10), (6, 10)));
+            var offenceAt = LondonInstant(offenceDate, random.Next(8 * 60, 16 * 60 + 30));
+            if (offenceAt >= referredAt)
+            {
+                offenceAt = referredAt.AddMinutes(-random.Next(30, 300));
+                offenceDate = LondonDate(offenceAt);
+            }
+            var admitted = ineligible != "not_admitted";
+            var year = referredOn.Year;
+            var number = lastNumbers[year] = lastNumbers.GetValueOrDefault(year) + 1;
+            var school = schools[random.Next(schools.Count)];
+            var category = Weighted((1, 25), (2, 15), (3, 15), (4, 20), (5, 10), (6, 7), (7, 4), (8, 4));
+            var categoryId = categories[Math.Min(category, categories.Length) - 1];
+
+            caseId = NewId(referredAt);
+            status = ineligible is null ? CaseStatus.Referred : CaseStatus.NotEligible;
+            suitability = null;
+            version = 1;
+            lastChange = referredAt;
+            consented.Clear();
+            required.Clear();
+            pendingAssessments.Clear();
+            pendingConsents.Clear();
+            pendingEvents.Clear();
+            removed.Clear();
+            offeredOn = null;
+            withdrawnReason = null;
+
+            // Parties: the young person, a parent or guardian, the harmed party.
+            var origin = DemoNames.PickOrigin(random);
+            var gender = Weighted(("female", 44), ("male", 52), ("other", 1), ("prefer_not_to_say", 3));
+            var dateOfBirth = ineligible switch
+            {
+                "over_17" => SchoolYears.DateOfBirth(random, offenceDate, 13, age => age >= 18),
+                "under_10" => SchoolYears.DateOfBirth(random, offenceDate, 5, age => age < 10),
+                _ => SchoolYears.DateOfBirth(random, offenceDate, Weighted((7, 18), (8, 22), (9, 22), (10, 18), (11, 12), (12, 6), (13, 2)),
+                    age => age is >= 11 and <= 17),
+            };
+            var youngFirst = DemoNames.FirstName(random, origin, gender);
+            var youngLast = DemoNames.LastName(random, origin, gender);
+            var youngPerson = NewId(referredAt);
+            var parentGender = random.Next(100) < 65 ? "female" : "male";
+            var parentFirst = DemoNames.FirstName(random, origin, parentGender);
+            var parentLast = random.Next(100) < 80 ? youngLast : DemoNames.LastName(random, origin, parentGender);
+            var parent = NewId(referredAt);
+            var harmedType = Weighted(("pupil", 50), ("staff", 15), ("member_of_public", 10), ("organisation", 25));
+            var harmed = NewId(referredAt);
+            string? harmedFirst = null, harmedLast = null, organisation = null;
+            if (harmedType == "organisation")
+            {
+                organisation = random.Next(2) == 0 ? $"{school.Name} school" : DemoNames.Pick(random, DemoNames.Organisations);
+            }
+            else
+            {
+                (harmedFirst, harmedLast) = DemoNames.Adult(random);
+            }
+
+            if (ineligible is null) required.AddRange([youngPerson, harmed, parent]);
+            Event(referredAt, "referred", ineligible is null ? "Referral recorded: eligible for a conference" : "Referral recorded: not eligible", null, status);
+
+            // What happened next, step by step, as CaseChanges would record it; kept in memory, then written in one go.
+            var steps = target switch
+            {
+                CaseStatus.Referred or CaseStatus.NotEligible => 1,
+                CaseStatus.Assessing or CaseStatus.NotSuitable => 2,
+                CaseStatus.AwaitingConsent or CaseStatus.Withdrawn => 4,
+                _ => 6,
+            };
+            var clock = new StepClock(referredAt, now, steps, random);
+            switch (target)
+            {
+                case CaseStatus.Referred:
+                    if (ageInDays > 7 && random.Next(2) == 0) OfferVictim(clock.Next());
+                    break;
+                case CaseStatus.Assessing:
+                    OfferVictim(clock.Next());
+                    Consent(clock.Next(), parent, "given");
+                    break;
+                case CaseStatus.NotSuitable:
+                    OfferVictim(clock.Next());
+                    Assess(clock.Next(), suitable: false);
+                    break;
+                case CaseStatus.AwaitingConsent:
+                    OfferVictim(clock.Next());
+                    Assess(clock.Next(), suitable: true);
+                    Consent(clock.Next(), parent, "given");
+                    if (random.Next(2) == 0) Consent(clock.Next(), youngPerson, "given");
+                    break;
+                case CaseStatus.Withdrawn when random.Next(2) == 0:
+                    OfferVictim(clock.Next());
+                    Withdraw(clock.Next(), DemoNames.Pick(random, DemoData.WithdrawReasons));
+                    break;
+                case CaseStatus.Withdrawn:
+                    OfferVictim(clock.Next());
+                    Assess(clock.Next(), suitable: true);
+                    Consent(clock.Next(), parent, "given");
+                    Consent(clock.Next(), harmed, "refused");
+                    break;
+                case CaseStatus.ReadyToSchedule:
+                    OfferVictim(clock.Next());
+                    Assess(clock.Next(), suitable: true);
+                    Consent(clock.Next(), parent, "given");
+                    Consent(clock.Next(), youngPerson, "given");
+                    Consent(clock.Next(), harmed, "given");
+                    if (random.Next(100) < 30) Consent(clock.Next(), parent, "given", "share_agreement_with_school");
+                    break;
+            }
+            if (status != target)
+            {
+                throw new InvalidOperationException($"Synthetic case {caseId} ended as {status}, not {target}.");
+            }
+
+            // The rows, parents before children.
+            cases.Run(caseId, $"RJ-{year}-{number:D5}", school.Id, status,
+                Weighted(("on_school_premises", 55), ("immediate_vicinity", 20), ("journey_to_or_from_school", 20), ("elsewhere", 5)),
+                Utc(offenceAt), Date(offenceDate), categoryId,
+                ineligible == "gravity_too_high" ? random.Next(maxGravity + 1, 5) : random.Next(1, Math.Min(2, maxGravity) + 1),
+                "Synthetic: " + DemoNames.Pick(random, DemoNames.Descriptions[Math.Min(category, 8)]),
+                admitted ? 1 : 0, admitted ? Date(offenceDate.AddDays(random.Next(0, referredOn.DayNumber - offenceDate.DayNumber + 1))) : null,
+                admitted ? DemoNames.Pick(random, DemoNames.AdmittedTo) : null,
+                Weighted(("community_resolution", 45), ("outcome_22", 25), ("not_decided", 30)),
+                ineligible is null ? 1 : 0, Utc(referredAt), Date(referredOn), user, offeredOn, withdrawnReason,
+                NewId(referredAt), version, Utc(lastChange));
+            var youngRemoved = removed.GetValueOrDefault(youngPerson);
+            parties.Run(youngPerson, caseId, "responsible", null, null, null,
+                youngRemoved is null ? youngFirst : null, youngRemoved is null ? youngLast : null, null,
+                youngRemoved is null ? youngFirst.ToLowerInvariant() : null, youngRemoved is null ? youngLast.ToLowerInvariant() : null,
+                youngRemoved is null ? Date(dateOfBirth) : null, Eligibility.AgeOn(dateOfBirth, offenceDate), gender,
+                random.Next(100) < 4 ? "prefer_not_to_say" : DemoNames.Pick(random, origin.EthnicGroups), SchoolYears.YearGroup(dateOfBirth, offenceDate),
+                random.Next(100) < 18 ? 1 : 0, null, null, youngRemoved, 0);
+            var harmedRemoved = removed.GetValueOrDefault(harmed);
+            if (harmedRemoved is not null) (harmedFirst, harmedLast, organisation) = (null, null, null);
+            parties.Run(harmed, caseId, "harmed", harmedType, null, null, harmedFirst, harmedLast, organisation,
+                harmedFirst?.ToLowerInvariant(), harmedLast?.ToLowerInvariant(), null, null, null, null, null, null,
+                harmedType is "staff" or "organisation" && harmedRemoved is null ? $"020 7946 0{random.Next(100, 1000):D3}" : null, null,
+                harmedRemoved, 1);
+            parties.Run(parent, caseId, "supporter", null, random.Next(100) < 8 ? "guardian" : "parent", youngPerson, parentFirst, parentLast, null,
+                parentFirst.ToLowerInvariant(), parentLast.ToLowerInvariant(), null, null, null, null, null, null,
+                $"07700 900{random.Next(0, 1000):D3}", null, null, 2);
+            if (ineligible is not null)
+            {
+                reasons.Run(caseId, ineligible, ineligible is "over_17" or "under_10" ? youngPerson : null);
+            }
+            foreach (var a in pendingAssessments)
+            {
+                assessments.Run(NewId(a.At), caseId, user, Utc(a.At), DemoNames.Pick(random, DemoData.RiskTexts), DemoNames.Pick(random, DemoData.PowerTexts),
+                    DemoNames.Pick(random, DemoData.AcceptanceTexts), DemoNames.Pick(random, DemoData.WishesTexts), a.Outcome,
+                    a.Outcome == "suitable" ? null : DemoNames.Pick(random, DemoData.NotSuitableReasons));
+            }
+            foreach (var k in pendingConsents)
+            {
+                consents.Run(NewId(k.At), caseId, k.Party, k.Purpose, k.Decision, Date(LondonDate(k.At)),
+                    Weighted(("in_person", 50), ("phone", 35), ("written", 15)), user, null, Utc(k.At));
+            }
+            foreach (var e in pendingEvents)
+            {
+                events.Run(caseId, Utc(e.At), user, e.Kind, e.Summary, e.From, e.To);
+            }
+        }
+
+        private readonly List<(DateTimeOffset At, string Outcome)> pendingAssessments = [];
+        private readonly List<(DateTimeOffset At, string Party, string Purpose, string Decision)> pendingConsents = [];
+        private readonly List<(DateTimeOffset At, string Kind, string Summary, string? From, string? To)> pendingEvents = [];
+        private readonly Dictionary<string, string?> removed = [];
+        private string? offeredOn, withdrawnReason;
+
+        private void Changed(DateTimeOffset at)
+        {
+            version++;
+            lastChange = at;
+        }
+
+        private void OfferVictim(DateTimeOffset at)
+        {
+            offeredOn = Date(LondonDate(at));
+            Changed(at);
+            Event(at, "edited", "Case details changed", null, null);
+        }
+
+        private void Assess(DateTimeOffset at, bool suitable)
+        {
+            suitability = suitable ? "suitable" : "not_suitable";
+            pendingAssessments.Add((at, suitability));
+            Changed(at);
+            Settle(at, suitable ? "Suitability assessed: suitable" : "Suitability assessed: not suitable");
+        }
+
+        private void Consent(DateTimeOffset at, string party, string decision, string purpose = TakePart)
+        {
+            pendingConsents.Add((at, party, purpose, decision));
+            Changed(at);
+            var words = purpose == TakePart ? "taking part in a conference" : "sharing the agreement with the school";
+            if (decision == "refused" && purpose == TakePart)
+            {
+                // Only age, gender and ethnic group are kept of someone who said no.
+                removed[party] = Utc(at);
+                Move(at, CaseStatus.Withdrawn, $"Consent refused for {words}: the case cannot go to a conference; the party's details were removed");
+                return;
+            }
+            if (decision == "given" && purpose == TakePart) consented.Add(party);
+            Settle(at, $"Consent {decision} for {words}");
+        }
+
+        private void Withdraw(DateTimeOffset at, string reason)
+        {
+            withdrawnReason = reason;
+            Changed(at);
+            Move(at, CaseStatus.Withdrawn, "Case withdrawn");
+        }
+
+        /// <summary>As CaseChanges.SettleAsync: before the conference, the status follows the assessment and the consents.</summary>
+        private void Settle(DateTimeOffset at, string summary)
+        {
+            var goal = status;
+            if (CaseLifecycle.IsBeforeConference(status) || status == CaseStatus.NotSuitable)
+            {
+                goal = CaseLifecycle.Settle(suitability, required.All(consented.Contains));
+            }
+            if (goal == status)
+            {
+                Event(at, "changed", summary, null, null);
+                return;
+            }
+            if (status == CaseStatus.Referred && goal != CaseStatus.Assessing)
+            {
+                Move(at, CaseStatus.Assessing, "Assessment started");
+            }
+            Move(at, goal, summary);
+        }
+
+        private void Move(DateTimeOffset at, string to, string summary)
+        {
+            if (!CaseLifecycle.CanMove(status, to))
+            {
+                throw new LifecycleException(status, to);
+            }
+            Event(at, "status", summary, status, to);
+            status = to;
+        }
+
+        private void Event(DateTimeOffset at, string kind, string summary, string? from, string? to) =>
+            pendingEvents.Add((at, kind, summary, from, to));
+
+        /// <summary>Random bits of the ids: not the seeded source, so that a second run with the same seed makes new ids.</summary>
+        private readonly Random idBits = new();
+
+        /// <summary>
+        /// A version 7 (time-ordered) id: they sort by time, so the indexes on them grow at their end. Like
+        /// <see cref="Guid.CreateVersion7(DateTimeOffset)"/>, without a system call for the random part.
+        /// </summary>
+        private string NewId(DateTimeOffset at)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            idBits.NextBytes(bytes);
+            var milliseconds = at.ToUnixTimeMilliseconds();
+            for (var i = 0; i < 6; i++)
+            {
+                bytes[i] = (byte)(milliseconds >> (8 * (5 - i)));
+            }
+            bytes[6] = (byte)(0x70 | (bytes[6] & 0x0F));
+            bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F));
+            return new Guid(bytes, bigEndian: true).ToString("D");
+        }
+
+        private readonly Dictionary<long, TimeSpan> londonOffsets = [];
+
+        /// <summary>The London date at an instant, as <see cref="LondonTime.DateOf"/>, with the offset remembered per hour.</summary>
+        private DateOnly LondonDate(DateTimeOffset at)
+        {
+            var hour = at.UtcTicks / TimeSpan.TicksPerHour;
+            if (!londonOffsets.TryGetValue(hour, out var offset))
+            {
+                londonOffsets[hour] = offset = LondonTime.Zone.GetUtcOffset(new DateTimeOffset(hour * TimeSpan.TicksPerHour, TimeSpan.Zero));
+            }
+            return DateOnly.FromDateTime(at.UtcDateTime + offset);
+        }
+
+        private static string Utc(DateTimeOffset value) => TypeHandlers.ToUtcText(value);
+
+        private static string Date(DateOnly value) => TypeHandlers.ToDateText(value);
+
+        private static DateTimeOffset LondonInstant(DateOnly day, int minuteOfDay)
+        {
+            LondonTime.TryToUtc(day, new TimeOnly(minuteOfDay / 60, minuteOfDay % 60), out var utc, out _);
+            return utc;
+        }
+
+        private T Weighted<T>(params (T Value, int Weight)[] choices)
+        {
+            var total = 0;
+            foreach (var c in choices) total += c.Weight;
+            var pick = random.Next(total);
+            foreach (var (value, weight) in choices)
+            {
+                if (pick < weight) return value;
+                pick -= weight;
+            }
+            return choices[^1].Value;
+        }
+    }
+
+    /// <summary>Times of the steps after a referral: a few days apart, always after the referral and before now.</summary>
+    private sealed class StepClock(DateTimeOffset referredAt, DateTimeOffset now, int steps, Random random)
+    {
+        private readonly double available = Math.Max(0, (now - referredAt).TotalMinutes - 1);
+        private DateTimeOffset at = referredAt;
+
+        public DateTimeOffset Next()
+        {
+            // Days apart when there is room; squeezed into the time since the referral when it is recent.
+            var minutes = Math.Min(random.Next(1, 6) * 24 * 60 + random.Next(-120, 120), available / (steps + 1));
+            at = at.AddMinutes(Math.Max(minutes, 0.01));
+            return at;
+        }
+    }
+}
