@@ -277,4 +277,24 @@ public class ReferralServiceTests : IAsyncLifetime
         clock.SetUtcNow(new DateTimeOffset(2026, 6, 23, 9, 0, 0, TimeSpan.Zero));
         Assert.True((await Cases.GetAsync(caseId, newhamReferrer.Id))!.VictimContactOverdue);
     }
+
+    [Fact]
+    public async Task A_case_found_not_suitable_can_be_reassessed_as_suitable()
+    {
+        var caseId = (await Referrals.SaveAsync(Form(langdonPark), newhamReferrer.Id)).CaseId!.Value;
+        var facilitator = Principal(newhamReferrer, Roles.Facilitator);
+        SuitabilityForm Assessment(string outcome) => new()
+        {
+            RiskToParties = "Low", PowerImbalance = "None", AcceptanceOfResponsibility = "Full", HarmedPartyWishes = "Apology",
+            Outcome = outcome, Reason = outcome == "not_suitable" ? "The harmed pupil is not ready yet" : null,
+        };
+
+        Assert.Equal(ChangeOutcome.Saved, (await Changes.RecordSuitabilityAsync(caseId, Assessment("not_suitable"), facilitator)).Outcome);
+        Assert.Equal(CaseStatus.NotSuitable, (await Cases.GetAsync(caseId, newhamReferrer.Id))!.Status);
+        Assert.Equal(ChangeOutcome.Saved, (await Changes.RecordSuitabilityAsync(caseId, Assessment("suitable"), facilitator)).Outcome);
+
+        var details = (await Cases.GetAsync(caseId, newhamReferrer.Id))!;
+        Assert.Equal(CaseStatus.AwaitingConsent, details.Status);
+        Assert.Equal(["not_suitable", "assessing", "awaiting_consent"], details.Timeline.Where(e => e.ToStatus is not null).Skip(2).Select(e => e.ToStatus));
+    }
 }

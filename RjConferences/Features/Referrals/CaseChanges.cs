@@ -309,7 +309,9 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
             await CaseTimeline.RecordAsync(connection, transaction, state.Id, userId, now, "changed", summary, null, null);
             return;
         }
-        if (state.Status == CaseStatus.Referred && target != CaseStatus.Assessing)
+        // A new referral, or a reassessed "not suitable" case, passes through assessing on its way.
+        if (!CaseLifecycle.CanMove(state.Status, target) && CaseLifecycle.CanMove(state.Status, CaseStatus.Assessing)
+            && CaseLifecycle.CanMove(CaseStatus.Assessing, target))
         {
             await MoveAsync(connection, transaction, state, CaseStatus.Assessing, userId, now, "Assessment started", null);
             state = state with { Status = CaseStatus.Assessing };
