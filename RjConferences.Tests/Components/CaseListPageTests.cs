@@ -73,7 +73,7 @@ public class CaseListPageTests : CaseTestContext
     }
 
     [Theory]
-    [InlineData("sa", new[] { "Sam Okafor", "Samira Khan" })]
+    [InlineData("sam", new[] { "Sam Okafor", "Samira Khan" })]
     [InlineData("Kha", new[] { "Samira Khan" })]
     [InlineData("sam ok", new[] { "Sam Okafor" })]
     [InlineData("Shah", new[] { "Priya Shah" })]
@@ -87,6 +87,19 @@ public class CaseListPageTests : CaseTestContext
         Search(page, search);
 
         page.WaitForAssertion(() => Assert.Equal(Expected(names), References(page)));
+    }
+
+    [Fact]
+    public async Task A_name_search_of_fewer_than_three_letters_is_explained_at_the_field()
+    {
+        await SetUpAsync();
+        var page = Render<CaseListPage>();
+        page.WaitForAssertion(() => Assert.Equal(3, References(page).Count));
+
+        Search(page, "sa");
+
+        page.WaitForAssertion(() => Assert.Contains("Enter at least 3 letters", page.Find("[data-testid=error-summary]").TextContent));
+        Assert.Equal(3, References(page).Count);
     }
 
     [Fact]

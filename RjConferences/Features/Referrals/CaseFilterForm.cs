@@ -10,6 +10,7 @@ namespace RjConferences.Features.Referrals;
 public sealed class CaseFilterForm
 {
     public const int MaxSearch = 100;
+    public const int MinNameSearch = 3;
 
     public string? Search { get; set; }
     public string? Status { get; set; }
@@ -26,6 +27,11 @@ public sealed class CaseFilterForm
         if (search is { Length: > MaxSearch })
         {
             errors.Add(nameof(Search), $"The search must be {MaxSearch} characters or fewer");
+        }
+        else if (search is { Length: > 0 and < MinNameSearch } && !search.StartsWith("RJ-", StringComparison.OrdinalIgnoreCase))
+        {
+            // One or two letters match tens of thousands of young people: ask for a usable search instead.
+            errors.Add(nameof(Search), $"Enter at least {MinNameSearch} letters of the young person's name, or a case reference like RJ-2026-00042");
         }
         var status = string.IsNullOrEmpty(Status) ? null : Status;
         if (status is not null && !CaseStatus.All.Any(s => s.Code == status))
