@@ -26,6 +26,9 @@ public abstract class CaseTestContext : BunitContext
         Services.AddSingleton(new SchoolScope(Database.Db));
         Services.AddSingleton(Cases.Repository);
         Services.AddSingleton(Cases.Changes);
+        Services.Configure<RjConferences.Features.FollowUps.FollowUpOptions>(_ => { });
+        Services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
+        Services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         auth = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
