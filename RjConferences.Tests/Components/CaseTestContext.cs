@@ -3,7 +3,9 @@ using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using RjConferences.Features.Conferences;
 using RjConferences.Security;
 using RjConferences.Tests.Support;
 
@@ -26,6 +28,10 @@ public abstract class CaseTestContext : BunitContext
         Services.AddSingleton(new SchoolScope(Database.Db));
         Services.AddSingleton(Cases.Repository);
         Services.AddSingleton(Cases.Changes);
+        Services.AddSingleton(Options.Create(new ConferenceOptions()));
+        Services.AddSingleton<ConferenceBooking>();
+        Services.AddSingleton<ConferenceQueries>();
+        Services.AddSingleton<PreparationMeetings>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         auth = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
