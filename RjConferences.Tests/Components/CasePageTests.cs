@@ -276,7 +276,8 @@ public class CasePageTests : CaseTestContext
         Button(page, "Confirm withdrawal").Click();
 
         page.WaitForAssertion(() => Assert.Equal("Awaiting consent", Status(page)));
-        Assert.Contains("14 June 2026", page.FindAll("[data-testid=consent-ledger] tbody tr")[1].TextContent);
+        // The consents were recorded at the same (fake) instant, so their order in the ledger is not fixed: find Jo Bell's row.
+        Assert.Contains("14 June 2026", page.FindAll("[data-testid=consent-ledger] tbody tr").Single(r => r.TextContent.Contains("Jo Bell")).TextContent);
         Assert.Contains("Jo Bell", page.Find("[data-testid=consent-needed]").TextContent);
         Assert.Equal(2, page.FindAll("[data-testid=consent-ledger] button").Count);
     }

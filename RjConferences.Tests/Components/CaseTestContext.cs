@@ -3,7 +3,9 @@ using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using RjConferences.Features.Conferences;
 using RjConferences.Security;
 using RjConferences.Tests.Support;
 
@@ -29,6 +31,10 @@ public abstract class CaseTestContext : BunitContext
         Services.Configure<RjConferences.Features.FollowUps.FollowUpOptions>(_ => { });
         Services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
         Services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();
+        Services.AddSingleton(Options.Create(new ConferenceOptions()));
+        Services.AddSingleton<ConferenceBooking>();
+        Services.AddSingleton<ConferenceQueries>();
+        Services.AddSingleton<PreparationMeetings>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         auth = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -276,4 +276,19 @@ public class ConferenceBookingTests : IAsyncLifetime
         var pick = world.Form(secondParties, RjConferences.Components.LondonTime.DateOf(slots[0]), "10:15");
         Assert.True((await world.Booking.BookAsync(second, pick, world.OfficerPrincipal)).Saved);
     }
+
+    [Fact]
+    public async Task Find_times_for_a_reschedule_does_not_count_the_conference_being_moved_as_busy()
+    {
+        var (caseId, parties) = await world.ReadyCaseAsync();
+        var monday = new DateOnly(2026, 6, 15);
+        var booked = await world.Booking.BookAsync(caseId, world.Form(parties, monday, "08:30"), world.OfficerPrincipal);
+        var form = world.Form(parties, monday, "08:30");
+
+        var asNew = await world.Queries.FindTimesAsync(caseId, form, world.OfficerPrincipal);
+        var moving = await world.Queries.FindTimesAsync(caseId, form, world.OfficerPrincipal, excluding: booked.ConferenceId);
+
+        Assert.Equal(new DateTimeOffset(2026, 6, 15, 8, 45, 0, TimeSpan.Zero), asNew[0]); // 09:45 BST, after 08:30–09:30 and the buffer
+        Assert.Equal(new DateTimeOffset(2026, 6, 15, 7, 30, 0, TimeSpan.Zero), moving[0]); // 08:30 BST, its own time
+    }
 }

@@ -77,21 +77,30 @@ public sealed class SchedulingWorld : IAsyncDisposable
     public ClaimsPrincipal OfficerPrincipal => Principal(Officer, Roles.Referrer, Roles.Facilitator);
 
     /// <summary>A new case at Langdon Park, assessed suitable with every consent given.</summary>
-    public async Task<(Guid CaseId, IReadOnlyList<PartyDetails> Parties)> ReadyCaseAsync(string firstName = "Kwame", string lastName = "Mensah", string dateOfBirth = "2013-01-20")
+    public Task<(Guid CaseId, IReadOnlyList<PartyDetails> Parties)> ReadyCaseAsync(string firstName = "Kwame", string lastName = "Mensah", string dateOfBirth = "2013-01-20") =>
+        ReadyCaseAsync(Referrals, Changes, Cases, SchoolId, Officer, firstName, lastName, dateOfBirth);
+
+    /// <summary>
+    /// A new case at <paramref name="schoolId"/>, recorded by <paramref name="officer"/> (a Referrer and
+    /// Facilitator), assessed suitable with every consent given: ready to schedule. Also for an app host's services.
+    /// </summary>
+    public static async Task<(Guid CaseId, IReadOnlyList<PartyDetails> Parties)> ReadyCaseAsync(ReferralService referrals, CaseChanges changes, CaseRepository cases,
+        long schoolId, TestUser officer, string firstName = "Kwame", string lastName = "Mensah", string dateOfBirth = "2013-01-20")
     {
-        var saved = await Referrals.SaveAsync(ReferralForms.Valid(SchoolId, dateOfBirth, firstName: firstName, lastName: lastName), Officer.Id);
+        var principal = Principal(officer, Roles.Referrer, Roles.Facilitator);
+        var saved = await referrals.SaveAsync(ReferralForms.Valid(schoolId, dateOfBirth, firstName: firstName, lastName: lastName), officer.Id);
         var caseId = saved.CaseId ?? throw new InvalidOperationException(string.Join("; ", saved.Errors.SelectMany(e => e.Value)));
-        await Changes.RecordSuitabilityAsync(caseId, new SuitabilityForm
+        await changes.RecordSuitabilityAsync(caseId, new SuitabilityForm
         {
             RiskToParties = "Low", PowerImbalance = "None seen", AcceptanceOfResponsibility = "Full", HarmedPartyWishes = "An apology", Outcome = "suitable",
-        }, OfficerPrincipal);
-        var parties = (await Cases.GetAsync(caseId, Officer.Id))!.Parties;
+        }, principal);
+        var parties = (await cases.GetAsync(caseId, officer.Id))!.Parties;
         foreach (var party in parties)
         {
-            await Changes.RecordConsentAsync(caseId, new ConsentForm
+            await changes.RecordConsentAsync(caseId, new ConsentForm
             {
                 PartyId = party.Id, Purpose = "take_part", Decision = "given", DecidedOn = DateInput.From(new DateOnly(2026, 6, 12)), Method = "in_person",
-            }, OfficerPrincipal);
+            }, principal);
         }
         return (caseId, parties);
     }

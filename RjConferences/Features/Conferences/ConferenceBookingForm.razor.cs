@@ -1,0 +1,132 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
+using RjConferences.Components;
+using RjConferences.Components.Forms;
+using RjConferences.Features.Referrals;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Conferences;
+
+/// <summary>
+/// The booking form's state: the choices, the server's messages, warnings and question, and the
+/// slot finder. Nothing is saved until the server has checked everything in one transaction.
+/// </summary>
+public partial class ConferenceBookingForm
+{
+    [Inject] private ConferenceBooking Booking { get; set; } = default!;
+    [Inject] private ConferenceQueries Queries { get; set; } = default!;
+    [Inject] private IOptions<ConferenceOptions> Options { get; set; } = default!;
+    [Parameter, EditorRequired] public CaseDetails Case { get; set; } = default!;
+    [Parameter, EditorRequired] public ClaimsPrincipal User { get; set; } = default!;
+    [Parameter, EditorRequired] public BookingForm Form { get; set; } = default!;
+
+    /// <summary>The conference being moved; null to book a new one.</summary>
+    [Parameter] public Guid? MovingConferenceId { get; set; }
+
+    /// <summary>After the booking was saved: the conference as it is now.</summary>
+    [Parameter] public EventCallback<ConferenceView> OnSaved { get; set; }
+
+    private IReadOnlyList<Choice> rooms = [], facilitators = [];
+    private FieldErrors? errors;
+    private IReadOnlyList<string> warnings = [];
+    private IReadOnlyList<DateTimeOffset>? suggestions;
+    private string? slotMessage, occurrenceAskedFor;
+    private bool askOccurrence, saving, finding, focusSummary, focusWarnings;
+    private ErrorSummary? summary;
+    private ElementReference warningPanel;
+
+    private bool Rescheduling => MovingConferenceId is not null;
+
+    private string TimeKey => $"{Form.Date}|{Form.StartTime?.Trim()}";
+
+    private IReadOnlyList<Choice> Occurrences =>
+    [
+        new("BST", $"{Form.StartTime} BST, the first time (before the clocks go back)"),
+        new("GMT", $"{Form.StartTime} GMT, the second time (after the clocks go back)"),
+    ];
+
+    protected override async Task OnInitializedAsync()
+    {
+        rooms = await Queries.RoomsAsync(Case.SchoolId);
+        facilitators = await Queries.FacilitatorsAsync(Case.SchoolId);
+        // A facilitator who books usually facilitates: choose them unless the form says otherwise.
+        if (!Rescheduling && Form.FacilitatorId is null && facilitators.Any(f => f.Code == User.UserId().ToString()))
+        {
+            Form.FacilitatorId = User.UserId();
+        }
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        var (toSummary, toWarnings) = (focusSummary, focusWarnings);
+        (focusSummary, focusWarnings) = (false, false);
+        if (toSummary && summary is not null) await summary.FocusAsync();
+        else if (toWarnings && warningPanel.Context is not null) await warningPanel.FocusAsync();
+    }
+
+    private async Task FindTimesAsync()
+    {
+        var problems = new FieldErrors();
+        if (Form.RoomId is null) problems.Add("RoomId", "Choose a room before finding times");
+        if (Form.FacilitatorId is null) problems.Add("FacilitatorId", "Choose a facilitator before finding times");
+        if (Form.LengthMinutes is not { } length || length < 1 || length > Options.Value.MaxLengthMinutes)
+            problems.Add("LengthMinutes", $"Length must be between 1 minute and {Options.Value.MaxLengthMinutes / 60} hours");
+        (errors, warnings, slotMessage, suggestions) = (null, [], null, null);
+        if (!problems.IsEmpty)
+        {
+            (errors, focusSummary) = (problems, true);
+            return;
+        }
+        finding = true;
+        try
+        {
+            await Task.Yield();
+            suggestions = await Queries.FindTimesAsync(Case.Id, Form, User, excluding: MovingConferenceId);
+        }
+        finally
+        {
+            finding = false;
+        }
+    }
+
+    private void Choose(DateTimeOffset slot)
+    {
+        Form.Date = DateInput.From(LondonTime.DateOf(slot));
+        Form.StartTime = LondonTime.ToLondon(slot).ToString("HH:mm", AppSetup.Culture);
+        (suggestions, warnings, errors, askOccurrence) = (null, [], null, false);
+        slotMessage = $"Date and start time set to {ConferenceWords.Slot(slot)}.";
+    }
+
+    private Task SubmitAsync() => SaveAsync(confirmed: false);
+
+    private Task ConfirmAsync() => SaveAsync(confirmed: true);
+
+    private async Task SaveAsync(bool confirmed)
+    {
+        if (saving) return;
+        saving = true;
+        try
+        {
+            await Task.Yield(); // show the disabled button while SQLite works
+            Form.ConfirmedWarnings = confirmed;
+            if (occurrenceAskedFor != TimeKey) (Form.Occurrence, askOccurrence) = (null, false); // the answer was for another time
+            var result = Rescheduling
+                ? await Booking.RescheduleAsync(MovingConferenceId!.Value, Form, User)
+                : await Booking.BookAsync(Case.Id, Form, User);
+            if (result.Saved && await Queries.GetAsync(result.ConferenceId!.Value, User.UserId()) is { } conference)
+            {
+                await OnSaved.InvokeAsync(conference);
+                return;
+            }
+            errors = result.Errors.IsEmpty ? null : result.Errors;
+            warnings = errors is null ? result.Warnings : [];
+            if (result.NeedsOccurrence) (askOccurrence, occurrenceAskedFor) = (true, TimeKey);
+            (focusSummary, focusWarnings) = (errors is not null, errors is null && warnings.Count > 0);
+        }
+        finally
+        {
+            saving = false;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using RjConferences.Components;
+
+namespace RjConferences.Features.Conferences;
+
+/// <summary>The words and time formats the scheduling pages show (London time, en-GB).</summary>
+public static class ConferenceWords
+{
+    public static string Status(string code) => code switch
+    {
+        "scheduled" => "Scheduled",
+        "held" => "Held",
+        "not_held" => "Not held",
+        "cancelled" => "Cancelled",
+        _ => code,
+    };
+
+    /// <summary>A row of the history: each row keeps the time as it was when the change was made.</summary>
+    public static string Change(string kind) => kind switch
+    {
+        "booked" => "Booked",
+        "rescheduled" => "Moved to a new time",
+        "cancelled" => "Cancelled",
+        "not_held" => "Recorded as not held",
+        "held" => "Recorded as held",
+        _ => kind,
+    };
+
+    public static string PartyRole(string code) => code switch
+    {
+        "responsible" => "young person responsible",
+        "harmed" => "harmed party",
+        "supporter" => "supporter",
+        "school_staff" => "school staff",
+        "officer" => "officer",
+        _ => code,
+    };
+
+    /// <summary>"Tuesday 16 June 2026, 10:00–11:00".</summary>
+    public static string Span(DateTimeOffset start, DateTimeOffset end) =>
+        $"{LondonTime.Format(start)}–{LondonTime.ToLondon(end):HH:mm}";
+
+    /// <summary>"10:00–11:00".</summary>
+    public static string Times(DateTimeOffset start, DateTimeOffset end) =>
+        $"{LondonTime.ToLondon(start):HH:mm}–{LondonTime.ToLondon(end):HH:mm}";
+
+    /// <summary>A slot finder suggestion: "Tuesday 16 June, 10:15".</summary>
+    public static string Slot(DateTimeOffset start) =>
+        LondonTime.ToLondon(start).ToString("dddd d MMMM, HH:mm", AppSetup.Culture);
+
+    public static string MissingPreparation(int count) => count switch
+    {
+        0 => "Every preparation meeting done",
+        1 => "1 preparation meeting still missing",
+        _ => $"{count} preparation meetings still missing",
+    };
+
+    /// <summary>The Monday of the week (Monday–Sunday) that holds <paramref name="date"/>.</summary>
+    public static DateOnly Monday(DateOnly date) => date.AddDays(-(((int)date.DayOfWeek + 6) % 7));
+}
