@@ -33,6 +33,9 @@ public class SchedulingPagesTests : BunitContext, IAsyncLifetime
         Services.AddSingleton(world.Booking);
         Services.AddSingleton(world.Queries);
         Services.AddSingleton(new PreparationMeetings(world.Database.Db, world.Audit, world.Clock));
+        Services.Configure<RjConferences.Features.FollowUps.FollowUpOptions>(_ => { });
+        Services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
+        Services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();
         Services.AddSingleton(Options.Create(new ConferenceOptions()));
         JSInterop.Mode = JSRuntimeMode.Loose;
         var auth = AddAuthorization();

@@ -55,7 +55,4 @@ public sealed class ReferralOptions
 {
     /// <summary>The highest gravity score that can go to a conference (Referrals:MaxGravity).</summary>
     public int MaxGravity { get; set; } = 2;
-
-    /// <summary>Working days within which the harmed party should be offered restorative justice (Victims' Code).</summary>
-    public int VictimContactWorkingDays { get; set; } = 5;
 }
