@@ -43,27 +43,50 @@ public class MigrationTests
     }
 
     [Fact]
-    public void Migration_file_names_follow_the_pattern_with_no_gaps_or_duplicates()
+    public void Migration_file_names_follow_the_pattern_with_no_duplicates()
     {
         var names = Directory.GetFiles(MigrationsFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         Assert.NotEmpty(names);
+        Assert.StartsWith("0001_", names[0]);
         for (var i = 0; i < names.Count; i++)
         {
             Assert.Matches(Migration.NamePattern, names[i]!);
-            Assert.StartsWith($"{i + 1:D4}_", names[i]);
         }
+        Assert.Equal(names.Count, names.Select(n => n![..4]).Distinct().Count());
         Migrator.CheckNames(Migration.FromDirectory(MigrationsFolder));
     }
 
     [Theory]
-    [InlineData("0001_create_things.sql", "0003_add_more.sql", "should be numbered 0002")]
-    [InlineData("0001_create_things.sql", "0001_create_others.sql", "should be numbered 0002")]
+    [InlineData("0001_create_things.sql", "0001_create_others.sql", "share the number 0001")]
     [InlineData("0001_create_things.sql", "2_Add-More.sql", "does not follow the pattern")]
-    public void Gaps_duplicates_and_bad_names_are_refused(string first, string second, string message)
+    [InlineData("0000_create_things.sql", "0001_add_more.sql", "should be numbered from 0001")]
+    public void Duplicates_and_bad_names_are_refused(string first, string second, string message)
     {
         var migrations = new[] { new Migration(first, "SELECT 1;"), new Migration(second, "SELECT 1;") };
         var e = Assert.Throws<StartupException>(() => Migrator.CheckNames(migrations));
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void A_gap_left_for_a_number_reserved_by_another_branch_is_allowed()
+    {
+        Migrator.CheckNames([new Migration("0001_create_things.sql", "SELECT 1;"), new Migration("0004_add_more.sql", "SELECT 1;")]);
+    }
+
+    [Fact]
+    public async Task A_migration_numbered_before_one_already_applied_is_refused_with_both_names()
+    {
+        using var database = new TestDatabase(migrated: false);
+        var first = new Migration("0001_create_things.sql", "CREATE TABLE things (id INTEGER PRIMARY KEY);");
+        var third = new Migration("0003_create_others.sql", "CREATE TABLE others (id INTEGER PRIMARY KEY);");
+        await new Migrator(database.Db, [first, third]).MigrateAsync();
+
+        var late = new Migration("0002_create_late.sql", "CREATE TABLE late (id INTEGER PRIMARY KEY);");
+        var e = await Assert.ThrowsAsync<StartupException>(() => new Migrator(database.Db, [first, late, third]).MigrateAsync());
+
+        Assert.Contains("'0002_create_late.sql' is numbered before '0003_create_others.sql'", e.Message);
+        await using var connection = await database.Db.OpenAsync();
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM sqlite_master WHERE name = 'late'"));
     }
 
     [Fact]

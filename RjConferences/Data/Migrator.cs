@@ -46,7 +46,9 @@ public sealed class StartupException(string message, Exception? inner = null) : 
 /// <summary>
 /// Applies the numbered migrations in name order, each in its own transaction, and records each
 /// in <c>schema_migrations</c> with its checksum. Refuses to run when an applied migration has
-/// changed or is missing, or when the file names have gaps or duplicates.
+/// changed or is missing, when two files share a number, or when a migration would be applied
+/// after a later-numbered one (a gap is allowed: numbers are reserved by parallel branches, and a
+/// reserved file may land later — but only before any migration numbered above it is applied).
 /// </summary>
 public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger<Migrator>? logger = null)
 {
@@ -93,6 +95,7 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
             }
 
             var done = new List<string>();
+            var newestApplied = applied.Keys.Max(StringComparer.Ordinal);
             foreach (var migration in migrations)
             {
                 if (applied.TryGetValue(migration.Name, out var checksum))
@@ -104,6 +107,12 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
                             "Applied migrations must not be edited: restore the file and add a new migration instead.");
                     }
                     continue;
+                }
+                if (newestApplied is not null && string.CompareOrdinal(migration.Name, newestApplied) < 0)
+                {
+                    throw new StartupException(
+                        $"Migration '{migration.Name}' is numbered before '{newestApplied}', which is already applied to this database. " +
+                        "Migrations are applied in number order only: give the new migration the next free number.");
                 }
 
                 await using var transaction = connection.BeginTransaction(deferred: false);
@@ -130,10 +139,13 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
         }
     }
 
-    /// <summary>Names are NNNN_verb_object.sql, numbered from 0001 with no gaps or duplicates.</summary>
+    /// <summary>
+    /// Names are NNNN_verb_object.sql, numbered from 0001 upwards with no duplicates. A gap is allowed:
+    /// parallel branches reserve numbers, so 0008 may exist before 0006 and 0007 have landed.
+    /// </summary>
     public static void CheckNames(IReadOnlyList<Migration> migrations)
     {
-        var expected = 1;
+        Migration? previous = null;
         foreach (var migration in migrations.OrderBy(m => m.Name, StringComparer.Ordinal))
         {
             if (!Migration.NamePattern.IsMatch(migration.Name))
@@ -141,12 +153,16 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
                 throw new StartupException(
                     $"Migration file '{migration.Name}' does not follow the pattern NNNN_verb_object.sql.");
             }
-            if (migration.Number != expected)
+            if (migration.Number == 0)
+            {
+                throw new StartupException($"Migration file '{migration.Name}' should be numbered from 0001.");
+            }
+            if (previous is not null && previous.Number == migration.Number)
             {
                 throw new StartupException(
-                    $"Migration file '{migration.Name}' should be numbered {expected:D4}: numbers start at 0001 with no gaps or duplicates.");
+                    $"Migration files '{previous.Name}' and '{migration.Name}' share the number {migration.Number:D4}: give one of them the next free number.");
             }
-            expected++;
+            previous = migration;
         }
     }
 
