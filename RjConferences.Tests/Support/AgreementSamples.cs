@@ -5,11 +5,11 @@ namespace RjConferences.Tests.Support;
 /// <summary>Agreement documents to render, without a database, and the fonts the tests use.</summary>
 public static class AgreementSamples
 {
-    private static readonly Lazy<DocumentFonts> SystemFonts = new(() => new DocumentFonts([], DocumentFonts.DefaultFolders()));
+    /// <summary>The fonts found on this machine, as the app finds them without configuration.</summary>
+    public static DocumentFonts SystemDocumentFonts { get; } = new([], DocumentFonts.DefaultFolders());
 
     /// <summary>The system's font (DejaVu Sans where ./test.sh installed it); fails the test plainly when there is none.</summary>
-    public static PdfFontSet Fonts => SystemFonts.Value.Fonts
-        ?? throw new InvalidOperationException(SystemFonts.Value.Problem);
+    public static PdfFontSet Fonts => SystemDocumentFonts.Fonts ?? throw new InvalidOperationException(SystemDocumentFonts.Problem);
 
     public static AgreementPdf Pdf => new(Fonts);
 
