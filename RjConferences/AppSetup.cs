@@ -5,6 +5,7 @@ using RjConferences.Data;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using RjConferences.Features.Agreements;
 using RjConferences.Features.Conferences;
 using RjConferences.Features.Schools;
 using RjConferences.Security;
@@ -39,6 +40,7 @@ public static class AppSetup
         services.AddSingleton<RjConferences.Features.Conferences.ConferenceBooking>();
         services.AddSingleton<RjConferences.Features.Conferences.ConferenceQueries>();
         services.AddSingleton<RjConferences.Features.Conferences.PreparationMeetings>();
+        services.AddAgreements(builder.Configuration);
         return builder;
     }
 
@@ -67,6 +69,7 @@ public static class AppSetup
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapConferenceEndpoints();
+        app.MapAgreementEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
