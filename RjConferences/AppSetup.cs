@@ -5,6 +5,7 @@ using RjConferences.Data;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using RjConferences.Features.Agreements;
 using RjConferences.Features.Conferences;
 using RjConferences.Features.Schools;
 using RjConferences.Security;
@@ -48,6 +49,7 @@ public static class AppSetup
         services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
         services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();
         services.AddHostedService<RjConferences.Features.FollowUps.DailyJobService>();
+        services.AddAgreements(builder.Configuration);
         return builder;
     }
 
@@ -76,6 +78,7 @@ public static class AppSetup
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapConferenceEndpoints();
+        app.MapAgreementEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

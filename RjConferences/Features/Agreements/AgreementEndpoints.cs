@@ -1,0 +1,46 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Agreements;
+
+public static class AgreementEndpoints
+{
+    /// <summary>The download address of a conference's agreement document: ids and choices only, no personal data.</summary>
+    public static string DocumentUrl(Guid conferenceId, string recipient, bool harmedFirstNameOnly) =>
+        $"conferences/{conferenceId}/agreement.pdf?recipient={Uri.EscapeDataString(recipient)}&harmedFirstNameOnly={(harmedFirstNameOnly ? "true" : "false")}";
+
+    /// <summary>The services of the outcome and agreement pages, the document renderer and the font health check.</summary>
+    public static IServiceCollection AddAgreements(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<DocumentOptions>(configuration.GetSection("Documents"));
+        services.AddSingleton(sp => new DocumentFonts(sp.GetRequiredService<IOptions<DocumentOptions>>()));
+        services.AddSingleton<AgreementRenderer>();
+        services.AddSingleton<AgreementDocumentSource>();
+        services.AddSingleton<AgreementOutcomes>();
+        services.AddSingleton<AgreementDocuments>();
+        services.AddHealthChecks().AddCheck<DocumentFontsHealthCheck>("documents");
+        return services;
+    }
+
+    /// <summary>
+    /// GET /conferences/{id}/agreement.pdf?recipient=…&amp;harmedFirstNameOnly=… — the agreement document
+    /// (current version, or a new one when the agreement changed). The recipient is required and the
+    /// download is audited as a disclosure to it.
+    /// </summary>
+    public static IEndpointRouteBuilder MapAgreementEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/conferences/{id:guid}/agreement.pdf", async (Guid id, string? recipient, bool? harmedFirstNameOnly, ClaimsPrincipal user,
+                AgreementDocuments documents, CancellationToken cancellationToken) =>
+            await documents.DownloadAsync(id, recipient, harmedFirstNameOnly == true, user.UserId(), cancellationToken) switch
+            {
+                { Status: DownloadStatus.Ok } ok => Results.File(ok.Content!, "application/pdf", ok.FileName),
+                { Status: DownloadStatus.NoRecipient } r => Results.Text(r.Message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest),
+                { Status: DownloadStatus.NoFont } f => Results.Text($"The agreement document cannot be made on this server. {f.Message}",
+                    "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable),
+                _ => Results.NotFound(),
+            })
+            .RequireAuthorization(policy => policy.RequireRole(Roles.Facilitator, Roles.Referrer, Roles.Administrator));
+        return endpoints;
+    }
+}
