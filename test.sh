@@ -32,6 +32,17 @@ elif [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# 1b. A font for the agreement PDFs (DejaVu Sans), from the distribution's packages when missing.
+if ! ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1 && [ -z "${Documents__FontFiles__0:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing DejaVu fonts for the PDF tests (apt-get install fonts-dejavu-core)..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core; } >"$out/apt-fonts.log" 2>&1 \
+      || echo "Could not install fonts-dejavu-core; the PDF tests need DejaVu Sans or Documents__FontFiles__0 set to a TrueType font." >&2
+  else
+    echo "The PDF tests need the DejaVu Sans font (Debian/Ubuntu: apt-get install fonts-dejavu-core)." >&2
+  fi
+fi
+
 # 2. Build.
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if ! dotnet build RjConferences.sln -c "$configuration" -nologo -v quiet >"$out/build.log" 2>&1; then
