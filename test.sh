@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every RjConferences test: installs what the tests need (Chromium), builds, tests, and ends
+# Runs every RjConferences test: installs what the tests need (Chromium, DejaVu Sans), builds, tests, and ends
 # with one line "N passed, N failed, N skipped". Exits non-zero when anything fails.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -32,14 +32,21 @@ elif [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
-# 1b. A font for the agreement PDFs (DejaVu Sans), from the distribution's packages when missing.
-if ! ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1 && [ -z "${Documents__FontFiles__0:-}" ]; then
+# 1b. A font for the agreement documents (PDF): DejaVu Sans, installed when missing (like Chromium).
+dejavu_found() {
+  find /usr/share/fonts /usr/local/share/fonts "$HOME/.fonts" "$HOME/.local/share/fonts" -name 'DejaVuSans.ttf' 2>/dev/null | grep -q .
+}
+if ! dejavu_found; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing DejaVu fonts for the PDF tests (apt-get install fonts-dejavu-core)..."
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core; } >"$out/apt-fonts.log" 2>&1 \
-      || echo "Could not install fonts-dejavu-core; the PDF tests need DejaVu Sans or Documents__FontFiles__0 set to a TrueType font." >&2
+    echo "Installing the DejaVu Sans font for the agreement PDFs (apt-get install fonts-dejavu-core)..."
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core; } >"$out/apt-fonts.log" 2>&1; then
+      cat "$out/apt-fonts.log" >&2
+      echo "Could not install fonts-dejavu-core. Install the DejaVu Sans font yourself." >&2
+      summary 0 1 0; exit 1
+    fi
   else
-    echo "The PDF tests need the DejaVu Sans font (Debian/Ubuntu: apt-get install fonts-dejavu-core)." >&2
+    echo "The PDF tests need the DejaVu Sans font. On Debian or Ubuntu run 'sudo apt-get install fonts-dejavu-core'." >&2
+    summary 0 1 0; exit 1
   fi
 fi
 

@@ -11,7 +11,7 @@ using RjConferences.Tests.Support;
 
 namespace RjConferences.Tests.Components;
 
-/// <summary>The outcome page over a real database: a conference of PC Jones on 16 June 2026 at 10:00, now 11:30.</summary>
+/// <summary>The outcome page over a real database: a conference of PC Jones on 16 June 2026 at 10:00, now 10:30.</summary>
 public class OutcomePageTests : BunitContext, IAsyncLifetime
 {
     private SchedulingWorld world = null!;

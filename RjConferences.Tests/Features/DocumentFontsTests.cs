@@ -7,7 +7,11 @@ namespace RjConferences.Tests.Features;
 /// <summary>Finding the font for agreement documents, and reporting plainly when there is none.</summary>
 public class DocumentFontsTests
 {
-    private const string DejaVuFolder = "/usr/share/fonts/truetype/dejavu";
+    /// <summary>Where DejaVu Sans is installed (./test.sh installs fonts-dejavu-core when it is missing).</summary>
+    private static readonly string DejaVuFolder = DocumentFonts.DefaultFolders().Where(Directory.Exists)
+        .SelectMany(f => Directory.EnumerateFiles(f, "DejaVuSans.ttf", SearchOption.AllDirectories))
+        .Select(Path.GetDirectoryName).FirstOrDefault()
+        ?? throw new InvalidOperationException("DejaVu Sans is not installed: run ./test.sh, or apt-get install fonts-dejavu-core.");
     private static readonly string DejaVuSans = Path.Combine(DejaVuFolder, "DejaVuSans.ttf");
     private static readonly string DejaVuSansBold = Path.Combine(DejaVuFolder, "DejaVuSans-Bold.ttf");
 
