@@ -34,7 +34,8 @@ fi
 
 # 1b. A font for the agreement documents (PDF): DejaVu Sans, installed when missing (like Chromium).
 dejavu_found() {
-  find /usr/share/fonts /usr/local/share/fonts "$HOME/.fonts" "$HOME/.local/share/fonts" -name 'DejaVuSans.ttf' 2>/dev/null | grep -q .
+  # No pipe: with pipefail, find's complaint about a missing folder would count as "not found".
+  [ -n "$(find /usr/share/fonts /usr/local/share/fonts "$HOME/.fonts" "$HOME/.local/share/fonts" -name 'DejaVuSans.ttf' -print -quit 2>/dev/null)" ]
 }
 if ! dejavu_found; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
