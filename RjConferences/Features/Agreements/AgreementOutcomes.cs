@@ -308,6 +308,11 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
         IReadOnlyList<ActionForm> actions, IReadOnlyList<Guid> existing, DateOnly conferenceDate)
     {
         var keep = actions.Where(a => a.Id is not null).Select(a => a.Id!.Value).ToHashSet();
+        // A removed action takes the history of its extended due dates with it (the case timeline keeps it).
+        await connection.ExecuteAsync("""
+            DELETE FROM agreement_action_extensions
+            WHERE action_id IN (SELECT id FROM agreement_actions WHERE agreement_id = @agreementId AND id NOT IN @keep)
+            """, new { agreementId, keep = TypeHandlers.ToText(keep) }, transaction);
         await connection.ExecuteAsync("DELETE FROM agreement_actions WHERE agreement_id = @agreementId AND id NOT IN @keep",
             new { agreementId, keep = TypeHandlers.ToText(keep) }, transaction);
         // Numbers are unique: move the kept ones out of the way first.
@@ -344,7 +349,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
     }
 
     /// <summary>Stores the hash of what the document now shows; true when it changed.</summary>
-    private static async Task<bool> StoreContentHashAsync(SqliteConnection connection, IDbTransaction transaction, Guid agreementId, Guid conferenceId)
+    internal static async Task<bool> StoreContentHashAsync(SqliteConnection connection, IDbTransaction transaction, Guid agreementId, Guid conferenceId)
     {
         var sourced = await AgreementDocumentSource.LoadAsync(connection, transaction, conferenceId, null);
         var hash = sourced!.Document.ContentHash();

@@ -55,6 +55,13 @@ public sealed class Retention(Db db, AuditLog audit, TimeProvider clock, IOption
                     UPDATE conference_history SET reason = NULL
                     WHERE conference_id IN (SELECT id FROM conferences WHERE case_id = @caseId)
                     """, p, transaction);
+                await connection.ExecuteAsync("UPDATE agreements SET ended_reason = NULL WHERE case_id = @caseId", p, transaction);
+                await connection.ExecuteAsync(
+                    "UPDATE agreement_actions SET missed_reason = NULL WHERE agreement_id IN (SELECT id FROM agreements WHERE case_id = @caseId)", p, transaction);
+                await connection.ExecuteAsync("""
+                    UPDATE agreement_action_extensions SET reason = 'Removed', missed_reason = NULL
+                    WHERE action_id IN (SELECT x.id FROM agreement_actions AS x JOIN agreements AS g ON g.id = x.agreement_id WHERE g.case_id = @caseId)
+                    """, p, transaction);
                 await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Erase, EntityType: "case", EntityId: candidate.Id.ToString(),
                     Justification: $"retention period of {options.Value.RetentionYears} years after closure"));
             }, cancellationToken);
