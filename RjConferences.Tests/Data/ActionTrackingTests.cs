@@ -261,9 +261,23 @@ public class ActionTrackingTests : IAsyncLifetime
             world.OfficerPrincipal);
         Assert.True(booked.Saved, string.Join("; ", booked.Errors.SelectMany(e => e.Value)));
         Assert.Equal(CaseStatus.ConferenceScheduled, await CaseStatusAsync());
-        // The broken agreement's actions are not flagged overdue any more.
+
+        // The new conference reaches a new agreement; the broken one's actions can no longer be changed or flagged overdue.
+        world.Clock.SetUtcNow(new DateTimeOffset(2026, 7, 14, 9, 30, 0, TimeSpan.Zero));
+        var again = await world.Outcomes().RecordOutcomeAsync(booked.ConferenceId!.Value,
+            conference.Agreement(conference.Action("Write the letter to Olivia.", dueOn: new DateOnly(2026, 7, 28))), world.OfficerPrincipal);
+        Assert.True(again.Saved, string.Join("; ", again.Errors.SelectMany(e => e.Value)));
+        Assert.Equal(CaseStatus.AgreementActive, await CaseStatusAsync());
+        var old = (await world.Outcomes().LoadAsync(conference.ConferenceId, world.OfficerPrincipal))!;
+        var change = await world.Outcomes().ChangeActionsAsync(conference.ConferenceId, old.Actions.Select(a => a.Form).ToList(), old.AgreementVersion, world.OfficerPrincipal);
+        Assert.Equal(["Only the actions of an active agreement can be changed"], change.Errors[""]);
         Today(2026, 8, 30);
-        Assert.Equal(0, (await Job.RunAsync()).ActionsFlaggedOverdue);
+        var run = await Job.RunAsync();
+        Assert.Equal(1, run.ActionsFlaggedOverdue);  // the new agreement's action only
+        Assert.Equal(2, (await Tracking.ForCaseAsync(conference.CaseId, world.OfficerPrincipal)).Count);
+        Today(2026, 10, 14);
+        await Job.RunAsync();
+        Assert.Equal("2026-10-14", await ScalarAsync<string>("SELECT due_on FROM follow_up_checks WHERE case_id = @CaseId AND interval_months = 3", new { conference.CaseId }));
     }
 
     [Fact]

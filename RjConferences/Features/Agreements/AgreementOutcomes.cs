@@ -183,7 +183,8 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
             if (refusal is not null) return refusal;
             var errors = new FieldErrors();
             var context = await ContextAsync(connection, transaction, row!, user);
-            if (context.AgreementId is not { } agreementId || row!.CaseStatus != CaseStatus.AgreementActive)
+            if (context.AgreementId is not { } agreementId || row!.CaseStatus != CaseStatus.AgreementActive
+                || await connection.ExecuteScalarAsync<string?>("SELECT ended FROM agreements WHERE id = @agreementId", new { agreementId }, transaction) is not null)
             {
                 errors.Add("", "Only the actions of an active agreement can be changed");
                 return new OutcomeResult(errors, false);
