@@ -100,8 +100,13 @@ public class ActionTrackingBrowserTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("agreement-state")).ToHaveTextAsync("Completed: every action was done");
         await page.AssertAccessibleAsync();
 
-        // The case page prompts for telling the harmed party, and shows when they were told.
-        await page.GotoInteractiveAsync($"/cases/{conference.CaseId}");
+        // My work and the case page prompt for telling the harmed party; the case page shows when they were told.
+        await page.GotoInteractiveAsync("/");
+        await Assertions.Expect(page.GetByTestId("harmed-to-tell")).ToContainTextAsync("the agreement was completed on 2 July 2026");
+        await Assertions.Expect(page.GetByTestId("overdue-actions")).ToHaveCountAsync(0);
+        await page.AssertAccessibleAsync();
+        await page.GetByTestId("harmed-to-tell").GetByRole(AriaRole.Link).ClickAsync();
+        await page.WaitForInteractiveAsync();
         await Assertions.Expect(page.GetByTestId("case-status")).ToHaveTextAsync("Agreement completed");
         await Assertions.Expect(page.GetByTestId("harmed-told-due")).ToContainTextAsync("Tell them that it was completed");
         await page.AssertAccessibleAsync();

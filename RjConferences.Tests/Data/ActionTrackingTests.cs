@@ -306,6 +306,9 @@ public class ActionTrackingTests : IAsyncLifetime
         }
         progress = await ProgressAsync();
         Assert.True(progress.HarmedToldDue);
+        var toTell = Assert.Single(await Tracking.HarmedToTellAsync(world.Officer.Id));
+        Assert.Equal((conference.CaseId, "broken"), (toTell.CaseId, toTell.Outcome));
+        Assert.Empty(await Tracking.HarmedToTellAsync(world.Colleague.Id));
         Assert.Equal("broken", progress.Outcome);
         var beforeFailure = await Tracking.RecordToldAsync(conference.ConferenceId, progress.Version, DateInput.From(new DateOnly(2026, 7, 1)), world.OfficerPrincipal);
         Assert.Equal(["Date told must be on or after the day the agreement was broken (2 July 2026)"], beforeFailure.Errors["ToldOn"]);
@@ -313,6 +316,7 @@ public class ActionTrackingTests : IAsyncLifetime
         Assert.Equal(ChangeOutcome.Saved, told.Outcome);
         progress = await ProgressAsync();
         Assert.Equal((new DateOnly(2026, 7, 2), false), (progress.HarmedToldOn!.Value, progress.HarmedToldDue));
+        Assert.Empty(await Tracking.HarmedToTellAsync(world.Officer.Id));
         Assert.Equal(1, await ScalarAsync<long>("SELECT count(*) FROM case_events WHERE summary = 'The harmed party was told on 2 July 2026 that the agreement was broken'"));
         // Anything else on the closed case is refused.
         var after = await Tracking.MissAsync(conference.ConferenceId, progress.Actions[0].Id, progress.Version, Missed(new DateOnly(2026, 7, 2)), world.OfficerPrincipal);

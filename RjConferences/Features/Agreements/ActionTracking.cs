@@ -123,6 +123,18 @@ public sealed class OverdueAction
     public string TypeLabel => Vocabulary.Label(AgreementVocabulary.ActionTypes, ActionType);
 }
 
+/// <summary>A harmed party waiting to be told that the agreement was completed or broken, for My work.</summary>
+public sealed class HarmedToTell
+{
+    public Guid ConferenceId { get; set; }
+    public Guid CaseId { get; set; }
+    public string Reference { get; set; } = "";
+    public string Ended { get; set; } = "";
+    public DateTimeOffset EndedAt { get; set; }
+
+    public string Outcome => Ended == "completed" ? "completed" : "broken";
+}
+
 /// <summary>
 /// Keeping the agreement. The conference's facilitator or co-facilitator, an Administrator, or the
 /// user named to check an action marks each action completed or missed; after a miss the facilitator
@@ -176,6 +188,25 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
             """, parameters)).ToList();
         var total = await connection.ExecuteScalarAsync<int>($"SELECT count(*) {from} AND c.{SchoolScope.SqlFilter}", parameters);
         return (actions, total);
+    }
+
+    /// <summary>
+    /// Agreements the user facilitates whose harmed party asked to be told the outcome and has not been
+    /// told yet, though the agreement was completed or broken: at most <see cref="PageSize"/>, oldest first.
+    /// </summary>
+    public async Task<IReadOnlyList<HarmedToTell>> HarmedToTellAsync(Guid userId)
+    {
+        await using var connection = await db.OpenAsync();
+        return (await connection.QueryAsync<HarmedToTell>($"""
+            SELECT a.conference_id, a.case_id, c.reference, a.ended, a.ended_at
+            FROM agreements AS a
+            JOIN conferences AS f ON f.id = a.conference_id
+            JOIN cases AS c ON c.id = a.case_id
+            WHERE a.harmed_wants_outcome = 1 AND a.ended IS NOT NULL AND a.harmed_told_on IS NULL AND c.anonymised_at IS NULL
+              AND (f.facilitator_id = @ScopeUserId OR f.co_facilitator_id = @ScopeUserId) AND c.{SchoolScope.SqlFilter}
+            ORDER BY a.ended_at, c.reference
+            LIMIT @PageSize
+            """, new { ScopeUserId = userId, PageSize })).ToList();
     }
 
     public Task<ChangeResult> CompleteAsync(Guid conferenceId, Guid actionId, int version, ActionStatusForm form, ClaimsPrincipal user) =>
