@@ -11,8 +11,8 @@ public sealed record DailyJobResult(DateOnly Day, int ChecksCreated, int MovedTo
 
 /// <summary>
 /// Once a day: flags agreement actions past their due date, creates the follow-up checks that have
-/// come due, moves completed agreements into follow-up, flags overdue checks, and anonymises closed cases past the retention period. Every
-/// step is idempotent and works from dates, so running twice creates nothing twice and a run after
+/// come due, moves completed agreements into follow-up, flags overdue checks, and anonymises closed
+/// cases past the retention period. Every step is idempotent and works from dates, so running twice creates nothing twice and a run after
 /// days of downtime catches up on everything it missed.
 /// </summary>
 public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions> options, Retention retention, ILogger<DailyJob> logger, AuditLog audit)
