@@ -99,7 +99,7 @@ public class ActionTrackingTests : IAsyncLifetime
         Assert.Equal(1, await ScalarAsync<long>("""
             SELECT count(*) FROM case_events WHERE case_id = @CaseId AND from_status = 'agreement_active' AND to_status = 'agreement_completed'
             """, new { conference.CaseId }));
-        Assert.Equal(1, await ScalarAsync<long>("SELECT count(*) FROM case_events WHERE case_id = @CaseId AND summary LIKE 'Action 1 (written apology) completed on 29 June 2026, checked by Ama Mensah'",
+        Assert.Equal(1, await ScalarAsync<long>("SELECT count(*) FROM case_events WHERE case_id = @CaseId AND summary LIKE 'Action 1 (written apology) completed on 29 June 2026, checked by the named checker'",
             new { conference.CaseId }));
 
         await Job.RunAsync();
@@ -321,6 +321,32 @@ public class ActionTrackingTests : IAsyncLifetime
         // Anything else on the closed case is refused.
         var after = await Tracking.MissAsync(conference.ConferenceId, progress.Actions[0].Id, progress.Version, Missed(new DateOnly(2026, 7, 2)), world.OfficerPrincipal);
         Assert.Equal(["The case is closed: it cannot be changed"], after.Errors[""]);
+    }
+
+    [Fact]
+    public async Task Retention_removes_the_agreement_texts_reasons_reflection_and_stored_documents_of_an_old_closed_case()
+    {
+        Today(2026, 7, 2);
+        var progress = await ProgressAsync();
+        await Tracking.MissAsync(conference.ConferenceId, progress.Actions[2].Id, progress.Version, Missed(new DateOnly(2026, 7, 1), "He refused to do the work."), world.OfficerPrincipal);
+        progress = await ProgressAsync();
+        Assert.Equal(ChangeOutcome.Saved, (await Tracking.RecordFailedAsync(conference.ConferenceId, progress.Version, "The school asked for a caution.", world.OfficerPrincipal)).Outcome);
+        await using var connection = await world.Database.Db.OpenAsync();
+        await connection.ExecuteAsync("""
+            INSERT INTO agreement_documents (id, agreement_id, version_number, harmed_first_name_only, content_hash, bytes, sha256, generated_by, generated_at)
+            SELECT @id, id, 1, 0, content_hash, X'255044462D', 'x', @user, '2026-07-01T09:00:00.0000000Z' FROM agreements WHERE conference_id = @ConferenceId
+            """, new { id = Guid.NewGuid(), user = world.Officer.Id, conference.ConferenceId });
+        await connection.ExecuteAsync("UPDATE conferences SET young_person_reflection = 'I am sorry, Ama.' WHERE id = @ConferenceId", new { conference.ConferenceId });
+        var actionCount = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agreement_actions");
+
+        Today(2032, 7, 3);
+        Assert.Equal(1, await new Retention(world.Database.Db, world.Audit, world.Clock, Options.Create(new FollowUpOptions())).AnonymiseDueAsync());
+
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agreement_documents"));
+        Assert.Equal(actionCount, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agreement_actions WHERE text = 'Removed' AND missed_reason IS NULL"));
+        Assert.Null(await connection.ExecuteScalarAsync<string?>("SELECT young_person_reflection FROM conferences WHERE id = @ConferenceId", new { conference.ConferenceId }));
+        Assert.Null(await connection.ExecuteScalarAsync<string?>("SELECT ended_reason FROM agreements WHERE conference_id = @ConferenceId", new { conference.ConferenceId }));
+        Assert.Equal("escalated", await connection.ExecuteScalarAsync<string>("SELECT closure_outcome FROM cases WHERE id = @CaseId", new { conference.CaseId }));
     }
 
     [Fact]

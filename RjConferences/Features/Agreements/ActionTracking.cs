@@ -224,7 +224,8 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
                        completion_checked_by_party_id = @party, completion_checked_by_user_id = @checkerUser, overdue_flagged_at = NULL
                 WHERE id = @Id
                 """, new { on, now, progress.UserId, party, checkerUser, action!.Id }, transaction);
-            var checkerName = form.CheckedBy == action.CheckerCode ? action.CheckerName : "the person recording it";
+            // The timeline never repeats personal data: who checked is said by role, not by name.
+            var checkerName = form.CheckedBy == action.CheckerCode ? "the named checker" : "the person recording it";
             await CaseTimeline.RecordAsync(connection, transaction, progress.CaseId, progress.UserId, now, "agreement",
                 $"Action {action.Number} ({action.TypeLabel.ToLowerInvariant()}) completed on {LondonTime.FormatDate(on!.Value)}, checked by {checkerName}", null, null);
             if (progress.Actions.All(a => a.Id == action.Id || a.Status == "completed"))
