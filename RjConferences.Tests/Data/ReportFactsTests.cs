@@ -133,6 +133,29 @@ public sealed class ReportFactsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Synthetic_cases_get_facts_equal_to_the_source_tables_and_reach_every_stage()
+    {
+        var userId = await RjConferences.Features.Demo.SyntheticData.EnsureUserAsync(world.Services);
+        await RjConferences.Features.Demo.SyntheticData.GenerateAsync(world.Database.Db, 3000, userId, new DateTimeOffset(2026, 11, 2, 12, 0, 0, TimeSpan.Zero));
+        await using (var connection = await world.Database.Db.OpenAsync())
+        {
+            var stored = (await connection.QueryAsync($"SELECT {ReportFacts.Columns} FROM case_report_facts ORDER BY case_id")).ToList();
+            var fresh = (await connection.QueryAsync($"SELECT {ReportFacts.Columns} FROM case_report_facts_source ORDER BY case_id")).ToList();
+            Assert.Equal(3000, stored.Count);
+            Assert.Equal(JsonSerializer.Serialize(fresh), JsonSerializer.Serialize(stored));
+            Assert.Empty(await connection.QueryAsync<string>("PRAGMA foreign_key_check"));
+            var outcomes = (await connection.QueryAsync<string>("SELECT DISTINCT closure_outcome FROM cases WHERE closure_outcome IS NOT NULL")).ToHashSet();
+            Assert.Superset(new HashSet<string> { "diverted", "entered_cjs", "withdrawn", "escalated", "no_agreement", "not_eligible", "not_suitable" }, outcomes);
+        }
+        var everyBorough = await TestUsers.CreateAsync(world.Services, "admin@example.org", [Roles.Administrator],
+            boroughs: ["Brent", "Camden", "Croydon", "Ealing", "Hackney", "Newham", "Tower Hamlets"]);
+        var r = await Reports.RunAsync(everyBorough.Id, new ReportSelection(new DateOnly(2023, 9, 1), new DateOnly(2024, 8, 31)), CancellationToken.None);
+        Assert.All(r.Funnel, s => Assert.True(s.Count > 0, s.Key));
+        Assert.All(r.Headlines.Where(h => h.Key != "school_internal"), h => Assert.True(h.Numerator > 0, h.Key));
+        Assert.True(r.Funnel.Single(s => s.Key == "conference_held").LeftBeforeThisStage.Single(l => l.Reason == "conference_not_held").Count > 0);
+    }
+
+    [Fact]
     public async Task Refreshing_a_case_looks_it_up_by_its_id_and_never_scans_every_case()
     {
         await using var connection = await world.Database.Db.OpenAsync();
