@@ -1,3 +1,4 @@
+using RjConferences.Features.Reports;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -74,6 +75,16 @@ public class ActionTrackingTests : IAsyncLifetime
         return string.Join("|", rows);
     }
 
+    /// <summary>The report facts stored by the changes equal the facts computed afresh from the source tables.</summary>
+    private async Task AssertReportFactsCurrentAsync()
+    {
+        await using var connection = await world.Database.Db.OpenAsync();
+        var stored = (await connection.QueryAsync($"SELECT {ReportFacts.Columns} FROM case_report_facts ORDER BY case_id")).ToList();
+        var fresh = (await connection.QueryAsync($"SELECT {ReportFacts.Columns} FROM case_report_facts_source ORDER BY case_id")).ToList();
+        Assert.NotEmpty(fresh);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(fresh), System.Text.Json.JsonSerializer.Serialize(stored));
+    }
+
     [Fact]
     public async Task Completing_every_action_moves_the_case_to_agreement_completed_and_the_job_on_into_follow_up_with_its_checks()
     {
@@ -107,6 +118,7 @@ public class ActionTrackingTests : IAsyncLifetime
         Today(2026, 9, 16);
         Assert.Equal(1, (await Job.RunAsync()).ChecksCreated);
         Assert.Equal(new DateOnly(2026, 9, 16).ToString("yyyy-MM-dd"), await ScalarAsync<string>("SELECT due_on FROM follow_up_checks WHERE case_id = @CaseId", new { conference.CaseId }));
+        await AssertReportFactsCurrentAsync();
     }
 
     [Fact]
@@ -236,6 +248,7 @@ public class ActionTrackingTests : IAsyncLifetime
         Assert.NotEqual(hash, await ScalarAsync<string>("SELECT content_hash FROM agreements"));
         Assert.Equal(1, await ScalarAsync<long>("SELECT count(*) FROM case_events WHERE summary = @s",
             new { s = "Action 1's due date extended from 30 June 2026 to 15 July 2026: He was off school for a week." }));
+        await AssertReportFactsCurrentAsync();
     }
 
     [Fact]
@@ -278,6 +291,7 @@ public class ActionTrackingTests : IAsyncLifetime
         Today(2026, 10, 14);
         await Job.RunAsync();
         Assert.Equal("2026-10-14", await ScalarAsync<string>("SELECT due_on FROM follow_up_checks WHERE case_id = @CaseId AND interval_months = 3", new { conference.CaseId }));
+        await AssertReportFactsCurrentAsync();
     }
 
     [Fact]
@@ -321,6 +335,7 @@ public class ActionTrackingTests : IAsyncLifetime
         // Anything else on the closed case is refused.
         var after = await Tracking.MissAsync(conference.ConferenceId, progress.Actions[0].Id, progress.Version, Missed(new DateOnly(2026, 7, 2)), world.OfficerPrincipal);
         Assert.Equal(["The case is closed: it cannot be changed"], after.Errors[""]);
+        await AssertReportFactsCurrentAsync();
     }
 
     [Fact]
@@ -371,6 +386,7 @@ public class ActionTrackingTests : IAsyncLifetime
         Assert.Equal([true, false, true], progress.Actions.Select(a => a.Overdue).ToList());
         Assert.Equal(2, await ScalarAsync<long>("SELECT count(*) FROM case_events WHERE summary LIKE 'Action % is overdue: it was due on %'"));
         Assert.Equal(2, await ScalarAsync<long>("SELECT count(*) FROM audit_events WHERE action = 'alter' AND justification LIKE '% flagged overdue by the daily job'"));
+        await AssertReportFactsCurrentAsync();
     }
 
     [Fact]

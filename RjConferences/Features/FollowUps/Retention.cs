@@ -65,6 +65,8 @@ public sealed class Retention(Db db, AuditLog audit, TimeProvider clock, IOption
                     UPDATE agreement_action_extensions SET reason = 'Removed', missed_reason = NULL
                     WHERE action_id IN (SELECT x.id FROM agreement_actions AS x JOIN agreements AS g ON g.id = x.agreement_id WHERE g.case_id = @caseId)
                     """, p, transaction);
+                // Ages, genders and ethnic groups stay, so the report facts do not change; refreshed all the same.
+                await Reports.ReportFacts.RefreshAsync(connection, transaction, candidate.Id);
                 await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Erase, EntityType: "case", EntityId: candidate.Id.ToString(),
                     Justification: $"retention period of {options.Value.RetentionYears} years after closure"));
             }, cancellationToken);
