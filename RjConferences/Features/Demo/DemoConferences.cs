@@ -156,11 +156,16 @@ public static partial class DemoData
             var actions = types.Take(count).Select(type => new PlannedAction(type, Pick(ActionTexts[type]), 0, day.AddDays(random.Next(7, 61)),
                 Chance(0.5) ? null : Chance(0.6) ? harmed : parent,
                 type == "compensation" ? Pick(new[] { "15", "20", "25.50", "40" }) : null, type == "work" ? Pick(new[] { "2", "3", "4", "6" }) : null)).ToList();
+            var overdue = -1;
             if (story == Story.Active)
             {
                 // One action still to do; sometimes another one overdue, waiting for the facilitator.
                 actions[0] = actions[0] with { DueOn = Today.AddDays(random.Next(10, 60)) };
-                if (actions.Count > 1 && Chance(0.35) && Today.AddDays(-12) > day) actions[1] = actions[1] with { DueOn = Today.AddDays(-random.Next(3, 12)) };
+                if (actions.Count > 1 && Chance(0.35) && Today.AddDays(-12) > day)
+                {
+                    actions[1] = actions[1] with { DueOn = Today.AddDays(-random.Next(3, 12)) };
+                    overdue = 1;
+                }
             }
             steps.Add(HeldStep(outcomeAt, plan.Parties, harmed, reached: true, actions));
             var wants = Chance(0.6);
@@ -184,8 +189,7 @@ public static partial class DemoData
                 var done = new List<DateTimeOffset>();
                 for (var i = 0; i < actions.Count; i++)
                 {
-                    var overdue = story == Story.Active && actions[i].DueOn < Today;
-                    if (!overdue) done.Add(Complete(steps, i, day, actions[i].DueOn, outcomeAt, canMiss: true));
+                    if (i != overdue) done.Add(Complete(steps, i, day, actions[i].DueOn, outcomeAt, canMiss: true));
                 }
                 if (story != Story.Active) ended = done.Max();
             }
