@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Identity;
 using RjConferences.Features.Demo;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
@@ -68,21 +69,101 @@ public class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
     }
 
     [Fact]
-    public async Task Seed_demo_creates_about_200_cases_in_every_status_before_a_conference()
+    public async Task The_printed_passwords_sign_in()
+    {
+        var printed = Regex.Matches(demo.Output, @"(\S+@demo\.rjconferences\.example)\s+(\S{4}-\S{4}-\S{4}-\S{4})\s");
+        Assert.Equal(4, printed.Count);
+        await using var scope = demo.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        foreach (Match account in printed)
+        {
+            var user = await users.FindByEmailAsync(account.Groups[1].Value);
+            Assert.NotNull(user);
+            Assert.True(await users.CheckPasswordAsync(user, account.Groups[2].Value), account.Groups[1].Value);
+        }
+    }
+
+    [Fact]
+    public async Task Seed_demo_creates_about_250_cases_in_every_status_of_the_lifecycle()
     {
         var statuses = (await QueryAsync<(string Status, long Count)>("SELECT status, count(*) FROM cases GROUP BY status"))
             .ToDictionary(s => s.Status, s => s.Count);
+        // Three statuses last only a moment: the outcome moves a held case on at once, a failed agreement closes
+        // the case at once, and the daily job moves a completed agreement into follow-up. Their timelines show them.
+        string[] passing = [CaseStatus.ConferenceHeld, CaseStatus.AgreementFailed, CaseStatus.AgreementCompleted];
+        var passed = await QueryAsync<string>("SELECT DISTINCT to_status FROM case_events WHERE to_status IS NOT NULL");
 
-        Assert.InRange(statuses.Values.Sum(), 180, 220);
-        Assert.Equal(
-            new[] { CaseStatus.Referred, CaseStatus.NotEligible, CaseStatus.Assessing, CaseStatus.NotSuitable, CaseStatus.AwaitingConsent,
-                CaseStatus.Withdrawn, CaseStatus.ReadyToSchedule }.Order(),
-            statuses.Keys.Order());
-        Assert.All(statuses.Values, count => Assert.True(count >= 10));
+        Assert.InRange(statuses.Values.Sum(), 200, 300);
+        Assert.Equal(CaseStatus.All.Select(s => s.Code).Except(passing).Order(), statuses.Keys.Order());
+        Assert.Superset(CaseStatus.All.Select(s => s.Code).ToHashSet(), passed.ToHashSet());
+        Assert.All(statuses, s => Assert.True(s.Value >= 3, s.Key));
+        var closures = await QueryAsync<string>("SELECT DISTINCT closure_outcome FROM cases WHERE status = 'closed'");
+        Assert.Equal(new[] { "diverted", "entered_cjs", "escalated", "no_agreement", "withdrawn" }, closures.Order());
         // All in Newham, where the demo referrer works; no case outside the referrer's scope.
         Assert.Empty(await QueryAsync<string>("""
             SELECT c.reference FROM cases c JOIN users u ON u.id = c.referred_by
             WHERE c.school_id NOT IN (SELECT school_id FROM user_school_scope WHERE user_id = u.id)
+            """));
+    }
+
+    [Fact]
+    public async Task Demo_conferences_are_booked_without_double_booking_with_upcoming_ones_in_the_coming_weeks()
+    {
+        var conferences = (await QueryAsync<(string Status, long Count)>("SELECT status, count(*) FROM conferences GROUP BY status")).ToDictionary(c => c.Status, c => c.Count);
+        Assert.Equal(new[] { "cancelled", "held", "not_held", "scheduled" }, conferences.Keys.Order());
+        Assert.True(conferences["held"] >= 80);
+        // No facilitator, room or person in two conferences that overlap.
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT a.id FROM conferences a JOIN conferences b ON a.id < b.id AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at
+            WHERE a.status IN ('scheduled', 'held') AND b.status IN ('scheduled', 'held')
+              AND (a.facilitator_id = b.facilitator_id OR a.room_id = b.room_id
+                   OR EXISTS (SELECT 1 FROM conference_participants pa JOIN conference_participants pb ON pb.person_key = pa.person_key
+                              WHERE pa.conference_id = a.id AND pb.conference_id = b.id))
+            """));
+        // Booked in a room at the case's school, by a facilitator trained on the day.
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT c.id FROM conferences c JOIN rooms r ON r.id = c.room_id LEFT JOIN facilitator_training t ON t.user_id = c.facilitator_id
+            WHERE r.school_id <> c.school_id OR t.user_id IS NULL
+               OR date(c.starts_at) < t.completed_on OR date(c.starts_at) > t.refresher_due_on
+            """));
+        var upcoming = await QueryAsync<string>("""
+            SELECT starts_at FROM conferences WHERE status = 'scheduled'
+              AND starts_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AND starts_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+56 days')
+            """);
+        Assert.True(upcoming.Count >= 10, $"{upcoming.Count} upcoming conferences");
+        Assert.NotEmpty(await QueryAsync<long>("SELECT 1 FROM conference_history WHERE kind = 'rescheduled'"));
+        Assert.NotEmpty(await QueryAsync<long>("SELECT 1 FROM preparation_meetings"));
+    }
+
+    [Fact]
+    public async Task Demo_outcomes_agreements_and_follow_ups_obey_the_rules()
+    {
+        // Every held conference has its outcome; with an agreement, it has actions; without one, none.
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT c.id FROM conferences c WHERE c.status = 'held'
+              AND (c.agreement_reached IS NULL OR c.exclusion_avoided IS NULL
+                   OR c.agreement_reached <> EXISTS (SELECT 1 FROM agreements g JOIN agreement_actions x ON x.agreement_id = g.id WHERE g.conference_id = c.id))
+            """));
+        // The reports have harmed-party satisfaction and exclusions avoided to show.
+        var satisfaction = await QueryAsync<long>("SELECT DISTINCT harmed_satisfaction FROM conferences WHERE harmed_satisfaction IS NOT NULL");
+        Assert.True(satisfaction.Count >= 4);
+        Assert.Equal([0L, 1L], await QueryAsync<long>("SELECT DISTINCT exclusion_avoided FROM conferences WHERE status = 'held' ORDER BY 1"));
+        var actions = await QueryAsync<string>("SELECT DISTINCT status FROM agreement_actions");
+        Assert.Equal(new[] { "completed", "missed", "pending" }, actions.Order());
+        Assert.NotEmpty(await QueryAsync<long>("SELECT 1 FROM agreement_action_extensions"));
+        Assert.NotEmpty(await QueryAsync<long>("SELECT 1 FROM agreement_actions WHERE status = 'pending' AND overdue_flagged_at IS NOT NULL"));
+        Assert.Equal(new[] { "completed", "failed", "replaced" }, (await QueryAsync<string>("SELECT DISTINCT ended FROM agreements WHERE ended IS NOT NULL")).Order());
+        // Follow-up: checks recorded with every result, some waiting; closed cases say how they closed.
+        var results = await QueryAsync<string>("SELECT DISTINCT result FROM follow_up_checks WHERE checked_on IS NOT NULL");
+        Assert.Equal(new[] { "dealt_with_informally", "entered_cjs", "no_further_offending" }, results.Order());
+        Assert.NotEmpty(await QueryAsync<long>("SELECT 1 FROM follow_up_checks WHERE checked_on IS NULL"));
+        Assert.NotEmpty(await QueryAsync<long>("SELECT 1 FROM job_runs"));
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT reference FROM cases WHERE (status = 'closed') <> (closure_outcome IS NOT NULL AND closed_at IS NOT NULL)
+               OR (closure_outcome = 'entered_cjs' AND (cjs_outcome_type IS NULL OR cjs_entered_on IS NULL))
+               OR (closure_outcome IN ('diverted', 'entered_cjs')
+                   AND NOT EXISTS (SELECT 1 FROM follow_up_checks f WHERE f.case_id = cases.id AND f.interval_months = 12 AND f.checked_on IS NOT NULL))
+               OR (status IN ('agreement_active', 'follow_up') AND NOT EXISTS (SELECT 1 FROM agreements g WHERE g.case_id = cases.id))
             """));
     }
 

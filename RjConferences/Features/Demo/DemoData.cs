@@ -7,6 +7,10 @@ using Microsoft.Extensions.Options;
 using RjConferences.Components;
 using RjConferences.Components.Forms;
 using RjConferences.Data;
+using Microsoft.Extensions.Logging.Abstractions;
+using RjConferences.Features.Agreements;
+using RjConferences.Features.Conferences;
+using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
 
@@ -24,20 +28,58 @@ namespace RjConferences.Features.Demo;
 /// seed: two runs on the same day make the same cases (ids and passwords differ).
 /// </para>
 /// </summary>
-public static class DemoData
+public static partial class DemoData
 {
     public const string EmailDomain = "demo.rjconferences.example";
     public const int Seed = 2003;
-    public const int CaseCount = 200;
     public const int InternalMatterCount = 12;
     public const int RepeatYoungPeople = 8;
 
-    /// <summary>How many cases of each status: every status before a conference (later ones come with conferences).</summary>
-    public static readonly IReadOnlyList<(string Status, int Count)> StatusMix =
+    /// <summary>
+    /// What happens to each case, and how many cases of each story: every status before a conference,
+    /// then conferences booked (upcoming, or past with the outcome still to record), cancelled, not held,
+    /// held with or without an agreement, agreements kept, broken or failed, follow-up and closure.
+    /// </summary>
+    public static readonly IReadOnlyList<Story> Stories =
     [
-        (CaseStatus.Referred, 20), (CaseStatus.NotEligible, 22), (CaseStatus.Assessing, 22), (CaseStatus.NotSuitable, 18),
-        (CaseStatus.AwaitingConsent, 30), (CaseStatus.Withdrawn, 24), (CaseStatus.ReadyToSchedule, 64),
+        new(CaseStatus.Referred, CaseStatus.Referred, 16), new(CaseStatus.NotEligible, CaseStatus.NotEligible, 20),
+        new(CaseStatus.Assessing, CaseStatus.Assessing, 18), new(CaseStatus.NotSuitable, CaseStatus.NotSuitable, 14),
+        new(CaseStatus.AwaitingConsent, CaseStatus.AwaitingConsent, 24), new(CaseStatus.Withdrawn, CaseStatus.Withdrawn, 14),
+        new(Story.WithdrawnClosed, CaseStatus.Closed, 8), new(CaseStatus.ReadyToSchedule, CaseStatus.ReadyToSchedule, 16),
+        new(Story.Upcoming, CaseStatus.ConferenceScheduled, 16), new(Story.OutcomeDue, CaseStatus.ConferenceScheduled, 3),
+        new(Story.Cancelled, CaseStatus.ReadyToSchedule, 3), new(Story.NotHeld, CaseStatus.ReadyToSchedule, 3),
+        new(Story.NoAgreement, CaseStatus.NoAgreement, 3), new(Story.NoAgreementClosed, CaseStatus.Closed, 5),
+        new(Story.Active, CaseStatus.AgreementActive, 20), new(Story.NewConference, CaseStatus.ReadyToSchedule, 2),
+        new(Story.Escalated, CaseStatus.Closed, 5), new(Story.FollowUp, CaseStatus.FollowUp, 30),
+        new(Story.Diverted, CaseStatus.Closed, 24), new(Story.EnteredCjs, CaseStatus.Closed, 6),
     ];
+
+    public static int CaseCount => Stories.Sum(s => s.Count);
+
+    /// <summary>One kind of case history: its name (a status for the stories that end before a conference), the status it ends in, how many.</summary>
+    public sealed record Story(string Name, string Status, int Count)
+    {
+        public const string WithdrawnClosed = "withdrawn_then_closed";
+        public const string Upcoming = "conference_upcoming";
+        public const string OutcomeDue = "outcome_to_record";
+        public const string Cancelled = "conference_cancelled";
+        public const string NotHeld = "conference_not_held";
+        public const string NoAgreement = "no_agreement";
+        public const string NoAgreementClosed = "no_agreement_then_closed";
+        public const string Active = "agreement_active";
+        public const string NewConference = "agreement_broken_new_conference";
+        public const string Escalated = "agreement_failed_escalated";
+        public const string FollowUp = "follow_up";
+        public const string Diverted = "closed_diverted";
+        public const string EnteredCjs = "closed_entered_cjs";
+
+        /// <summary>Stories with a conference booked; the others end before one.</summary>
+        public bool HasConference => Name is Upcoming or OutcomeDue or Cancelled or NotHeld or NoAgreement or NoAgreementClosed
+            or Active or NewConference or Escalated or FollowUp or Diverted or EnteredCjs;
+
+        /// <summary>Stories whose conference was held with an agreement.</summary>
+        public bool HasAgreement => Name is Active or NewConference or Escalated or FollowUp or Diverted or EnteredCjs;
+    }
 
     public static async Task<int> RunAsync(IServiceProvider services, TextWriter output, TextWriter error)
     {
@@ -66,7 +108,10 @@ public static class DemoData
         var towerHamlets = await SchoolsOfAsync(db, "Tower Hamlets");
         var random = new Random(Seed);
         var today = LondonTime.DateOf(realNow);
-        var planner = new Planner(random, today, newham, maxGravity);
+        var followUps = services.GetRequiredService<IOptions<FollowUpOptions>>();
+        var calendar = await PlanCalendarAsync(db, newham[0].BoroughId, today);
+        var planner = new Planner(random, today, newham, maxGravity,
+            new ConferencePlanner(random, realNow, calendar.Calendar, followUps.Value.IntervalsMonths));
         var plans = planner.PlanCases();
         var matters = planner.PlanInternalMatters();
         var history = plans.Min(p => p.Steps[0].At).AddDays(-7);
@@ -92,21 +137,39 @@ public static class DemoData
                 return result.UserId.Value;
             }
 
-            await CreateAsync("admin", "Demo Administrator", [Roles.Administrator], [], [], "Administrator");
+            var adminId = await CreateAsync("admin", "Demo Administrator", [Roles.Administrator], [], [], "Administrator");
             var referrerId = await CreateAsync("referrer", "Demo Referrer", [Roles.Referrer], newham.Select(s => s.Id), [],
                 $"Referrer, the {newham.Count} schools of Newham");
             var facilitatorId = await CreateAsync("facilitator", "Demo Facilitator", [Roles.Facilitator],
                 newham.Concat(towerHamlets).Select(s => s.Id), [], "Facilitator, the schools of Newham and Tower Hamlets");
-            await CreateAsync("reviewer", "Demo Reviewer", [Roles.YouthJusticeReviewer], [], [newham[0].BoroughId, towerHamlets[0].BoroughId],
+            var reviewerId = await CreateAsync("reviewer", "Demo Reviewer", [Roles.YouthJusticeReviewer], [], [newham[0].BoroughId, towerHamlets[0].BoroughId],
                 "Youth justice reviewer, the boroughs of Newham and Tower Hamlets");
 
-            var run = new Runner(db, clock, referrals, changes, referrerId,
-                Principal(referrerId, Roles.Referrer), Principal(facilitatorId, Roles.Facilitator));
-            await run.ExecuteAsync(plans, matters);
+            await SetUpAsync(db, audit, clock, calendar, newham[0].BoroughId, newham, adminId, facilitatorId, today);
+
+            var (referrer, facilitator) = (Principal(referrerId, Roles.Referrer), Principal(facilitatorId, Roles.Facilitator));
+            var conferenceOptions = services.GetRequiredService<IOptions<ConferenceOptions>>();
+            var later = new ConferenceRunner(db, new ConferenceBooking(db, audit, clock, conferenceOptions), new PreparationMeetings(db, audit, clock),
+                new AgreementOutcomes(db, audit, clock), new ActionTracking(db, audit, clock), new FollowUpChecks(db, audit, clock, followUps),
+                new CaseClosing(db, audit, clock), facilitatorId, referrer, facilitator, Principal(reviewerId, Roles.YouthJusticeReviewer));
+            var job = new DailyJob(db, clock, followUps, new Retention(db, audit, clock, followUps), NullLogger<DailyJob>.Instance, audit);
+            var run = new Runner(db, clock, referrals, changes, referrerId, referrer, facilitator, later, job);
+            await run.ExecuteAsync(plans, matters, DailyRuns(history, realNow, followUps.Value.RunAt));
         }
 
         await PrintSummaryAsync(db, output, accounts, plans, matters.Count);
         return 0;
+    }
+
+    /// <summary>The daily job runs every morning of the invented history, up to this morning's run.</summary>
+    private static IEnumerable<DateTimeOffset> DailyRuns(DateTimeOffset from, DateTimeOffset to, TimeOnly runAt)
+    {
+        for (var day = LondonTime.DateOf(from).AddDays(1); ; day = day.AddDays(1))
+        {
+            LondonTime.TryToUtc(day, runAt, out var at, out _);
+            if (at >= to) yield break;
+            yield return at;
+        }
     }
 
     private static ClaimsPrincipal Principal(Guid userId, string role) => new(new ClaimsIdentity(
@@ -160,611 +223,4 @@ public static class DemoData
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    // ---- What facilitators and referrers write (also used by generate-synthetic) ----
-
-    internal static readonly string[] RiskTexts =
-    [
-        "Low: the pupils are in different tutor groups and there has been no contact since the incident.",
-        "Low: no history of conflict between the parties; both are supported by the school's pastoral team.",
-        "Low to moderate: the pupils share some lessons, so the meeting will be closely supervised and short.",
-        "Low: the member of staff is confident to take part and the young person is calm and cooperative.",
-    ];
-    internal static readonly string[] PowerTexts =
-    [
-        "None significant: same year group, similar friendship groups.",
-        "The young person is two years older; the harmed pupil will bring a parent and sit next to the facilitator.",
-        "A member of staff was harmed: the facilitator will keep the meeting to the harm done, not to school discipline.",
-        "The harmed party is an organisation; the manager who will attend is experienced and not intimidated.",
-    ];
-    internal static readonly string[] AcceptanceTexts =
-    [
-        "Accepts full responsibility and says they want to apologise in person.",
-        "Accepts responsibility; minimised the effect at first, but understood it after talking it through with a parent.",
-        "Accepts what happened and is embarrassed about it; wants to put things right.",
-        "Accepts responsibility and has offered to repair the damage.",
-    ];
-    internal static readonly string[] WishesTexts =
-    [
-        "Wants an apology and to feel safe in the corridors again.",
-        "Wants the damage repaired and to understand why it happened.",
-        "Would like to meet so that the young person hears how it affected the family.",
-        "Wants the young person to understand the effect on staff and pupils; open to a meeting.",
-    ];
-    internal static readonly string[] NotSuitableReasons =
-    [
-        "The harmed pupil does not want to meet; a letter of apology through the school has been suggested instead.",
-        "When seen again, the young person denied the central part of what happened.",
-        "An ongoing dispute between the families makes a safe meeting unlikely at present.",
-        "The young person's needs call for a different approach; passed to the school's special educational needs coordinator.",
-    ];
-    internal static readonly string[] WithdrawReasons =
-    [
-        "The young person has moved to a school outside the partnership area.",
-        "The harmed party's family asked for the matter to be dealt with formally instead.",
-        "The family asked the school to deal with the matter within its own behaviour policy.",
-        "Further information showed the incident was part of a wider matter now handled by children's services.",
-    ];
-
-    // ---- The plan: what happens to each case, and when ----
-
-    internal abstract record Step(DateTimeOffset At);
-    internal sealed record Refer(DateTimeOffset At) : Step(At);
-    internal sealed record OfferVictim(DateTimeOffset At) : Step(At);
-    internal sealed record Assess(DateTimeOffset At, bool Suitable) : Step(At);
-    internal sealed record GiveConsent(DateTimeOffset At, int Party, string Purpose, string Decision, string Method, bool ByFacilitator) : Step(At);
-    internal sealed record WithdrawConsent(DateTimeOffset At, int Party) : Step(At);
-    internal sealed record WithdrawCase(DateTimeOffset At, string Reason) : Step(At);
-
-    internal sealed class PlannedCase(string status, ReferralForm form)
-    {
-        public string Status { get; } = status;
-        public ReferralForm Form { get; } = form;
-        public List<Step> Steps { get; } = [];
-        public Guid CaseId { get; set; }
-        public List<Guid> PartyIds { get; set; } = [];
-
-        /// <summary>Parties in the order they are saved (young people, harmed parties, supporters).</summary>
-        public List<PartyForm> Parties => Form.AllParties.ToList();
-
-        /// <summary>Indexes of the parties whose consent a conference needs.</summary>
-        public List<int> ConsentRequired => Parties
-            .Select((p, i) => (p, i))
-            .Where(x => x.p.Role is "responsible" or "harmed" || x.p.SupporterType is "parent" or "guardian")
-            .Select(x => x.i).ToList();
-
-        public DateOnly OffenceDate => Form.OffenceDate.Parse("x", out _)!.Value;
-    }
-
-    /// <summary>Chooses the cases and their stories from the seeded random source.</summary>
-    internal sealed class Planner(Random random, DateOnly today, List<School> schools, int maxGravity)
-    {
-
-        public List<PlannedCase> PlanCases()
-        {
-            var statuses = StatusMix.SelectMany(s => Enumerable.Repeat(s.Status, s.Count)).ToArray();
-            random.Shuffle(statuses);
-            var plans = new List<PlannedCase>();
-            foreach (var status in statuses)
-            {
-                plans.Add(PlanCase(status));
-            }
-            var repeated = AddRepeatYoungPeople(plans);
-            AddFeaturedNames(plans, repeated);
-            return plans;
-        }
-
-        public List<(DateTimeOffset At, ReferralForm Form)> PlanInternalMatters()
-        {
-            var matters = new List<(DateTimeOffset, ReferralForm)>();
-            for (var i = 0; i < InternalMatterCount; i++)
-            {
-                var day = SchoolDay(today.AddDays(-random.Next(2, 540)));
-                var offenceAt = At(day, random.Next(8 * 60 + 30, 15 * 60 + 30));
-                var form = new ReferralForm
-                {
-                    SchoolId = Pick(schools).Id,
-                    Location = "on_school_premises",
-                    OffenceDate = DateInput.From(day),
-                    OffenceTime = LondonTime.ToLondon(offenceAt).ToString("HH:mm", CultureInfo.InvariantCulture),
-                    OffenceCategoryId = random.Next(3) == 0 ? 3 : 4,
-                    Gravity = 1,
-                    Description = "Name-calling in a lesson; the school's behaviour policy deals with it.",
-                    SchoolWouldDealInternally = true,
-                };
-                matters.Add((offenceAt.AddMinutes(random.Next(30, 180)), form));
-            }
-            return matters;
-        }
-
-        private T Pick<T>(IReadOnlyList<T> items) => items[random.Next(items.Count)];
-
-        private bool Chance(double p) => random.NextDouble() < p;
-
-        private PlannedCase PlanCase(string status)
-        {
-            // Ineligibility first: it shapes the young person and the offence.
-            var reason = status == CaseStatus.NotEligible ? Pick(NotEligibleKinds()) : null;
-            var form = new ReferralForm
-            {
-                SchoolId = Pick(schools).Id,
-                Location = Weighted(("on_school_premises", 55), ("immediate_vicinity", 20), ("journey_to_or_from_school", 20), ("elsewhere", 5)),
-                OffenceCategoryId = Weighted((1L, 25), (2L, 15), (3L, 15), (4L, 20), (5L, 10), (6L, 7), (7L, 4), (8L, 4)),
-                Gravity = reason is "gravity" or "both" ? random.Next(maxGravity + 1, 5) : random.Next(1, Math.Min(2, maxGravity) + 1),
-                SchoolWouldDealInternally = false,
-                Admitted = reason is not ("not_admitted" or "both"),
-                OutcomeRoute = Weighted(("community_resolution", 45), ("outcome_22", 25), ("not_decided", 30)),
-                YoungPeople = [],
-                HarmedParties = [],
-                Supporters = [],
-            };
-            form.Description = Pick(DemoNames.Descriptions[form.OffenceCategoryId!.Value]);
-            if (reason == "under_10") form.Location = "journey_to_or_from_school";
-
-            var yearGroups = AddParties(form, reason);
-            var plan = new PlannedCase(status, form);
-            var steps = StoryFor(plan);
-            // Gaps in days between the steps after the referral; the referral is old enough for all of them to be in the past.
-            var span = steps.Sum(s => s.Gap) + 2 * steps.Count + 1;
-            var (minAge, maxAge) = status switch
-            {
-                CaseStatus.Referred => (1, 25),
-                CaseStatus.Assessing => (4, 45),
-                CaseStatus.AwaitingConsent => (10, 150),
-                _ => (20, 540),
-            };
-            var referredOn = SchoolDay(today.AddDays(-Math.Max(span, random.Next(minAge, maxAge + 1))));
-            var offenceDate = SchoolDay(referredOn.AddDays(-Weighted((0, 40), (1, 30), (2, 10), (3, 10), (6, 10))));
-            var offenceMinute = random.Next(8 * 60, 16 * 60 + 30);
-            var offenceAt = At(offenceDate, offenceMinute);
-            var referredAt = offenceDate == referredOn
-                ? offenceAt.AddMinutes(random.Next(40, 200))
-                : At(referredOn, random.Next(8 * 60 + 30, 17 * 60));
-            form.OffenceDate = DateInput.From(offenceDate);
-            form.OffenceTime = LondonTime.ToLondon(offenceAt).ToString("HH:mm", CultureInfo.InvariantCulture);
-            if (form.Admitted == true)
-            {
-                var admittedOn = offenceDate.AddDays(random.Next(0, referredOn.DayNumber - offenceDate.DayNumber + 1));
-                form.AdmittedOn = DateInput.From(admittedOn);
-                form.AdmittedTo = Pick(DemoNames.AdmittedTo);
-            }
-
-            foreach (var person in form.YoungPeople)
-            {
-                // Pupils of these secondary schools (Years 7–13), or a younger child met on the way to school.
-                var dateOfBirth = reason switch
-                {
-                    "over_17" => SchoolYears.DateOfBirth(random, offenceDate, 13, age => age >= 18),
-                    "under_10" => SchoolYears.DateOfBirth(random, offenceDate, 5, age => age < 10),
-                    _ => SchoolYears.DateOfBirth(random, offenceDate, yearGroups[person.Key], age => age is >= 11 and <= 17),
-                };
-                person.DateOfBirth = DateInput.From(dateOfBirth);
-                person.YearGroup = SchoolYears.YearGroup(dateOfBirth, offenceDate);
-            }
-
-            plan.Steps.Add(new Refer(referredAt));
-            var at = referredAt;
-            foreach (var (gap, make) in steps)
-            {
-                at = NextStepTime(at, gap);
-                plan.Steps.Add(make(at));
-            }
-            return plan;
-        }
-
-        private string[] NotEligibleKinds() => maxGravity >= 4
-            ? ["not_admitted", "not_admitted", "over_17", "under_10"]
-            : ["not_admitted", "not_admitted", "not_admitted", "gravity", "gravity", "gravity", "over_17", "over_17", "both", "under_10"];
-
-        /// <summary>What happens after the referral for a case to end in its status: (gap in days, step).</summary>
-        private List<(int Gap, Func<DateTimeOffset, Step> Make)> StoryFor(PlannedCase plan)
-        {
-            var steps = new List<(int, Func<DateTimeOffset, Step>)>();
-            void Add(int gap, Func<DateTimeOffset, Step> make) => steps.Add((gap, make));
-            var parties = plan.Parties;
-            var required = plan.ConsentRequired;
-            var youngPerson = 0;
-            var harmed = parties.FindIndex(p => p.Role == "harmed");
-            var parent = parties.FindIndex(p => p.SupporterType is "parent" or "guardian" && p.SupportsKey == parties[0].Key);
-            string Method() => Weighted(("in_person", 50), ("phone", 35), ("written", 15));
-            void Consent(int gap, int party, string decision = "given", string purpose = "take_part") =>
-                Add(gap, t => new GiveConsent(t, party, purpose, decision, Method(), Chance(0.3)));
-            void OfferVictim() => Add(random.Next(0, 4), t => new OfferVictim(t));
-
-            switch (plan.Status)
-            {
-                case CaseStatus.Referred:
-                    if (Chance(0.5)) OfferVictim();
-                    break;
-                case CaseStatus.NotEligible:
-                    break;
-                case CaseStatus.Assessing:
-                    OfferVictim();
-                    Consent(random.Next(1, 6), parent);
-                    if (Chance(0.5)) Consent(random.Next(0, 4), youngPerson);
-                    break;
-                case CaseStatus.NotSuitable:
-                    OfferVictim();
-                    if (Chance(0.4)) Consent(random.Next(1, 5), parent);
-                    Add(random.Next(3, 12), t => new Assess(t, Suitable: false));
-                    break;
-                case CaseStatus.AwaitingConsent:
-                    OfferVictim();
-                    var kind = random.Next(100);
-                    if (kind < 15)
-                    {
-                        Consent(random.Next(1, 5), parent);
-                        Add(random.Next(2, 8), t => new Assess(t, Suitable: true));
-                    }
-                    else if (kind < 40)
-                    {
-                        Add(random.Next(3, 10), t => new Assess(t, Suitable: true));
-                        foreach (var party in required) Consent(random.Next(1, 6), party);
-                        // Then someone changes their mind: the case goes back to awaiting consent.
-                        var changer = Chance(0.5) ? harmed : parent;
-                        Add(random.Next(3, 20), t => new WithdrawConsent(t, changer));
-                    }
-                    else
-                    {
-                        Add(random.Next(3, 10), t => new Assess(t, Suitable: true));
-                        var given = required.OrderBy(_ => random.Next()).Take(random.Next(1, required.Count)).ToList();
-                        foreach (var party in given) Consent(random.Next(1, 6), party);
-                    }
-                    break;
-                case CaseStatus.Withdrawn:
-                    OfferVictim();
-                    var how = random.Next(100);
-                    if (how < 40)
-                    {
-                        var reason = Pick(WithdrawReasons);
-                        Add(random.Next(2, 20), t => new WithdrawCase(t, reason));
-                    }
-                    else if (how < 75)
-                    {
-                        Add(random.Next(3, 10), t => new Assess(t, Suitable: true));
-                        Consent(random.Next(1, 5), parent);
-                        Consent(random.Next(1, 8), harmed, "refused");
-                    }
-                    else
-                    {
-                        Consent(random.Next(1, 5), harmed);
-                        Consent(random.Next(1, 8), Chance(0.5) ? youngPerson : parent, "refused");
-                    }
-                    break;
-                case CaseStatus.ReadyToSchedule:
-                    OfferVictim();
-                    var order = required.OrderBy(_ => random.Next()).ToList();
-                    if (Chance(0.6))
-                    {
-                        Add(random.Next(3, 10), t => new Assess(t, Suitable: true));
-                        foreach (var party in order) Consent(random.Next(1, 6), party);
-                    }
-                    else
-                    {
-                        var before = random.Next(1, order.Count);
-                        foreach (var party in order.Take(before)) Consent(random.Next(1, 6), party);
-                        Add(random.Next(1, 6), t => new Assess(t, Suitable: true));
-                        foreach (var party in order.Skip(before)) Consent(random.Next(1, 6), party);
-                    }
-                    if (Chance(0.45)) Consent(random.Next(0, 3), parent, Chance(0.85) ? "given" : "refused", "share_agreement_with_school");
-                    break;
-            }
-            return steps;
-        }
-
-        /// <summary>Adds the parties; returns each young person's year group (their date of birth follows from it once the offence date is chosen).</summary>
-        private Dictionary<Guid, int> AddParties(ReferralForm form, string? reason)
-        {
-            var yearGroups = new Dictionary<Guid, int>();
-            var count = reason is null && Chance(0.06) ? 2 : 1;
-            for (var i = 0; i < count; i++)
-            {
-                yearGroups[AddYoungPerson(form)] = Weighted((7, 18), (8, 22), (9, 22), (10, 18), (11, 12), (12, 6), (13, 2));
-            }
-            var category = form.OffenceCategoryId!.Value;
-            var harmedType = category switch
-            {
-                2 => Weighted(("organisation", 55), ("pupil", 35), ("staff", 10)),
-                3 => Weighted(("organisation", 60), ("staff", 25), ("member_of_public", 15)),
-                6 => Weighted(("member_of_public", 70), ("organisation", 30)),
-                7 => "organisation",
-                8 => Weighted(("organisation", 70), ("staff", 30)),
-                _ => Weighted(("pupil", 75), ("staff", 15), ("member_of_public", 10)),
-            };
-            var harmed = new PartyForm { Role = "harmed", HarmedType = harmedType };
-            if (harmedType == "organisation")
-            {
-                harmed.OrganisationName = category is 2 or 6 ? Pick(DemoNames.Organisations) : $"{schools.First(s => s.Id == form.SchoolId).Name} school";
-                harmed.Phone = $"020 7946 0{random.Next(100, 1000):D3}";
-            }
-            else if (harmedType == "pupil")
-            {
-                var origin = DemoNames.PickOrigin(random);
-                var gender = Chance(0.5) ? "female" : "male";
-                harmed.FirstName = DemoNames.FirstName(random, origin, gender);
-                harmed.LastName = DemoNames.LastName(random, origin, gender);
-                if (Chance(0.4))
-                {
-                    form.Supporters.Add(Parent(harmed, origin, "parent"));
-                }
-            }
-            else
-            {
-                (harmed.FirstName, harmed.LastName) = DemoNames.Adult(random);
-                harmed.Phone = harmedType == "staff" ? $"020 7946 0{random.Next(100, 1000):D3}" : Mobile();
-            }
-            form.HarmedParties.Add(harmed);
-            return yearGroups;
-        }
-
-        /// <summary>Names of the most recent cases, at the top of the list: one of each of several origins.</summary>
-        private static readonly (string First, string Last, string Gender, string Ethnic)[] Featured =
-        [
-            ("Amira", "Hassan", "female", "other_arab"), ("Kwame", "Mensah", "male", "black_african"),
-            ("Olivia", "Brown", "female", "white_british"), ("Priya", "Sharma", "female", "asian_indian"),
-            ("Wei", "Chen", "male", "asian_chinese"), ("Zofia", "Nowak", "female", "white_other"),
-            ("Seán", "O'Brien", "male", "white_irish"), ("Şükrü", "Yılmaz", "male", "white_other"),
-            ("Thị Minh Khai", "Nguyễn", "female", "asian_other"), ("Ørjan", "Dahl", "male", "white_other"),
-            ("Anna-Maria", "Rossi", "female", "white_other"),
-        ];
-
-        private Guid AddYoungPerson(ReferralForm form)
-        {
-            var origin = DemoNames.PickOrigin(random);
-            var gender = Weighted(("female", 44), ("male", 52), ("other", 1), ("prefer_not_to_say", 3));
-            var person = new PartyForm
-            {
-                Role = "responsible",
-                FirstName = DemoNames.FirstName(random, origin, gender),
-                LastName = DemoNames.LastName(random, origin, gender),
-                Gender = gender,
-                EthnicGroup = Chance(0.04) ? "prefer_not_to_say" : Pick(origin.EthnicGroups),
-                SpecialEducationalNeeds = Chance(0.18),
-            };
-            form.YoungPeople.Add(person);
-            form.Supporters.Add(Parent(person, origin, Chance(0.08) ? "guardian" : "parent"));
-            if (Chance(0.08))
-            {
-                var (first, last) = DemoNames.Adult(random);
-                form.Supporters.Add(new PartyForm { Role = "supporter", SupporterType = "other", SupportsKey = person.Key, FirstName = first, LastName = last, Phone = Mobile() });
-            }
-            return person.Key;
-        }
-
-        private PartyForm Parent(PartyForm child, DemoNames.Origin origin, string type)
-        {
-            var gender = Chance(0.65) ? "female" : "male";
-            var first = DemoNames.FirstName(random, origin, gender);
-            var last = Chance(0.8) && child.LastName is { } shared
-                ? (gender == "female" && origin.FeminineLastName is { } f ? f(shared) : gender == "male" && shared.EndsWith("ska", StringComparison.Ordinal) ? shared[..^1] + "i" : shared)
-                : DemoNames.LastName(random, origin, gender);
-            return new PartyForm
-            {
-                Role = "supporter", SupporterType = type, SupportsKey = child.Key, FirstName = first, LastName = last,
-                Phone = Mobile(), Email = Chance(0.6) ? $"{Ascii(first)}.{Ascii(last)}@example.com" : null,
-            };
-        }
-
-        /// <summary>A few young people are referred again later, at the same school: their case page shows "previous referrals".</summary>
-        private HashSet<PlannedCase> AddRepeatYoungPeople(List<PlannedCase> plans)
-        {
-            var touched = new HashSet<PlannedCase>();
-            var added = 0;
-            var byDate = plans.OrderBy(p => p.Steps[0].At).ToList();
-            for (var attempt = 0; attempt < 500 && added < RepeatYoungPeople; attempt++)
-            {
-                var earlier = byDate[random.Next(byDate.Count / 2)];
-                var later = byDate[random.Next(byDate.Count / 2, byDate.Count)];
-                if (earlier == later || later.Status == CaseStatus.NotEligible || later.Form.YoungPeople.Count != 1
-                    || earlier.Form.YoungPeople.Count != 1 || earlier.Steps.OfType<GiveConsent>().Any(c => c.Decision == "refused")
-                    || later.Steps.OfType<GiveConsent>().Any(c => c.Decision == "refused")
-                    || later.OffenceDate.DayNumber - earlier.OffenceDate.DayNumber < 60)
-                {
-                    continue;
-                }
-                var before = earlier.Form.YoungPeople[0];
-                var dob = before.DateOfBirth.Parse("x", out _)!.Value;
-                if (Eligibility.AgeOn(dob, later.OffenceDate) is < Eligibility.YoungestAge or > Eligibility.OldestAge)
-                {
-                    continue;
-                }
-                var now = later.Form.YoungPeople[0];
-                (now.FirstName, now.LastName, now.DateOfBirth, now.Gender, now.EthnicGroup, now.SpecialEducationalNeeds) =
-                    (before.FirstName, before.LastName, DateInput.From(dob), before.Gender, before.EthnicGroup, before.SpecialEducationalNeeds);
-                now.YearGroup = SchoolYears.YearGroup(dob, later.OffenceDate);
-                // The same family: the parent's details too.
-                var parentBefore = earlier.Form.Supporters.First(p => p.SupportsKey == before.Key && p.SupporterType is "parent" or "guardian");
-                var parentNow = later.Form.Supporters.First(p => p.SupportsKey == now.Key && p.SupporterType is "parent" or "guardian");
-                (parentNow.SupporterType, parentNow.FirstName, parentNow.LastName, parentNow.Phone, parentNow.Email) =
-                    (parentBefore.SupporterType, parentBefore.FirstName, parentBefore.LastName, parentBefore.Phone, parentBefore.Email);
-                later.Form.SchoolId = earlier.Form.SchoolId;
-                touched.Add(earlier);
-                touched.Add(later);
-                added++;
-            }
-            return touched;
-        }
-
-        private void AddFeaturedNames(List<PlannedCase> plans, HashSet<PlannedCase> repeated)
-        {
-            var recent = plans.Where(p => p.Form.YoungPeople.Count == 1 && !repeated.Contains(p))
-                .OrderByDescending(p => p.Steps[0].At).Take(Featured.Length).ToList();
-            for (var i = 0; i < recent.Count; i++)
-            {
-                var (first, last, gender, ethnic) = Featured[i];
-                var person = recent[i].Form.YoungPeople[0];
-                (person.FirstName, person.LastName, person.Gender, person.EthnicGroup) = (first, last, gender, ethnic);
-                var origin = DemoNames.Origins.First(o => o.LastNames.Contains(last));
-                foreach (var parent in recent[i].Form.Supporters.Where(s => s.SupportsKey == person.Key && s.SupporterType is "parent" or "guardian"))
-                {
-                    var parentGender = Chance(0.65) ? "female" : "male";
-                    (parent.FirstName, parent.LastName) = (DemoNames.FirstName(random, origin, parentGender), last);
-                    parent.Email = parent.Email is null ? null : $"{Ascii(parent.FirstName)}.{Ascii(last)}@example.com";
-                }
-            }
-        }
-
-        private string Mobile() => $"07700 900{random.Next(0, 1000):D3}";
-
-        private static string Ascii(string name)
-        {
-            var text = new StringBuilder();
-            foreach (var c in name.Replace("ı", "i").Replace("ø", "o").Replace("Ø", "O").Replace("đ", "d").Replace("Đ", "D").Replace("ł", "l")
-                         .Normalize(NormalizationForm.FormD).ToLowerInvariant())
-            {
-                if (c is >= 'a' and <= 'z') text.Append(c);
-            }
-            return text.ToString();
-        }
-
-        private T Weighted<T>(params (T Value, int Weight)[] choices)
-        {
-            var pick = random.Next(choices.Sum(c => c.Weight));
-            foreach (var (value, weight) in choices)
-            {
-                if (pick < weight) return value;
-                pick -= weight;
-            }
-            return choices[^1].Value;
-        }
-
-        /// <summary>The nearest school day on or before <paramref name="day"/>: no weekends, no August, no Christmas fortnight.</summary>
-        private static DateOnly SchoolDay(DateOnly day)
-        {
-            while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday || day.Month == 8
-                   || (day.Month == 12 && day.Day >= 21) || (day.Month == 1 && day.Day <= 2))
-            {
-                day = day.AddDays(-1);
-            }
-            return day;
-        }
-
-        /// <summary>A working-hours time <paramref name="gap"/> days after <paramref name="after"/>, on a weekday, after it.</summary>
-        private DateTimeOffset NextStepTime(DateTimeOffset after, int gap)
-        {
-            var previous = LondonTime.ToLondon(after);
-            var day = DateOnly.FromDateTime(previous.DateTime).AddDays(gap);
-            while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) day = day.AddDays(1);
-            var minute = random.Next(9 * 60, 17 * 60 + 30);
-            var at = At(day, minute);
-            return at > after ? at : after.AddMinutes(random.Next(10, 90));
-        }
-
-        private static DateTimeOffset At(DateOnly day, int minuteOfDay)
-        {
-            LondonTime.TryToUtc(day, new TimeOnly(minuteOfDay / 60, minuteOfDay % 60), out var utc, out _);
-            return utc;
-        }
-    }
-
-    // ---- Carrying out the plan through the real services ----
-
-    private sealed class Runner(Db db, SettableClock clock, ReferralService referrals, CaseChanges changes, Guid referrerId,
-        ClaimsPrincipal referrer, ClaimsPrincipal facilitator)
-    {
-        private readonly Random texts = new(Seed + 1);
-
-        public async Task ExecuteAsync(List<PlannedCase> plans, List<(DateTimeOffset At, ReferralForm Form)> matters)
-        {
-            var steps = plans.SelectMany(p => p.Steps.Select(s => (Step: s, Plan: (PlannedCase?)p)))
-                .Concat(matters.Select(m => (Step: (Step)new Refer(m.At), Plan: (PlannedCase?)null)))
-                .OrderBy(s => s.Step.At).ToList();
-            var matterForms = new Queue<ReferralForm>(matters.OrderBy(m => m.At).Select(m => m.Form));
-            foreach (var (step, plan) in steps)
-            {
-                clock.Now = step.At;
-                if (plan is null)
-                {
-                    var matter = await referrals.SaveAsync(matterForms.Dequeue(), referrerId);
-                    Check(matter.Succeeded && matter.InternalMatter, matter.Errors, "internal matter");
-                    continue;
-                }
-                await DoAsync(plan, step);
-            }
-            await using var connection = await db.OpenAsync();
-            foreach (var plan in plans)
-            {
-                var status = await connection.ExecuteScalarAsync<string>("SELECT status FROM cases WHERE id = @CaseId", new { plan.CaseId });
-                if (status != plan.Status)
-                {
-                    throw new InvalidOperationException($"Demo case {plan.CaseId} ended as {status}, not {plan.Status} as planned.");
-                }
-            }
-        }
-
-        private async Task DoAsync(PlannedCase plan, Step step)
-        {
-            var on = LondonTime.DateOf(step.At);
-            switch (step)
-            {
-                case Refer:
-                    var saved = await referrals.SaveAsync(plan.Form, referrerId);
-                    Check(saved.Succeeded && saved.CaseId is not null, saved.Errors, "referral");
-                    plan.CaseId = saved.CaseId!.Value;
-                    await using (var connection = await db.OpenAsync())
-                    {
-                        plan.PartyIds = (await connection.QueryAsync<Guid>(
-                            "SELECT id FROM parties WHERE case_id = @CaseId ORDER BY sort_order", new { plan.CaseId })).ToList();
-                    }
-                    break;
-                case OfferVictim:
-                    CaseEdit edit;
-                    long version;
-                    await using (var connection = await db.OpenAsync())
-                    {
-                        var current = await connection.QuerySingleAsync<(string Description, string Location, string OutcomeRoute, long Version)>(
-                            "SELECT description, location, outcome_route, version FROM cases WHERE id = @CaseId", new { plan.CaseId });
-                        edit = new CaseEdit
-                        {
-                            Description = current.Description, Location = current.Location, OutcomeRoute = current.OutcomeRoute,
-                            VictimFirstOfferedOn = DateInput.From(on),
-                        };
-                        version = current.Version;
-                    }
-                    Check(await changes.EditAsync(plan.CaseId, edit, version, referrer), "victim contact");
-                    break;
-                case Assess a:
-                    Check(await changes.RecordSuitabilityAsync(plan.CaseId, new SuitabilityForm
-                    {
-                        RiskToParties = Pick(RiskTexts),
-                        PowerImbalance = Pick(PowerTexts),
-                        AcceptanceOfResponsibility = Pick(AcceptanceTexts),
-                        HarmedPartyWishes = Pick(WishesTexts),
-                        Outcome = a.Suitable ? "suitable" : "not_suitable",
-                        Reason = a.Suitable ? null : Pick(NotSuitableReasons),
-                    }, facilitator), "suitability");
-                    break;
-                case GiveConsent k:
-                    Check(await changes.RecordConsentAsync(plan.CaseId, new ConsentForm
-                    {
-                        PartyId = plan.PartyIds[k.Party], Purpose = k.Purpose, Decision = k.Decision, DecidedOn = DateInput.From(on), Method = k.Method,
-                    }, k.ByFacilitator ? facilitator : referrer), "consent");
-                    break;
-                case WithdrawConsent w:
-                    Guid consentId;
-                    await using (var connection = await db.OpenAsync())
-                    {
-                        consentId = await connection.ExecuteScalarAsync<Guid>("""
-                            SELECT id FROM consents WHERE party_id = @party AND purpose = 'take_part' AND decision = 'given' AND withdrawn_on IS NULL
-                            """, new { party = plan.PartyIds[w.Party] });
-                    }
-                    Check(await changes.WithdrawConsentAsync(plan.CaseId, consentId, DateInput.From(on), referrer), "consent withdrawal");
-                    break;
-                case WithdrawCase wc:
-                    Check(await changes.WithdrawCaseAsync(plan.CaseId, wc.Reason, referrer), "withdrawal");
-                    break;
-            }
-        }
-
-        private string Pick(string[] choices) => choices[texts.Next(choices.Length)];
-
-        private static void Check(ChangeResult result, string what) => Check(result.Outcome == ChangeOutcome.Saved, result.Errors, what);
-
-        private static void Check(bool ok, FieldErrors errors, string what)
-        {
-            if (!ok)
-            {
-                throw new InvalidOperationException($"The demo {what} was refused: {string.Join("; ", errors.SelectMany(e => e.Value))}");
-            }
-        }
-    }
 }
