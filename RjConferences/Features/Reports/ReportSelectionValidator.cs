@@ -21,7 +21,7 @@ public sealed record ReportChoices(IReadOnlyList<ScopedSchool> Schools, IReadOnl
 
     public static readonly IReadOnlyList<Choice> Periods =
     [
-        new(ReportSelectionForm.AcademicYearPeriod, "Academic year", "September to August"),
+        new(ReportSelectionForm.AcademicYearPeriod, "Academic year (September to August)"),
         new(ReportSelectionForm.QuarterPeriod, "Quarter"),
         new(ReportSelectionForm.MonthPeriod, "Month"),
         new(ReportSelectionForm.CustomPeriod, "Dates of my choice"),
