@@ -49,6 +49,7 @@ public static class AppSetup
         services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
         services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();
         services.AddHostedService<RjConferences.Features.FollowUps.DailyJobService>();
+        services.AddSingleton<RjConferences.Features.Reports.ReportQueries>();
         services.AddAgreements(builder.Configuration);
         return builder;
     }

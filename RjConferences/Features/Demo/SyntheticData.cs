@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using RjConferences.Components;
 using RjConferences.Data;
 using RjConferences.Features.Referrals;
+using RjConferences.Features.Reports;
 using RjConferences.Security;
 
 namespace RjConferences.Features.Demo;
@@ -147,10 +148,20 @@ public static class SyntheticData
         private readonly SqliteParameter[] parameters;
 
         public Insert(SqliteConnection connection, string table, params string[] columns)
+            : this(connection, columns, $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})")
+        {
+        }
+
+        /// <summary>The report facts of one case ($case_id), from the view the app refreshes them with (ReportFacts.RefreshAsync).</summary>
+        public static Insert Facts(SqliteConnection connection) =>
+            new(connection, ["case_id"],
+                $"INSERT INTO case_report_facts ({ReportFacts.Columns}) SELECT {ReportFacts.Columns} FROM case_report_facts_source WHERE case_id = $case_id");
+
+        private Insert(SqliteConnection connection, string[] columns, string sql)
         {
             command = connection.CreateCommand();
             // Table and column names are the constants above, never input.
-            command.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})";
+            command.CommandText = sql;
             parameters = columns.Select(c => command.Parameters.Add(new SqliteParameter { ParameterName = "$" + c })).ToArray();
         }
 
@@ -185,6 +196,8 @@ public static class SyntheticData
         private long[] categories = [];
 
         private Insert cases = null!, parties = null!, reasons = null!, assessments = null!, consents = null!, events = null!;
+        private Insert conferences = null!, agreements = null!, actions = null!, checks = null!, facts = null!;
+        private Dictionary<long, long> rooms = [];
 
         // The case being written.
         private string caseId = "", status = "";
@@ -198,10 +211,17 @@ public static class SyntheticData
         {
             schools = connection.Query<SchoolRow>("SELECT id, name FROM schools ORDER BY id").ToList();
             categories = connection.Query<long>("SELECT id FROM offence_categories WHERE active = 1 ORDER BY sort_order").ToArray();
+            // Conferences need a room: one per school that has none.
+            connection.Execute("""
+                INSERT INTO rooms (school_id, name, capacity)
+                SELECT id, 'Meeting room', 8 FROM schools WHERE NOT EXISTS (SELECT 1 FROM rooms AS r WHERE r.school_id = schools.id)
+                """);
+            rooms = connection.Query<(long School, long Room)>("SELECT school_id, min(id) FROM rooms GROUP BY school_id").ToDictionary(r => r.School, r => r.Room);
             var referredAt = ReferralTimes(count);
             cases = new Insert(connection, "cases", "id", "reference", "school_id", "status", "location", "offence_at", "offence_date",
                 "offence_category_id", "gravity", "description", "admitted", "admitted_on", "admitted_to", "outcome_route", "eligible",
-                "referred_at", "referred_on", "referred_by", "victim_first_offered_on", "withdrawn_reason", "submission_id", "version", "updated_at");
+                "referred_at", "referred_on", "referred_by", "victim_first_offered_on", "withdrawn_reason", "submission_id", "version", "updated_at",
+                "closed_at", "closure_outcome", "closure_reason", "cjs_outcome_type", "cjs_entered_on");
             parties = new Insert(connection, "parties", "id", "case_id", "party_role", "harmed_type", "supporter_type", "supports_party_id",
                 "first_name", "last_name", "organisation_name", "first_name_key", "last_name_key", "date_of_birth", "age_at_offence", "gender",
                 "ethnic_group", "year_group", "special_educational_needs", "phone", "email", "details_removed_at", "sort_order");
@@ -211,7 +231,17 @@ public static class SyntheticData
             consents = new Insert(connection, "consents", "id", "case_id", "party_id", "purpose", "decision", "decided_on", "method", "taken_by",
                 "withdrawn_on", "recorded_at");
             events = new Insert(connection, "case_events", "case_id", "occurred_at", "user_id", "kind", "summary", "from_status", "to_status");
-            Insert[] all = [cases, parties, reasons, assessments, consents, events];
+            conferences = new Insert(connection, "conferences", "id", "case_id", "school_id", "room_id", "starts_at", "ends_at", "facilitator_id",
+                "status", "sequence", "reason", "version", "created_by", "created_at", "updated_at", "agreement_reached", "exclusion_avoided",
+                "harmed_satisfaction", "outcome_recorded_by", "outcome_recorded_at");
+            agreements = new Insert(connection, "agreements", "id", "conference_id", "case_id", "content_hash", "version", "created_by", "created_at",
+                "updated_by", "updated_at");
+            actions = new Insert(connection, "agreement_actions", "id", "agreement_id", "number", "action_type", "text", "done_by_party_id", "due_on",
+                "checked_by_user_id", "amount_pence", "hours", "status", "status_changed_at", "status_changed_by");
+            checks = new Insert(connection, "follow_up_checks", "id", "case_id", "interval_months", "due_on", "created_at", "checked_on", "checked_by",
+                "source", "result", "cjs_outcome_type", "cjs_entered_on", "recorded_at");
+            facts = Insert.Facts(connection);
+            Insert[] all = [cases, parties, reasons, assessments, consents, events, conferences, agreements, actions, checks, facts];
             try
             {
                 var lastReport = TimeSpan.Zero;
@@ -332,6 +362,12 @@ public static class SyntheticData
             removed.Clear();
             offeredOn = null;
             withdrawnReason = null;
+            closedAt = null;
+            closureOutcome = closureReason = cjsOutcomeType = cjsEnteredOn = null;
+            pendingConferences.Clear();
+            pendingAgreements.Clear();
+            pendingActions.Clear();
+            pendingChecks.Clear();
 
             // Parties: the young person, a parent or guardian, the harmed party.
             var origin = DemoNames.PickOrigin(random);
@@ -410,11 +446,22 @@ public static class SyntheticData
                     Consent(clock.Next(), youngPerson, "given");
                     Consent(clock.Next(), harmed, "given");
                     if (random.Next(100) < 30) Consent(clock.Next(), parent, "given", "share_agreement_with_school");
+                    if (status != target) break;
+                    // Then the conference, its agreement, the actions and the follow-up checks, as far as time allows.
+                    youngPersonId = youngPerson;
+                    schoolId = school.Id;
+                    Conference(lastChange, rebooking: false);
                     break;
             }
-            if (status != target)
+            if (status != target && target != CaseStatus.ReadyToSchedule)
             {
                 throw new InvalidOperationException($"Synthetic case {caseId} ended as {status}, not {target}.");
+            }
+            if (status is CaseStatus.NotEligible or CaseStatus.NotSuitable or CaseStatus.Withdrawn or CaseStatus.NoAgreement or CaseStatus.AgreementFailed)
+            {
+                // Most cases that ended early are closed a few weeks later.
+                var closeAt = lastChange.AddDays(random.Next(3, 40)).AddMinutes(random.Next(0, 480));
+                if (closeAt < now && random.Next(100) < 80) Close(closeAt, ClosureOutcomes[status], "Synthetic: closed after the case ended");
             }
 
             // The rows, parents before children.
@@ -427,7 +474,8 @@ public static class SyntheticData
                 admitted ? DemoNames.Pick(random, DemoNames.AdmittedTo) : null,
                 Weighted(("community_resolution", 45), ("outcome_22", 25), ("not_decided", 30)),
                 ineligible is null ? 1 : 0, Utc(referredAt), Date(referredOn), user, offeredOn, withdrawnReason,
-                NewId(referredAt), version, Utc(lastChange));
+                NewId(referredAt), version, Utc(lastChange), closedAt is { } closed ? Utc(closed) : null, closureOutcome, closureReason,
+                cjsOutcomeType, cjsEnteredOn);
             var youngRemoved = removed.GetValueOrDefault(youngPerson);
             parties.Run(youngPerson, caseId, "responsible", null, null, null,
                 youngRemoved is null ? youngFirst : null, youngRemoved is null ? youngLast : null, null,
@@ -459,15 +507,184 @@ public static class SyntheticData
                 consents.Run(NewId(k.At), caseId, k.Party, k.Purpose, k.Decision, Date(LondonDate(k.At)),
                     Weighted(("in_person", 50), ("phone", 35), ("written", 15)), user, null, Utc(k.At));
             }
+            foreach (var c in pendingConferences)
+            {
+                conferences.Run(c.Id, caseId, school.Id, rooms[school.Id], Utc(c.Start), Utc(c.Start.AddHours(1)), user, c.Status, c.Status == "scheduled" ? 0 : 1,
+                    c.Status == "not_held" ? "Synthetic: the young person was ill" : null, c.Status == "scheduled" ? 1 : 2, user, Utc(c.BookedAt),
+                    Utc(c.Status == "scheduled" ? c.BookedAt : c.Start.AddHours(1)),
+                    c.Reached is { } r ? (r ? 1 : 0) : null, c.ExclusionAvoided is { } x ? (x ? 1 : 0) : null, c.Satisfaction,
+                    c.Status == "scheduled" ? null : user, c.Status == "scheduled" ? null : Utc(c.Start.AddHours(1)));
+            }
+            foreach (var a in pendingAgreements)
+            {
+                agreements.Run(a.Id, a.ConferenceId, caseId, "synthetic", 1, user, Utc(a.At), user, Utc(a.At));
+            }
+            foreach (var a in pendingActions)
+            {
+                actions.Run(NewId(referredAt), a.AgreementId, a.Number, a.Type, "Synthetic: " + a.Type.Replace('_', ' '), youngPerson, Date(a.DueOn), user,
+                    a.Type == "compensation" ? random.Next(5, 60) * 100 : null, a.Type == "work" ? random.Next(2, 11) : null, a.Status,
+                    a.ChangedAt is { } changed ? Utc(changed) : null, a.ChangedAt is null ? null : user);
+            }
+            foreach (var k in pendingChecks)
+            {
+                checks.Run(NewId(referredAt), caseId, k.Months, Date(k.DueOn), Utc(k.CreatedAt), k.CheckedOn is { } on ? Date(on) : null,
+                    k.CheckedOn is null ? null : user, k.Source, k.Result, k.CjsType, k.CjsOn is { } cjs ? Date(cjs) : null,
+                    k.RecordedAt is { } at ? Utc(at) : null);
+            }
             foreach (var e in pendingEvents)
             {
-                events.Run(caseId, Utc(e.At), user, e.Kind, e.Summary, e.From, e.To);
+                events.Run(caseId, Utc(e.At), e.System ? null : user, e.Kind, e.Summary, e.From, e.To);
             }
+            facts.Run(caseId);
+        }
+
+        private static readonly Dictionary<string, string> ClosureOutcomes = new()
+        {
+            [CaseStatus.NotEligible] = "not_eligible", [CaseStatus.NotSuitable] = "not_suitable", [CaseStatus.Withdrawn] = "withdrawn",
+            [CaseStatus.NoAgreement] = "no_agreement", [CaseStatus.AgreementFailed] = "escalated",
+        };
+
+        private sealed record PendingConference(string Id, DateTimeOffset BookedAt, DateTimeOffset Start, string Status, bool? Reached,
+            bool? ExclusionAvoided, int? Satisfaction);
+
+        private sealed record PendingAction(string AgreementId, int Number, string Type, DateOnly DueOn, string Status, DateTimeOffset? ChangedAt);
+
+        private sealed record PendingCheck(int Months, DateOnly DueOn, DateTimeOffset CreatedAt, DateOnly? CheckedOn, string? Source, string? Result,
+            string? CjsType, DateOnly? CjsOn, DateTimeOffset? RecordedAt);
+
+        private readonly List<PendingConference> pendingConferences = [];
+        private readonly List<(string Id, string ConferenceId, DateTimeOffset At)> pendingAgreements = [];
+        private readonly List<PendingAction> pendingActions = [];
+        private readonly List<PendingCheck> pendingChecks = [];
+        private DateTimeOffset? closedAt;
+        private string? closureOutcome, closureReason, cjsOutcomeType, cjsEnteredOn;
+        private string youngPersonId = "";
+        private long schoolId;
+        private static readonly int[] CheckMonths = [3, 6, 12];
+        private static readonly string[] ActionTypes = ["written_apology", "verbal_apology", "repair_or_replace", "compensation", "work", "programme", "behaviour_commitment"];
+
+        /// <summary>
+        /// Books a conference a few days after <paramref name="after"/> and plays out what follows, as
+        /// ConferenceBooking, AgreementOutcomes, the daily job and FollowUpChecks would record it, up to now:
+        /// 10% not held (half of those booked again), 85% of those held reach an agreement, 12% of agreements fail.
+        /// </summary>
+        private void Conference(DateTimeOffset after, bool rebooking)
+        {
+            var bookedAt = after.AddDays(random.Next(1, 6)).AddMinutes(random.Next(0, 240));
+            if (bookedAt >= now) return;
+            var day = LondonDate(bookedAt).AddDays(random.Next(5, 22));
+            while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) day = day.AddDays(1);
+            var start = LondonInstant(day, random.Next(9 * 60, 15 * 60) / 15 * 15);
+            var id = NewId(bookedAt);
+            Changed(bookedAt);
+            Move(bookedAt, CaseStatus.ConferenceScheduled, rebooking ? "Conference booked again" : "Conference booked");
+            var end = start.AddHours(1);
+            if (end >= now)
+            {
+                pendingConferences.Add(new(id, bookedAt, start, "scheduled", null, null, null));
+                return;
+            }
+            if (random.Next(100) < 10)
+            {
+                pendingConferences.Add(new(id, bookedAt, start, "not_held", null, null, null));
+                Changed(end);
+                Move(end, CaseStatus.ReadyToSchedule, "Conference not held");
+                if (!rebooking && random.Next(2) == 0) Conference(end, rebooking: true);
+                else if (end.AddDays(14) < now && random.Next(2) == 0) Withdraw(end.AddDays(random.Next(3, 14)), "Synthetic: the family no longer wished to take part");
+                return;
+            }
+            var reached = random.Next(100) < 85;
+            bool? exclusion = random.Next(100) < 75 ? random.Next(100) < 30 : null;
+            int? satisfaction = random.Next(100) < 70 ? Weighted((5, 40), (4, 35), (3, 13), (2, 7), (1, 5)) : null;
+            pendingConferences.Add(new(id, bookedAt, start, "held", reached, exclusion, satisfaction));
+            Changed(end);
+            Move(end, CaseStatus.ConferenceHeld, "Conference held");
+            if (!reached)
+            {
+                Move(end, CaseStatus.NoAgreement, "No agreement reached");
+                return;
+            }
+            var agreementId = NewId(end);
+            pendingAgreements.Add((agreementId, id, end));
+            var count = Weighted((1, 30), (2, 45), (3, 25));
+            Move(end, CaseStatus.AgreementActive, $"Agreement reached with {count} action{(count == 1 ? "" : "s")}");
+            var today = LondonDate(now);
+            var dues = Enumerable.Range(0, count).Select(_ => day.AddDays(random.Next(14, 57))).Order().ToArray();
+            var failed = random.Next(100) < 12;
+            var missed = failed ? random.Next(count) : -1;
+            DateTimeOffset? finished = null;
+            for (var i = 0; i < count; i++)
+            {
+                var type = ActionTypes[random.Next(ActionTypes.Length)];
+                var doneAt = LondonInstant(dues[i].AddDays(i == missed ? 3 : -random.Next(0, 10)), random.Next(9 * 60, 16 * 60));
+                if (doneAt <= end) doneAt = end.AddHours(2);
+                if (doneAt >= now)
+                {
+                    pendingActions.Add(new(agreementId, i + 1, type, dues[i], "pending", null));
+                    continue;
+                }
+                pendingActions.Add(new(agreementId, i + 1, type, dues[i], i == missed ? "missed" : "completed", doneAt));
+                if (finished is null || doneAt > finished) finished = doneAt;
+            }
+            if (pendingActions.Any(a => a.AgreementId == agreementId && a.Status == "pending") || finished is not { } last) return;
+            Changed(last);
+            if (failed)
+            {
+                Move(last, CaseStatus.AgreementFailed, "Agreement failed: an action was missed");
+                return;
+            }
+            Move(last, CaseStatus.AgreementCompleted, "Agreement completed");
+            var nextNight = LondonInstant(LondonDate(last).AddDays(1), 2 * 60);
+            if (nextNight >= now) return;
+            Event(nextNight, "status", "Agreement completed: follow-up checks continue until 12 months after the conference",
+                CaseStatus.AgreementCompleted, CaseStatus.FollowUp, system: true);
+            status = CaseStatus.FollowUp;
+
+            string? enteredType = null;
+            DateOnly? enteredOn = null;
+            foreach (var months in CheckMonths)
+            {
+                var due = day.AddMonths(months);
+                if (due > today) break;
+                var createdAt = LondonInstant(due, 2 * 60);
+                var checkedOn = due.AddDays(random.Next(0, 35));
+                var recorded = checkedOn <= today && random.Next(100) < 95;
+                if (!recorded)
+                {
+                    pendingChecks.Add(new(months, due, createdAt, null, null, null, null, null, null));
+                    continue;
+                }
+                var recordedAt = LondonInstant(checkedOn, random.Next(9 * 60, 17 * 60));
+                if (recordedAt >= now) recordedAt = now.AddMinutes(-1);
+                if (enteredType is null && random.Next(100) < 6)
+                {
+                    enteredType = Weighted(("community_resolution", 35), ("youth_caution", 30), ("youth_conditional_caution", 15), ("charge", 15), ("conviction", 5));
+                    enteredOn = checkedOn.AddDays(-random.Next(1, 60));
+                }
+                var result = enteredType is not null ? "entered_cjs" : random.Next(100) < 8 ? "dealt_with_informally" : "no_further_offending";
+                pendingChecks.Add(new(months, due, createdAt, checkedOn, Weighted(("police_records", 60), ("youth_offending_team_records", 30), ("school", 10)),
+                    result, enteredType, enteredType is null ? null : enteredOn, recordedAt));
+                Changed(recordedAt);
+                Event(recordedAt, "follow_up", $"{months}-month follow-up check recorded", null, null);
+                if (months == CheckMonths[^1])
+                {
+                    (closedAt, closureOutcome) = (recordedAt, enteredType is null ? "diverted" : "entered_cjs");
+                    (cjsOutcomeType, cjsEnteredOn) = (enteredType, enteredOn is { } o ? Date(o) : null);
+                    Move(recordedAt, CaseStatus.Closed, enteredType is null ? "Closed: diverted" : "Closed: entered the criminal justice system");
+                }
+            }
+        }
+
+        private void Close(DateTimeOffset at, string outcome, string reason)
+        {
+            Changed(at);
+            (closedAt, closureOutcome, closureReason) = (at, outcome, reason);
+            Move(at, CaseStatus.Closed, $"Closed: {outcome.Replace('_', ' ')}");
         }
 
         private readonly List<(DateTimeOffset At, string Outcome)> pendingAssessments = [];
         private readonly List<(DateTimeOffset At, string Party, string Purpose, string Decision)> pendingConsents = [];
-        private readonly List<(DateTimeOffset At, string Kind, string Summary, string? From, string? To)> pendingEvents = [];
+        private readonly List<(DateTimeOffset At, string Kind, string Summary, string? From, string? To, bool System)> pendingEvents = [];
         private readonly Dictionary<string, string?> removed = [];
         private string? offeredOn, withdrawnReason;
 
@@ -545,8 +762,8 @@ public static class SyntheticData
             status = to;
         }
 
-        private void Event(DateTimeOffset at, string kind, string summary, string? from, string? to) =>
-            pendingEvents.Add((at, kind, summary, from, to));
+        private void Event(DateTimeOffset at, string kind, string summary, string? from, string? to, bool system = false) =>
+            pendingEvents.Add((at, kind, summary, from, to, system));
 
         /// <summary>Random bits of the ids: not the seeded source, so that a second run with the same seed makes new ids.</summary>
         private readonly Random idBits = new();

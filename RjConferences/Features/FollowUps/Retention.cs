@@ -55,6 +55,8 @@ public sealed class Retention(Db db, AuditLog audit, TimeProvider clock, IOption
                     UPDATE conference_history SET reason = NULL
                     WHERE conference_id IN (SELECT id FROM conferences WHERE case_id = @caseId)
                     """, p, transaction);
+                // Ages, genders and ethnic groups stay, so the report facts do not change; refreshed all the same.
+                await Reports.ReportFacts.RefreshAsync(connection, transaction, candidate.Id);
                 await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Erase, EntityType: "case", EntityId: candidate.Id.ToString(),
                     Justification: $"retention period of {options.Value.RetentionYears} years after closure"));
             }, cancellationToken);

@@ -186,10 +186,17 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
 /// <summary>The case timeline: every change, who and when.</summary>
 public static class CaseTimeline
 {
-    public static Task RecordAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, Guid? userId,
-        DateTimeOffset at, string kind, string summary, string? fromStatus, string? toStatus) =>
-        connection.ExecuteAsync("""
+    /// <summary>
+    /// Records a change to a case, after the change itself, in the same transaction; and refreshes the
+    /// case's report facts (<see cref="Reports.ReportFacts"/>), so reports never lag behind a case.
+    /// </summary>
+    public static async Task RecordAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, Guid? userId,
+        DateTimeOffset at, string kind, string summary, string? fromStatus, string? toStatus)
+    {
+        await connection.ExecuteAsync("""
             INSERT INTO case_events (case_id, occurred_at, user_id, kind, summary, from_status, to_status)
             VALUES (@caseId, @at, @userId, @kind, @summary, @fromStatus, @toStatus)
             """, new { caseId, at, userId, kind, summary, fromStatus, toStatus }, transaction);
+        await Reports.ReportFacts.RefreshAsync(connection, transaction, caseId);
+    }
 }

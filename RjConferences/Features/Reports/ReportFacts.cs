@@ -1,0 +1,106 @@
+using System.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace RjConferences.Features.Reports;
+
+/// <summary>
+/// The stored facts reports are computed from: one row per case in <c>case_report_facts</c>, a copy
+/// of the view <c>case_report_facts_source</c> (migration 0009), which is the one definition of every
+/// dimension, stage and reason. <see cref="RefreshAsync"/> recomputes a case's row inside the
+/// transaction that changed the case; <see cref="Referrals.CaseTimeline.RecordAsync"/> calls it after
+/// every change, so the facts are never behind the case.
+/// <para>
+/// Three packed integers carry what the report needs, so that a year of cases is read with three
+/// columns a row (<see cref="Fact"/> decodes them):
+/// <list type="bullet">
+/// <item><c>dims</c>: school id (bits 0–15), offence category id (16–23), ethnic group code (24–27,
+/// index into <see cref="Referrals.Vocabulary.EthnicGroupHeadings"/>), month of referral as
+/// year × 12 + month − 1 (32 and up).</item>
+/// <item><c>flow</c>: <see cref="Stage"/> (0–2), <see cref="Reason"/> (3–6), ineligibility reasons
+/// as bits 1 not admitted, 2 gravity too high, 4 under 10, 8 over 17 (7–10), the interval in months
+/// of the latest recorded follow-up check, 0 when none (11–18), any recorded check found the young
+/// person entered the CJS (19), exclusion avoided at the held conference 0 not recorded / 1 no / 2 yes
+/// (20–21), the harmed party's satisfaction 0 not answered / 1–5 (22–24).</item>
+/// <item><c>days</c>: days from referral to the first held conference + 32768 (0–15; 0 when none) and
+/// from referral to the first offer of restorative justice to the harmed party + 32768 (16–31; 0 when none).</item>
+/// </list>
+/// </para>
+/// </summary>
+public static class ReportFacts
+{
+    /// <summary>
+    /// The furthest stage of the funnel a case reached (stored). "No CJS entry at 12 months" is not
+    /// stored: it depends on the configured last follow-up interval and is decided when the report runs.
+    /// <list type="number">
+    /// <item>Referred: every case (school-internal matters are not cases).</item>
+    /// <item>Eligible: <c>cases.eligible = 1</c> (admitted, gravity at most the maximum, every young person 10–17).</item>
+    /// <item>Consented: every consent needed was given — the case reached <c>ready_to_schedule</c> or any
+    /// later status (according to its timeline or its current status), or has had a conference booked.</item>
+    /// <item>Conference held: a conference of the case has status <c>held</c>.</item>
+    /// <item>Agreement reached: a held conference recorded <c>agreement_reached = 1</c>.</item>
+    /// <item>Agreement completed: the case reached <c>agreement_completed</c> or <c>follow_up</c>, or was
+    /// closed as diverted or entered_cjs.</item>
+    /// </list>
+    /// The stages are nested: a case counts at a stage only when it counts at every earlier one.
+    /// </summary>
+    public static class Stage
+    {
+        public const int Referred = 1, Eligible = 2, Consented = 3, Held = 4, Reached = 5, Completed = 6;
+    }
+
+    /// <summary>
+    /// Why a case stopped at its stage (stored for stages 2–5; "in progress" when nothing ended it yet).
+    /// Checked in this order: not suitable (status or closure), consent refused (withdrawn or closed as
+    /// withdrawn, and someone refused consent to take part), withdrawn (otherwise), conference not held
+    /// (consented, a conference was recorded as not held and none was held), no agreement (held without
+    /// an agreement), agreement failed (the case reached <c>agreement_failed</c> or closed escalated).
+    /// </summary>
+    public static class Reason
+    {
+        public const int InProgress = 0, NotSuitable = 1, ConsentRefused = 2, Withdrawn = 3, ConferenceNotHeld = 4, NoAgreement = 5, AgreementFailed = 6;
+    }
+
+    /// <summary>Bits of the ineligibility reasons, in the order of <see cref="Referrals.Vocabulary.IneligibilityReasons"/>.</summary>
+    public static readonly IReadOnlyList<string> IneligibilityCodes = ["not_admitted", "gravity_too_high", "under_10", "over_17"];
+
+    public const string Columns = "referred_on, case_id, dims, flow, days, school_id, borough_id, offence_category_id, outcome_route, age_band, gender, ethnic_group";
+
+    /// <summary>Recomputes one case's facts from the source tables; call it after the change, in the same transaction.</summary>
+    public static async Task RefreshAsync(SqliteConnection connection, IDbTransaction? transaction, Guid caseId)
+    {
+        await connection.ExecuteAsync($"""
+            DELETE FROM case_report_facts WHERE case_id = @caseId;
+            INSERT INTO case_report_facts ({Columns})
+            SELECT {Columns} FROM case_report_facts_source WHERE case_id = @caseId;
+            """, new { caseId }, transaction);
+    }
+
+    /// <summary>Recomputes every case's facts (for a repair after a bulk change made outside the app).</summary>
+    public static async Task<int> RebuildAsync(SqliteConnection connection, IDbTransaction? transaction)
+    {
+        await connection.ExecuteAsync("DELETE FROM case_report_facts", transaction: transaction);
+        return await connection.ExecuteAsync($"INSERT INTO case_report_facts ({Columns}) SELECT {Columns} FROM case_report_facts_source", transaction: transaction);
+    }
+}
+
+/// <summary>One case's packed facts, decoded (see <see cref="ReportFacts"/> for the layout).</summary>
+public readonly record struct Fact(long Dims, long Flow, long Days)
+{
+    public int SchoolId => (int)(Dims & 0xFFFF);
+    public int OffenceCategoryId => (int)((Dims >> 16) & 0xFF);
+    public int EthnicGroup => (int)((Dims >> 24) & 0xF);
+    /// <summary>year × 12 + month − 1 of the referral date.</summary>
+    public int MonthIndex => (int)(Dims >> 32);
+    public int Stage => (int)(Flow & 0x7);
+    public int Reason => (int)((Flow >> 3) & 0xF);
+    public int IneligibleMask => (int)((Flow >> 7) & 0xF);
+    public int LastCheckMonths => (int)((Flow >> 11) & 0xFF);
+    public bool EnteredCjs => ((Flow >> 19) & 1) == 1;
+    /// <summary>null when not recorded.</summary>
+    public bool? ExclusionAvoided => ((Flow >> 20) & 0x3) switch { 1 => false, 2 => true, _ => null };
+    /// <summary>1–5, or null when not answered.</summary>
+    public int? Satisfaction => ((Flow >> 22) & 0x7) is var s and > 0 ? (int)s : null;
+    public int? DaysToConference => (Days & 0xFFFF) is var d and > 0 ? (int)d - 32768 : null;
+    public int? DaysToVictimContact => ((Days >> 16) & 0xFFFF) is var d and > 0 ? (int)d - 32768 : null;
+}

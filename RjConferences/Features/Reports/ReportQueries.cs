@@ -1,0 +1,403 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using RjConferences.Data;
+using RjConferences.Features.FollowUps;
+using RjConferences.Features.Referrals;
+using RjConferences.Security;
+
+namespace RjConferences.Features.Reports;
+
+/// <summary>
+/// Computes the report page's figures for a selection, from <c>case_report_facts</c> (see
+/// <see cref="ReportFacts"/>), always within the schools of the user's scope (<see cref="SchoolScope"/>:
+/// a reviewer sees the schools of their boroughs). The cohort is the cases referred
+/// (<c>cases.referred_on</c>, a London date) from <see cref="ReportSelection.From"/> to
+/// <see cref="ReportSelection.To"/> inclusive, narrowed by the selection's filters; the filters by age
+/// band, gender and ethnic group look at the case's first responsible young person (the lowest
+/// <c>sort_order</c>): a case is counted once, under that young person.
+/// <para>
+/// One range scan reads three packed integers a case and every table is tallied from them in one pass
+/// (a year of 200,000 cases in well under 300 ms; see README "Performance"). Semantics of every
+/// figure are in the README ("Reports") and on <see cref="ReportFacts.Stage"/> and <see cref="ReportFacts.Reason"/>;
+/// in short:
+/// </para>
+/// <list type="bullet">
+/// <item>Counts are of cases; a rate is numerator / denominator, null when the denominator is 0; a
+/// median is over the cases that have the value (null when none; the mean of the two middle values for
+/// an even number).</item>
+/// <item>The "12-month check" is the follow-up check at the last configured interval
+/// (<see cref="FollowUpOptions.IntervalsMonths"/>). Diversion rate = cases whose 12-month check is
+/// recorded and on which no recorded check found the young person entered the CJS ÷ cases whose
+/// 12-month check is recorded. Entered the CJS within 12 months = the rest of that denominator.</item>
+/// <item>Disproportionality: for each ethnic group, each funnel stage's rate is its count ÷ the group's
+/// count at the stage before (the last stage: ÷ the group's completed agreements whose 12-month check is
+/// recorded); the relative rate index is that rate ÷ the reference group's rate.</item>
+/// </list>
+/// </summary>
+public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
+{
+    /// <summary>A group with fewer referred cases than this is flagged <see cref="GroupRates.SmallBase"/>.</summary>
+    public const int SmallBaseBelow = 30;
+
+    public static readonly IReadOnlyList<string> StageKeys =
+        ["referred", "eligible", "consented", "conference_held", "agreement_reached", "agreement_completed", "no_cjs_12_months"];
+
+    public static readonly IReadOnlyList<string> StageLabels =
+        ["Referred", "Eligible", "Consented", "Conference held", "Agreement reached", "Agreement completed", "No CJS entry at 12 months"];
+
+    /// <summary>The filters that school-internal matters do not record: when one is set, that count is not applicable (Value null).</summary>
+    public static bool InternalMattersApply(ReportSelection s) => s.OutcomeRoute is null && s.AgeBand is null && s.Gender is null && s.EthnicGroup is null;
+
+    /// <summary>The report for <paramref name="selection"/>, within <paramref name="userId"/>'s scope, from the stored facts.</summary>
+    public Task<ReportResult> RunAsync(Guid userId, ReportSelection selection, CancellationToken ct) =>
+        RunAsync(userId, selection, "case_report_facts", ct);
+
+    /// <summary>
+    /// The same report computed straight from the source tables (the view <c>case_report_facts_source</c>):
+    /// slow, every case is read. For tests and the benchmark, which check that the stored facts never drift.
+    /// </summary>
+    public Task<ReportResult> RunFromSourceTablesAsync(Guid userId, ReportSelection selection, CancellationToken ct) =>
+        RunAsync(userId, selection, "case_report_facts_source", ct);
+
+    private async Task<ReportResult> RunAsync(Guid userId, ReportSelection selection, string table, CancellationToken ct)
+    {
+        if (selection.To < selection.From) throw new ArgumentException("The period ends before it starts.", nameof(selection));
+        var finalMonths = followUps.Value.IntervalsMonths.Max();
+        await using var connection = await db.OpenAsync(ct);
+
+        var schools = (await connection.QueryAsync<ScopedSchool>(new CommandDefinition($"""
+            SELECT s.id, s.name, b.id AS borough_id, b.name AS borough_name
+            FROM schools AS s JOIN boroughs AS b ON b.id = s.borough_id
+            WHERE s.id IN (SELECT school_id FROM user_school_scope WHERE user_id = @ScopeUserId)
+            ORDER BY b.name, s.name
+            """, new { ScopeUserId = userId }, cancellationToken: ct)))
+            .Where(s => (selection.BoroughId is null || s.BoroughId == selection.BoroughId) && (selection.SchoolId is null || s.Id == selection.SchoolId))
+            .ToList();
+        var categories = (await connection.QueryAsync<(long Id, string Name)>(new CommandDefinition(
+            "SELECT id, name FROM offence_categories ORDER BY sort_order", cancellationToken: ct)))
+            .Where(c => selection.OffenceCategoryId is null || c.Id == selection.OffenceCategoryId)
+            .ToList();
+
+        var tally = new ReportTally(finalMonths, selection.From, selection.To);
+        await ReadFactsAsync(connection, userId, selection, table, tally, ct);
+        long? internalMatters = InternalMattersApply(selection) ? await InternalMattersAsync(connection, userId, selection, ct) : null;
+        return tally.ToResult(selection, internalMatters, schools, categories);
+    }
+
+    /// <summary>The facts query: a range of referral dates, the user's scope, the selection's filters (parameters only).</summary>
+    public static (string Sql, Dictionary<string, object> Parameters) FactsQuery(Guid userId, ReportSelection s, string columns = "dims, flow, days",
+        string table = "case_report_facts")
+    {
+        var sql = new System.Text.StringBuilder($"""
+            SELECT {columns} FROM {table}
+            WHERE referred_on >= @From AND referred_on <= @To AND {SchoolScope.SqlFilter}
+            """);
+        var parameters = new Dictionary<string, object>
+        {
+            ["@From"] = TypeHandlers.ToDateText(s.From), ["@To"] = TypeHandlers.ToDateText(s.To), ["@ScopeUserId"] = userId.ToString("D"),
+        };
+        void Filter(string column, string name, object? value)
+        {
+            if (value is null) return;
+            sql.Append($" AND {column} = {name}");
+            parameters[name] = value;
+        }
+        Filter("borough_id", "@BoroughId", s.BoroughId);
+        Filter("school_id", "@SchoolId", s.SchoolId);
+        Filter("offence_category_id", "@OffenceCategoryId", s.OffenceCategoryId);
+        Filter("outcome_route", "@OutcomeRoute", s.OutcomeRoute);
+        Filter("age_band", "@AgeBand", s.AgeBand);
+        Filter("gender", "@Gender", s.Gender);
+        Filter("ethnic_group", "@EthnicGroup", s.EthnicGroup);
+        return (sql.ToString(), parameters);
+    }
+
+    private static async Task ReadFactsAsync(SqliteConnection connection, Guid userId, ReportSelection selection, string table, ReportTally tally,
+        CancellationToken ct)
+    {
+        var (sql, parameters) = FactsQuery(userId, selection, table: table);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = 0;
+        while (reader.Read())
+        {
+            tally.Add(new Fact(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
+            if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static Task<long> InternalMattersAsync(SqliteConnection connection, Guid userId, ReportSelection s, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<long>(new CommandDefinition($"""
+            SELECT count(*) FROM school_internal_matters
+            WHERE recorded_on >= @From AND recorded_on <= @To AND {SchoolScope.SqlFilter}
+              AND (@BoroughId IS NULL OR school_id IN (SELECT id FROM schools WHERE borough_id = @BoroughId))
+              AND (@SchoolId IS NULL OR school_id = @SchoolId)
+              AND (@OffenceCategoryId IS NULL OR offence_category_id = @OffenceCategoryId)
+            """, new { s.From, s.To, ScopeUserId = userId, s.BoroughId, s.SchoolId, s.OffenceCategoryId }, cancellationToken: ct));
+}
+
+/// <summary>
+/// The running totals of one report, fed one <see cref="Fact"/> at a time, then turned into a
+/// <see cref="ReportResult"/>. Public so that tests and the benchmark can feed it facts computed
+/// straight from the source tables and compare.
+/// </summary>
+public sealed class ReportTally
+{
+    // Columns of a breakdown row.
+    private const int Referrals = 0, Eligible = 1, Held = 2, Reached = 3, Completed = 4, DivNum = 5, DivDen = 6, Width = 7;
+    private const int Groups = 6;
+
+    private readonly int finalMonths;
+    private readonly int firstMonth, months;
+    private readonly long[] atStage = new long[8];               // cases whose furthest stored stage is exactly k
+    private readonly long[,] reasons = new long[8, 8];           // [stage, reason] of cases stopped at that stage
+    private readonly long[] ineligible = new long[4];
+    private long checkDone, checkDoneNoCjs, noCjs12, enteredCjsCompleted, exclusionYes, exclusionAnswered, satisfied, satisfactionAnswered;
+    private readonly Dictionary<int, long> daysToConference = [], daysToVictim = [];
+    private readonly long[,] groupAtStage = new long[Groups, 8];
+    private readonly long[] groupFinalBase = new long[Groups], groupNoCjs = new long[Groups];
+    private readonly long[] bySchool = new long[65536 * Width];
+    private readonly long[] byCategory = new long[256 * Width];
+    private readonly long[] byMonth;
+
+    public ReportTally(int finalMonths, DateOnly from, DateOnly to)
+    {
+        this.finalMonths = finalMonths;
+        firstMonth = from.Year * 12 + from.Month - 1;
+        months = Math.Max(0, to.Year * 12 + to.Month - 1 - firstMonth + 1);
+        byMonth = new long[months * Width];
+    }
+
+    public void Add(Fact f)
+    {
+        var stage = f.Stage;
+        var done = f.LastCheckMonths >= finalMonths;
+        var cjs = f.EnteredCjs;
+        atStage[stage]++;
+        reasons[stage, f.Reason]++;
+        if (stage == ReportFacts.Stage.Referred)
+        {
+            var mask = f.IneligibleMask;
+            for (var bit = 0; bit < 4; bit++) if ((mask & (1 << bit)) != 0) ineligible[bit]++;
+        }
+        var divNum = done && !cjs ? 1 : 0;
+        var divDen = done ? 1 : 0;
+        checkDone += divDen;
+        checkDoneNoCjs += divNum;
+        if (stage == ReportFacts.Stage.Completed)
+        {
+            if (done && !cjs) noCjs12++;
+            else if (cjs) enteredCjsCompleted++;
+        }
+        if (f.ExclusionAvoided is { } excluded)
+        {
+            exclusionAnswered++;
+            if (excluded) exclusionYes++;
+        }
+        if (f.Satisfaction is { } s)
+        {
+            satisfactionAnswered++;
+            if (s >= 4) satisfied++;
+        }
+        if (f.DaysToConference is { } dc) daysToConference[dc] = daysToConference.GetValueOrDefault(dc) + 1;
+        if (f.DaysToVictimContact is { } dv) daysToVictim[dv] = daysToVictim.GetValueOrDefault(dv) + 1;
+
+        var group = Math.Min(f.EthnicGroup, Groups - 1);
+        groupAtStage[group, stage]++;
+        if (stage == ReportFacts.Stage.Completed && done)
+        {
+            groupFinalBase[group]++;
+            if (!cjs) groupNoCjs[group]++;
+        }
+
+        AddRow(bySchool, f.SchoolId, stage, divNum, divDen);
+        AddRow(byCategory, f.OffenceCategoryId, stage, divNum, divDen);
+        var month = f.MonthIndex - firstMonth;
+        if (month >= 0 && month < months) AddRow(byMonth, month, stage, divNum, divDen);
+    }
+
+    private static void AddRow(long[] rows, int index, int stage, int divNum, int divDen)
+    {
+        var i = index * Width;
+        rows[i + Referrals]++;
+        if (stage >= ReportFacts.Stage.Eligible) rows[i + Eligible]++;
+        if (stage >= ReportFacts.Stage.Held) rows[i + Held]++;
+        if (stage >= ReportFacts.Stage.Reached) rows[i + Reached]++;
+        if (stage >= ReportFacts.Stage.Completed) rows[i + Completed]++;
+        rows[i + DivNum] += divNum;
+        rows[i + DivDen] += divDen;
+    }
+
+    /// <summary>Cases at or beyond each funnel stage (index 0 referred … 6 no CJS entry at 12 months).</summary>
+    private long[] StageCounts(Func<int, long> exactly, long lastStage)
+    {
+        var counts = new long[7];
+        for (var k = 1; k <= 6; k++)
+        {
+            for (var s = k; s <= 6; s++) counts[k - 1] += exactly(s);
+        }
+        counts[6] = lastStage;
+        return counts;
+    }
+
+    public ReportResult ToResult(ReportSelection selection, long? internalMatters, IReadOnlyList<ScopedSchool> schools,
+        IReadOnlyList<(long Id, string Name)> categories)
+    {
+        var counts = StageCounts(s => atStage[s], noCjs12);
+        var (referred, eligible, consented, held, reached, completed, _) = (counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6]);
+        var (conferenceMedian, conferenceN) = Median(daysToConference);
+        var (victimMedian, victimN) = Median(daysToVictim);
+        var headlines = new List<HeadlineFigure>
+        {
+            Count("referrals", "Referrals", referred),
+            internalMatters is { } n
+                ? Count("school_internal", "Referrals the school handled internally", n)
+                : new HeadlineFigure("school_internal", "Referrals the school handled internally (not recorded by outcome route, age, gender or ethnic group)",
+                    FigureKind.Count, 0, null, null),
+            Rate("eligible", "Eligible referrals", eligible, referred),
+            Rate("conferences_held", "Conferences held", held, eligible),
+            Rate("agreements_reached", "Agreements reached", reached, held),
+            Rate("agreements_completed", "Agreements completed", completed, reached),
+            Rate("diversion_rate", "Diversion rate: did not enter the CJS within 12 months", checkDoneNoCjs, checkDone),
+            Rate("entered_cjs_12", "Entered the CJS within 12 months", checkDone - checkDoneNoCjs, checkDone),
+            Rate("exclusions_avoided", "School exclusions avoided", exclusionYes, exclusionAnswered),
+            new("median_days_to_conference", "Median days from referral to conference", FigureKind.MedianDays, conferenceN, conferenceN, conferenceMedian),
+            new("median_days_to_victim_contact", "Median days from referral to first contact with the harmed party", FigureKind.MedianDays, victimN, victimN, victimMedian),
+            Rate("harmed_satisfaction", "Harmed parties satisfied (4 or 5 out of 5)", satisfied, satisfactionAnswered),
+        };
+
+        var leavers = new List<StageLeavers>[7];
+        leavers[0] = [];
+        leavers[1] = ReportFacts.IneligibilityCodes.Select((code, bit) =>
+            new StageLeavers(code, "Not eligible: " + Vocabulary.Label(Vocabulary.IneligibilityReasons, code).ToLowerInvariant(), ineligible[bit])).ToList();
+        leavers[2] = BeforeConference(ReportFacts.Stage.Eligible, "Still being assessed or awaiting consent", notHeld: false);
+        leavers[3] = BeforeConference(ReportFacts.Stage.Consented, "Waiting for a conference", notHeld: true);
+        leavers[4] = [new("no_agreement", "Conference held, no agreement reached", reasons[ReportFacts.Stage.Held, ReportFacts.Reason.NoAgreement])];
+        leavers[5] =
+        [
+            new("agreement_failed", "Agreement failed", reasons[ReportFacts.Stage.Reached, ReportFacts.Reason.AgreementFailed]),
+            new("in_progress", "Agreement still active", reasons[ReportFacts.Stage.Reached, ReportFacts.Reason.InProgress]),
+        ];
+        leavers[6] =
+        [
+            new("entered_cjs", "Entered the criminal justice system", enteredCjsCompleted),
+            new("in_progress", "12-month follow-up check not yet recorded", atStage[ReportFacts.Stage.Completed] - noCjs12 - enteredCjsCompleted),
+        ];
+        var funnel = Enumerable.Range(0, 7).Select(k => new FunnelStage(ReportQueries.StageKeys[k], ReportQueries.StageLabels[k], counts[k],
+            Share(counts[k], referred), k == 0 ? null : Share(counts[k], counts[k - 1]), leavers[k])).ToList();
+
+        return new ReportResult(selection, headlines, funnel, Disproportionality(selection.ReferenceGroup), Trend(selection.Trend),
+            Boroughs(schools), schools.Select(s => Row(s.FullName, bySchool, (int)s.Id)).ToList(),
+            categories.Select(c => Row(c.Name, byCategory, (int)c.Id)).ToList());
+    }
+
+    private List<StageLeavers> BeforeConference(int stage, string inProgress, bool notHeld)
+    {
+        var list = new List<StageLeavers>
+        {
+            new("not_suitable", "Not suitable", reasons[stage, ReportFacts.Reason.NotSuitable]),
+            new("consent_refused", "Consent refused", reasons[stage, ReportFacts.Reason.ConsentRefused]),
+            new("withdrawn", "Withdrawn", reasons[stage, ReportFacts.Reason.Withdrawn]),
+        };
+        if (notHeld) list.Add(new("conference_not_held", "Conference not held", reasons[stage, ReportFacts.Reason.ConferenceNotHeld]));
+        list.Add(new("in_progress", inProgress, reasons[stage, ReportFacts.Reason.InProgress]));
+        return list;
+    }
+
+    private List<GroupRates> Disproportionality(string referenceGroup)
+    {
+        var headings = Vocabulary.EthnicGroupHeadings;
+        var rates = new (long Count, long Base, double? Rate)[Groups][];
+        for (var g = 0; g < Groups; g++)
+        {
+            var counts = StageCounts(s => groupAtStage[g, s], groupNoCjs[g]);
+            rates[g] = new (long, long, double?)[7];
+            for (var k = 1; k < 7; k++)
+            {
+                var b = k == 6 ? groupFinalBase[g] : counts[k - 1];
+                rates[g][k] = (counts[k], b, Share(counts[k], b));
+            }
+            rates[g][0] = (counts[0], counts[0], null);
+        }
+        var reference = headings.ToList().IndexOf(referenceGroup);
+        return Enumerable.Range(0, Groups).Select(g => new GroupRates(headings[g], rates[g][0].Count, rates[g][0].Count < ReportQueries.SmallBaseBelow,
+            Enumerable.Range(1, 6).Select(k =>
+            {
+                var (count, b, rate) = rates[g][k];
+                double? referenceRate = reference >= 0 ? rates[reference][k].Rate : null;
+                return new GroupStageRate(ReportQueries.StageKeys[k], count, b, rate,
+                    rate is { } r && referenceRate is { } rr && rr > 0 ? r / rr : null);
+            }).ToList())).ToList();
+    }
+
+    private List<TrendPoint> Trend(TrendGranularity granularity)
+    {
+        var points = new List<TrendPoint>();
+        var culture = AppSetup.Culture;
+        var step = granularity == TrendGranularity.Quarter ? 3 : 1;
+        // Calendar quarters (January–March ...): the first point starts at the quarter holding From.
+        var start = granularity == TrendGranularity.Quarter ? firstMonth - (firstMonth % 12) % 3 : firstMonth;
+        for (var m = start; m < firstMonth + months; m += step)
+        {
+            long referrals = 0, held = 0, divNum = 0, divDen = 0;
+            for (var i = Math.Max(m, firstMonth); i < Math.Min(m + step, firstMonth + months); i++)
+            {
+                var o = (i - firstMonth) * Width;
+                referrals += byMonth[o + Referrals];
+                held += byMonth[o + Held];
+                divNum += byMonth[o + DivNum];
+                divDen += byMonth[o + DivDen];
+            }
+            var first = new DateOnly(m / 12, m % 12 + 1, 1);
+            var label = step == 1
+                ? first.ToString("MMMM yyyy", culture)
+                : $"{first.ToString("MMMM", culture)} to {first.AddMonths(2).ToString("MMMM yyyy", culture)}";
+            points.Add(new TrendPoint(label, first, referrals, held, divNum, divDen));
+        }
+        return points;
+    }
+
+    private List<BreakdownRow> Boroughs(IReadOnlyList<ScopedSchool> schools) =>
+        schools.GroupBy(s => (s.BoroughId, s.BoroughName)).OrderBy(g => g.Key.BoroughName, StringComparer.Ordinal).Select(g =>
+        {
+            var sum = new long[Width];
+            foreach (var s in g)
+            {
+                for (var c = 0; c < Width; c++) sum[c] += bySchool[(int)s.Id * Width + c];
+            }
+            return new BreakdownRow(g.Key.BoroughName, sum[Referrals], sum[Eligible], sum[Held], sum[Reached], sum[Completed], sum[DivNum], sum[DivDen]);
+        }).ToList();
+
+    private static BreakdownRow Row(string name, long[] rows, int index)
+    {
+        var i = index * Width;
+        return new BreakdownRow(name, rows[i + Referrals], rows[i + Eligible], rows[i + Held], rows[i + Reached], rows[i + Completed], rows[i + DivNum], rows[i + DivDen]);
+    }
+
+    private static HeadlineFigure Count(string key, string label, long count) => new(key, label, FigureKind.Count, count, null, count);
+
+    private static HeadlineFigure Rate(string key, string label, long numerator, long denominator) =>
+        new(key, label, FigureKind.Rate, numerator, denominator, Share(numerator, denominator));
+
+    private static double? Share(long numerator, long denominator) => denominator == 0 ? null : (double)numerator / denominator;
+
+    /// <summary>The median of a histogram (value → cases): the middle value, or the mean of the two middle values.</summary>
+    public static (double? Median, long N) Median(IReadOnlyDictionary<int, long> histogram)
+    {
+        var n = histogram.Values.Sum();
+        if (n == 0) return (null, 0);
+        long lower = (n - 1) / 2, upper = n / 2, seen = 0;
+        int? low = null, high = null;
+        foreach (var (value, count) in histogram.OrderBy(p => p.Key))
+        {
+            if (low is null && lower < seen + count) low = value;
+            if (upper < seen + count) { high = value; break; }
+            seen += count;
+        }
+        return ((low!.Value + high!.Value) / 2.0, n);
+    }
+}
