@@ -10,7 +10,7 @@ public static class ReportSamples
 {
     public static readonly ReportSelection Selection = new(new DateOnly(2025, 9, 1), new DateOnly(2026, 8, 31));
 
-    public static HeadlineFigure Count(string key, string label, long n) => new(key, label, FigureKind.Count, n, null, null);
+    public static HeadlineFigure Count(string key, string label, long n) => new(key, label, FigureKind.Count, n, null, n);
 
     public static HeadlineFigure Rate(string key, string label, long numerator, long denominator) =>
         new(key, label, FigureKind.Rate, numerator, denominator, denominator == 0 ? null : (double)numerator / denominator);

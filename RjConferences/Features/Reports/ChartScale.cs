@@ -23,4 +23,9 @@ public static class ChartScale
 
     /// <summary>Every label when there are few points, else every n-th so that labels do not overlap.</summary>
     public static int LabelEvery(int points, int room) => Math.Max(1, (int)Math.Ceiling(points / (double)room));
+
+    /// <summary>The axis label of a month ("Sep") or a quarter ("Jan–Mar"); the year goes on a second line.</summary>
+    public static string ShortLabel(DateOnly start, bool quarterly) => quarterly
+        ? $"{start.ToString("MMM", AppSetup.Culture)}–{start.AddMonths(2).ToString("MMM", AppSetup.Culture)}"
+        : start.ToString("MMM", AppSetup.Culture);
 }

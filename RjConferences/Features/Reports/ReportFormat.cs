@@ -15,6 +15,8 @@ public static class ReportFormat
     public static string Percent(double? share) =>
         share is { } s ? (s * 100).ToString("0.#", Culture) + "%" : "no cases";
 
+    public const string NotAvailable = "not available for these filters";
+
     public static string Number(long n) => n.ToString("N0", Culture);
 
     /// <summary>"62% — 31 of 50".</summary>
@@ -32,6 +34,8 @@ public static class ReportFormat
     /// <summary>The headline figure as the page shows it: the value, and what it rests on.</summary>
     public static (string Value, string? Detail) Headline(HeadlineFigure figure) => figure.Kind switch
     {
+        // A count without a value cannot be given for this selection (the school's internal matters record no age or gender).
+        FigureKind.Count when figure.Value is null => (NotAvailable, null),
         FigureKind.Rate => (Percent(figure.Value), $"{Number(figure.Numerator)} of {Number(figure.Denominator ?? 0)}"),
         FigureKind.MedianDays => (Days(figure.Value), $"over {Number(figure.Denominator ?? 0)} {((figure.Denominator ?? 0) == 1 ? "case" : "cases")}"),
         _ => (Number(figure.Numerator), null),

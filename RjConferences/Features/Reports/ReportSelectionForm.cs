@@ -53,6 +53,19 @@ public sealed class ReportSelectionForm
         Year = today.Year.ToString(CultureInfo.InvariantCulture),
     };
 
+    /// <summary>
+    /// Fills the inputs of the periods not chosen with today's (so that switching the period shows
+    /// sensible values); the chosen period's own inputs are left as given, to be checked.
+    /// </summary>
+    public void FillOtherPeriods(DateOnly today)
+    {
+        var defaults = ForToday(today);
+        if (Period != AcademicYearPeriod) AcademicYear ??= defaults.AcademicYear;
+        if (Period is not (MonthPeriod or QuarterPeriod)) Year ??= defaults.Year;
+        if (Period != MonthPeriod) Month ??= defaults.Month;
+        if (Period != QuarterPeriod) Quarter ??= defaults.Quarter;
+    }
+
     /// <summary>The year in which the academic year containing <paramref name="day"/> started.</summary>
     public static int AcademicYearStarting(DateOnly day) => day.Month >= 9 ? day.Year : day.Year - 1;
 

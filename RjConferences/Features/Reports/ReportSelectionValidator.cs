@@ -42,6 +42,18 @@ public sealed record ReportChoices(IReadOnlyList<ScopedSchool> Schools, IReadOnl
 
     public static IReadOnlyList<Choice> EthnicGroups { get; } = Vocabulary.EthnicGroupHeadings.Select(g => new Choice(g, g)).ToList();
 
+    /// <summary>The filters of a selection in words ("Newham, Theft, aged 14 to 15"); empty when there are none.</summary>
+    public string Describe(ReportSelection s) => string.Join(", ", new[]
+    {
+        s.BoroughId is { } b ? Boroughs.FirstOrDefault(x => x.Code == b.ToString(CultureInfo.InvariantCulture))?.Label : null,
+        s.SchoolId is { } id ? Schools.FirstOrDefault(x => x.Id == id)?.FullName : null,
+        s.OffenceCategoryId is { } c ? OffenceCategories.FirstOrDefault(x => x.Code == c.ToString(CultureInfo.InvariantCulture))?.Label : null,
+        s.OutcomeRoute is { } r ? Vocabulary.Label(Vocabulary.OutcomeRoutes, r) : null,
+        s.AgeBand is { } a ? "aged " + Vocabulary.Label(AgeBands, a) : null,
+        s.Gender is { } g ? Vocabulary.Label(Vocabulary.Genders, g) : null,
+        s.EthnicGroup is { } e ? "ethnic group " + e : null,
+    }.Where(t => !string.IsNullOrEmpty(t)));
+
     /// <summary>The earliest year a period may start in.</summary>
     public const int FirstYear = 2000;
 

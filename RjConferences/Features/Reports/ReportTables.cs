@@ -55,6 +55,7 @@ public static class ReportTables
         {
             rows.Add(figure.Kind switch
             {
+                FigureKind.Count when figure.Value is null => [new TextCell(figure.Label), new TextCell(ReportFormat.NotAvailable), empty, empty, empty],
                 FigureKind.Count => [new TextCell(figure.Label), new CountCell(Count(figure.Numerator)), empty, empty, empty],
                 FigureKind.Rate when figure.Denominator is { } d =>
                 [
