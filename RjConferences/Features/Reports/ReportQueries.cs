@@ -80,7 +80,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
             .Where(c => selection.OffenceCategoryId is null || c.Id == selection.OffenceCategoryId)
             .ToList();
 
-        var tally = new ReportTally(finalMonths, selection.From, selection.To);
+        var tally = new ReportTally(finalMonths, selection.From, selection.To, schools.Count == 0 ? 0 : (int)schools.Max(s => s.Id));
         await ReadFactsAsync(connection, userId, selection, table, tally, ct);
         long? internalMatters = InternalMattersApply(selection) ? await InternalMattersAsync(connection, userId, selection, ct) : null;
         return tally.ToResult(selection, internalMatters, schools, categories);
@@ -160,12 +160,14 @@ public sealed class ReportTally
     private readonly Dictionary<int, long> daysToConference = [], daysToVictim = [];
     private readonly long[,] groupAtStage = new long[Groups, 8];
     private readonly long[] groupFinalBase = new long[Groups], groupNoCjs = new long[Groups];
-    private readonly long[] bySchool = new long[65536 * Width];
+    private readonly long[] bySchool;
     private readonly long[] byCategory = new long[256 * Width];
     private readonly long[] byMonth;
 
-    public ReportTally(int finalMonths, DateOnly from, DateOnly to)
+    /// <param name="maxSchoolId">The largest school id that can occur (the schools in scope); up to 65,535.</param>
+    public ReportTally(int finalMonths, DateOnly from, DateOnly to, int maxSchoolId = 65535)
     {
+        bySchool = new long[(Math.Clamp(maxSchoolId, 0, 65535) + 1) * Width];
         this.finalMonths = finalMonths;
         firstMonth = from.Year * 12 + from.Month - 1;
         months = Math.Max(0, to.Year * 12 + to.Month - 1 - firstMonth + 1);
@@ -214,7 +216,7 @@ public sealed class ReportTally
             if (!cjs) groupNoCjs[group]++;
         }
 
-        AddRow(bySchool, f.SchoolId, stage, divNum, divDen);
+        if (f.SchoolId * Width < bySchool.Length) AddRow(bySchool, f.SchoolId, stage, divNum, divDen);
         AddRow(byCategory, f.OffenceCategoryId, stage, divNum, divDen);
         var month = f.MonthIndex - firstMonth;
         if (month >= 0 && month < months) AddRow(byMonth, month, stage, divNum, divDen);
