@@ -160,6 +160,9 @@ public class ReportsPageTests : CaseTestContext
         Assert.Contains("October 2025 75% — 18 of 24", view.Find("#diversion-chart-desc").TextContent);
         Assert.Contains("Referrals: 50 in all, most in October 2025 (25)", view.Find("#trend-chart-desc").TextContent);
         Assert.Equal(7, view.FindAll("a[download]").Count);
+        var internalMatters = Render<HeadlineFigures>(p => p.Add(h => h.Query, "")
+            .Add(h => h.Figures, [new HeadlineFigure("school_internal", "Referrals the school handled internally", FigureKind.Count, 0, null, null)]));
+        Assert.Equal("not available for these filters", internalMatters.Find("[data-testid=headline-school_internal] dd").TextContent.Trim());
         Assert.Contains("=HYPERLINK", view.Find("[data-testid=schools-table]").TextContent);
     }
 }

@@ -71,6 +71,16 @@ public class ReportCsvTests
     }
 
     [Fact]
+    public void A_count_that_cannot_be_given_for_the_filters_is_written_as_not_available()
+    {
+        var result = Result() with { Headlines = [new HeadlineFigure("school_internal", "Referrals the school handled internally", FigureKind.Count, 0, null, null)] };
+
+        var csv = Csv(result, ReportTables.Headlines);
+
+        Assert.Equal(["Referrals the school handled internally", "not available for these filters", "", "", ""], csv[1]);
+    }
+
+    [Fact]
     public void The_threshold_comes_from_the_options()
     {
         var result = Result() with { Headlines = [Count("a", "Seven", 7), Count("b", "Ten", 10)] };
