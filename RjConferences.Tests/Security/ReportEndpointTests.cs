@@ -95,6 +95,19 @@ public class ReportEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_threshold_is_read_from_Reports_SuppressBelow()
+    {
+        using var strict = new AppHost(app.Database, Clock, new Dictionary<string, string?> { ["Reports:SuppressBelow"] = "10" });
+        using var client = new FormClient(strict);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.SignInAsync(reviewer.Email, reviewer.Password)).StatusCode);
+
+        var response = await client.GetAsync("/reports/export/headlines.csv?period=academic_year&academicYear=2025");
+
+        var csv = ReportCsvTests.Parse(Encoding.UTF8.GetString((await response.Content.ReadAsByteArrayAsync())[3..]));
+        Assert.Equal(["Referrals", "<10", "", "", ""], csv.Single(r => r[0] == "Referrals"));
+    }
+
+    [Fact]
     public async Task A_forged_borough_outside_the_scope_is_refused_audited_as_access_denied_and_discloses_nothing()
     {
         using var client = await SignedInAsync(reviewer);

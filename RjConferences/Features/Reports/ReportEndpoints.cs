@@ -52,7 +52,9 @@ public static class ReportEndpoints
 
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<ReportOptions>(configuration.GetSection("Reports"));
+        services.AddOptions<ReportOptions>().Bind(configuration.GetSection("Reports"))
+            .Validate(o => o.SuppressBelow >= 2, "Reports:SuppressBelow must be 2 or more: small counts in exports must be suppressed.")
+            .ValidateOnStart();
         services.AddSingleton<ReportSelectionValidator>();
         services.AddSingleton<ReportExports>();
         return services;
