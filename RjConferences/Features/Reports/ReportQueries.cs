@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RjConferences.Data;
+using SQLitePCL;
 using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
@@ -80,20 +81,30 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
             .Where(c => selection.OffenceCategoryId is null || c.Id == selection.OffenceCategoryId)
             .ToList();
 
+        // An Administrator or reviewer assigned every school needs no per-row scope check (it costs a fifth of the scan).
+        var everySchool = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            SELECT (SELECT count(*) FROM user_school_scope WHERE user_id = @ScopeUserId) = (SELECT count(*) FROM schools)
+            """, new { ScopeUserId = userId }, cancellationToken: ct));
         var tally = new ReportTally(finalMonths, selection.From, selection.To, schools.Count == 0 ? 0 : (int)schools.Max(s => s.Id));
-        await ReadFactsAsync(connection, userId, selection, table, tally, ct);
+        var (sql, parameters) = FactsQuery(userId, selection, table: table, scopeIsEverySchool: everySchool);
+        ReadFacts(connection, sql, parameters, tally, ct);
         long? internalMatters = InternalMattersApply(selection) ? await InternalMattersAsync(connection, userId, selection, ct) : null;
         return tally.ToResult(selection, internalMatters, schools, categories);
     }
 
-    /// <summary>The facts query: a range of referral dates, the user's scope, the selection's filters (parameters only).</summary>
+    /// <summary>
+    /// The facts query: a range of referral dates, the user's scope, the selection's filters (parameters only).
+    /// <paramref name="scopeIsEverySchool"/>: the caller has checked that the user's scope holds every school, so the
+    /// per-row scope condition is left out.
+    /// </summary>
     public static (string Sql, Dictionary<string, object> Parameters) FactsQuery(Guid userId, ReportSelection s, string columns = "dims, flow, days",
-        string table = "case_report_facts")
+        string table = "case_report_facts", bool scopeIsEverySchool = false)
     {
         var sql = new System.Text.StringBuilder($"""
             SELECT {columns} FROM {table}
-            WHERE referred_on >= @From AND referred_on <= @To AND {SchoolScope.SqlFilter}
+            WHERE referred_on >= @From AND referred_on <= @To
             """);
+        if (!scopeIsEverySchool) sql.Append($" AND {SchoolScope.SqlFilter}");
         var parameters = new Dictionary<string, object>
         {
             ["@From"] = TypeHandlers.ToDateText(s.From), ["@To"] = TypeHandlers.ToDateText(s.To), ["@ScopeUserId"] = userId.ToString("D"),
@@ -114,19 +125,44 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
         return (sql.ToString(), parameters);
     }
 
-    private static async Task ReadFactsAsync(SqliteConnection connection, Guid userId, ReportSelection selection, string table, ReportTally tally,
-        CancellationToken ct)
+    /// <summary>
+    /// The hot loop: a year is about 200,000 rows. It steps the statement with SQLitePCL's raw calls (the
+    /// library under Microsoft.Data.Sqlite, on the same connection): one native call per row and per value,
+    /// where SqliteDataReader also asks each value's type first (a third more time). Parameters are bound, never
+    /// written into the SQL.
+    /// </summary>
+    private static void ReadFacts(SqliteConnection connection, string sql, Dictionary<string, object> parameters, ReportTally tally, CancellationToken ct)
     {
-        var (sql, parameters) = FactsQuery(userId, selection, table: table);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = 0;
-        while (reader.Read())
+        Check(connection, raw.sqlite3_prepare_v2(connection.Handle, sql, out var statement));
+        using (statement)
         {
-            tally.Add(new Fact(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
-            if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+            foreach (var (name, value) in parameters)
+            {
+                var index = raw.sqlite3_bind_parameter_index(statement, name);
+                if (index == 0) continue; // not used by this query (the scope, for a user assigned every school)
+                Check(connection, value switch
+                {
+                    long number => raw.sqlite3_bind_int64(statement, index, number),
+                    string text => raw.sqlite3_bind_text(statement, index, text),
+                    _ => throw new ArgumentException($"Unexpected parameter type for {name}"),
+                });
+            }
+            var rows = 0;
+            int rc;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                tally.Add(new Fact(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 1), raw.sqlite3_column_int64(statement, 2)));
+                if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+            }
+            if (rc != raw.SQLITE_DONE) Check(connection, rc);
+        }
+    }
+
+    private static void Check(SqliteConnection connection, int rc)
+    {
+        if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW))
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(connection.Handle).utf8_to_string(), rc);
         }
     }
 
