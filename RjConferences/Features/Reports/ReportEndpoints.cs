@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using RjConferences.Security;
 
 namespace RjConferences.Features.Reports;
@@ -17,7 +18,7 @@ public sealed record ExportResult(ExportStatus Status, string? FileName = null, 
 /// </summary>
 public sealed class ReportExports(ReportSelectionValidator validator, ReportQueries queries, AuditLog audit, IOptions<ReportOptions> options)
 {
-    public async Task<ExportResult> ExportAsync(string table, IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> query,
+    public async Task<ExportResult> ExportAsync(string table, IEnumerable<KeyValuePair<string, StringValues>> query,
         Guid userId, CancellationToken cancellationToken = default)
     {
         if (!ReportTables.Titles.ContainsKey(table))
