@@ -52,12 +52,12 @@ public sealed class ReportFactsTests : IAsyncLifetime
         Assert.Equal(expectedCases, fromFacts.Headlines.Single(h => h.Key == "referrals").Numerator);
     }
 
-    private async Task<Fact> FactAsync(Guid caseId)
+    private async Task<CaseFact> FactAsync(Guid caseId)
     {
         await using var connection = await world.Database.Db.OpenAsync();
         var (dims, flow, days) = await connection.QuerySingleAsync<(long, long, long)>(
             "SELECT dims, flow, days FROM case_report_facts WHERE case_id = @caseId", new { caseId });
-        return new Fact(dims, flow, days);
+        return new CaseFact(dims, flow, days);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace RjConferences.Features.Reports;
 /// every change, so the facts are never behind the case.
 /// <para>
 /// Three packed integers carry what the report needs, so that a year of cases is read with three
-/// columns a row (<see cref="Fact"/> decodes them):
+/// columns a row (<see cref="CaseFact"/> decodes them):
 /// <list type="bullet">
 /// <item><c>dims</c>: school id (bits 0–15), offence category id (16–23), ethnic group code (24–27,
 /// index into <see cref="Referrals.Vocabulary.EthnicGroupHeadings"/>), month of referral as
@@ -85,7 +85,7 @@ public static class ReportFacts
 }
 
 /// <summary>One case's packed facts, decoded (see <see cref="ReportFacts"/> for the layout).</summary>
-public readonly record struct Fact(long Dims, long Flow, long Days)
+public readonly record struct CaseFact(long Dims, long Flow, long Days)
 {
     public int SchoolId => (int)(Dims & 0xFFFF);
     public int OffenceCategoryId => (int)((Dims >> 16) & 0xFF);

@@ -151,7 +151,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
             int rc;
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
-                tally.Add(new Fact(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 1), raw.sqlite3_column_int64(statement, 2)));
+                tally.Add(new CaseFact(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 1), raw.sqlite3_column_int64(statement, 2)));
                 if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
             }
             if (rc != raw.SQLITE_DONE) Check(connection, rc);
@@ -177,7 +177,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
 }
 
 /// <summary>
-/// The running totals of one report, fed one <see cref="Fact"/> at a time, then turned into a
+/// The running totals of one report, fed one <see cref="CaseFact"/> at a time, then turned into a
 /// <see cref="ReportResult"/>. Public so that tests and the benchmark can feed it facts computed
 /// straight from the source tables and compare.
 /// </summary>
@@ -210,7 +210,7 @@ public sealed class ReportTally
         byMonth = new long[months * Width];
     }
 
-    public void Add(Fact f)
+    public void Add(CaseFact f)
     {
         var stage = f.Stage;
         var done = f.LastCheckMonths >= finalMonths;
