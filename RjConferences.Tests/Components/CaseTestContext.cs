@@ -31,6 +31,7 @@ public abstract class CaseTestContext : BunitContext
         Services.Configure<RjConferences.Features.FollowUps.FollowUpOptions>(_ => { });
         Services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
         Services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();
+        Services.AddSingleton<RjConferences.Features.Agreements.ActionTracking>();
         Services.AddSingleton(Options.Create(new ConferenceOptions()));
         Services.AddSingleton<ConferenceBooking>();
         Services.AddSingleton<ConferenceQueries>();

@@ -36,6 +36,7 @@ public class SchedulingPagesTests : BunitContext, IAsyncLifetime
         Services.Configure<RjConferences.Features.FollowUps.FollowUpOptions>(_ => { });
         Services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
         Services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();
+        Services.AddSingleton<RjConferences.Features.Agreements.ActionTracking>();
         Services.AddSingleton(Options.Create(new ConferenceOptions()));
         JSInterop.Mode = JSRuntimeMode.Loose;
         var auth = AddAuthorization();

@@ -19,6 +19,7 @@ public static class AgreementEndpoints
         services.AddSingleton<AgreementDocumentSource>();
         services.AddSingleton<AgreementOutcomes>();
         services.AddSingleton<AgreementDocuments>();
+        services.AddSingleton<ActionTracking>();
         services.AddHealthChecks().AddCheck<DocumentFontsHealthCheck>("documents");
         return services;
     }

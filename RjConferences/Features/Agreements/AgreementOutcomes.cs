@@ -183,7 +183,8 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
             if (refusal is not null) return refusal;
             var errors = new FieldErrors();
             var context = await ContextAsync(connection, transaction, row!, user);
-            if (context.AgreementId is not { } agreementId || row!.CaseStatus != CaseStatus.AgreementActive)
+            if (context.AgreementId is not { } agreementId || row!.CaseStatus != CaseStatus.AgreementActive
+                || await connection.ExecuteScalarAsync<string?>("SELECT ended FROM agreements WHERE id = @agreementId", new { agreementId }, transaction) is not null)
             {
                 errors.Add("", "Only the actions of an active agreement can be changed");
                 return new OutcomeResult(errors, false);
@@ -308,6 +309,11 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
         IReadOnlyList<ActionForm> actions, IReadOnlyList<Guid> existing, DateOnly conferenceDate)
     {
         var keep = actions.Where(a => a.Id is not null).Select(a => a.Id!.Value).ToHashSet();
+        // A removed action takes the history of its extended due dates with it (the case timeline keeps it).
+        await connection.ExecuteAsync("""
+            DELETE FROM agreement_action_extensions
+            WHERE action_id IN (SELECT id FROM agreement_actions WHERE agreement_id = @agreementId AND id NOT IN @keep)
+            """, new { agreementId, keep = TypeHandlers.ToText(keep) }, transaction);
         await connection.ExecuteAsync("DELETE FROM agreement_actions WHERE agreement_id = @agreementId AND id NOT IN @keep",
             new { agreementId, keep = TypeHandlers.ToText(keep) }, transaction);
         // Numbers are unique: move the kept ones out of the way first.
@@ -344,7 +350,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
     }
 
     /// <summary>Stores the hash of what the document now shows; true when it changed.</summary>
-    private static async Task<bool> StoreContentHashAsync(SqliteConnection connection, IDbTransaction transaction, Guid agreementId, Guid conferenceId)
+    internal static async Task<bool> StoreContentHashAsync(SqliteConnection connection, IDbTransaction transaction, Guid agreementId, Guid conferenceId)
     {
         var sourced = await AgreementDocumentSource.LoadAsync(connection, transaction, conferenceId, null);
         var hash = sourced!.Document.ContentHash();

@@ -3,26 +3,47 @@ using Microsoft.Extensions.Options;
 using RjConferences.Components;
 using RjConferences.Data;
 using RjConferences.Features.Referrals;
+using RjConferences.Security;
 
 namespace RjConferences.Features.FollowUps;
 
-public sealed record DailyJobResult(DateOnly Day, int ChecksCreated, int MovedToFollowUp, int ChecksFlaggedOverdue, int CasesAnonymised);
+public sealed record DailyJobResult(DateOnly Day, int ChecksCreated, int MovedToFollowUp, int ChecksFlaggedOverdue, int CasesAnonymised, int ActionsFlaggedOverdue = 0);
 
 /// <summary>
-/// Once a day: creates the follow-up checks that have come due, moves completed agreements into
-/// follow-up, flags overdue checks, and anonymises closed cases past the retention period. Every
-/// step is idempotent and works from dates, so running twice creates nothing twice and a run after
+/// Once a day: flags agreement actions past their due date, creates the follow-up checks that have
+/// come due, moves completed agreements into follow-up, flags overdue checks, and anonymises closed
+/// cases past the retention period. Every step is idempotent and works from dates, so running twice creates nothing twice and a run after
 /// days of downtime catches up on everything it missed.
 /// </summary>
-public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions> options, Retention retention, ILogger<DailyJob> logger)
+public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions> options, Retention retention, ILogger<DailyJob> logger, AuditLog audit)
 {
     public async Task<DailyJobResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var today = LondonTime.Today(clock);
         var now = clock.GetUtcNow();
         var o = options.Value;
-        var (created, moved, flagged) = await db.WriteAsync(async (connection, transaction) =>
+        var (created, moved, flagged, actionsFlagged) = await db.WriteAsync(async (connection, transaction) =>
         {
+            // Pending actions of active agreements whose due date has passed, each flagged once.
+            var overdueActions = (await connection.QueryAsync<(Guid Id, Guid CaseId, long Number, DateOnly DueOn)>("""
+                SELECT x.id, g.case_id, x.number, x.due_on
+                FROM agreement_actions AS x
+                JOIN agreements AS g ON g.id = x.agreement_id
+                JOIN cases AS c ON c.id = g.case_id
+                WHERE x.status = 'pending' AND x.overdue_flagged_at IS NULL AND x.due_on < @today
+                  AND g.ended IS NULL AND c.status = 'agreement_active'
+                ORDER BY g.case_id, x.number
+                """, new { today }, transaction)).ToList();
+            foreach (var action in overdueActions)
+            {
+                await connection.ExecuteAsync("UPDATE agreement_actions SET overdue_flagged_at = @now WHERE id = @Id AND overdue_flagged_at IS NULL",
+                    new { now, action.Id }, transaction);
+                await CaseTimeline.RecordAsync(connection, transaction, action.CaseId, null, now, "agreement",
+                    $"Action {action.Number} is overdue: it was due on {LondonTime.FormatDate(action.DueOn)}", null, null);
+                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: action.CaseId.ToString(),
+                    Justification: $"agreement action {action.Number} flagged overdue by the daily job"));
+            }
+
             // Cases with an agreement, and the date of the conference that reached it.
             var cases = (await connection.QueryAsync<(Guid Id, DateTimeOffset HeldAt)>("""
                 SELECT c.id, (SELECT max(f.starts_at) FROM conferences AS f WHERE f.case_id = c.id AND f.status = 'held') AS held_at
@@ -61,14 +82,14 @@ public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions
                 """, new { now, overdueBefore }, transaction);
             await connection.ExecuteAsync(
                 "INSERT INTO job_runs (job, run_on, started_at, finished_at, summary) VALUES ('daily', @today, @now, @now, @summary)",
-                new { today, now, summary = $"{made} checks created, {completed.Count} moved to follow-up, {flaggedNow} flagged overdue" }, transaction);
-            return (made, completed.Count, flaggedNow);
+                new { today, now, summary = $"{overdueActions.Count} actions flagged overdue, {made} checks created, {completed.Count} moved to follow-up, {flaggedNow} flagged overdue" }, transaction);
+            return (made, completed.Count, flaggedNow, overdueActions.Count);
         }, cancellationToken);
 
         var anonymised = await retention.AnonymiseDueAsync(cancellationToken);
-        logger.LogInformation("Daily job for {Day}: {Created} follow-up checks created, {Moved} cases moved to follow-up, {Flagged} checks flagged overdue, {Anonymised} cases anonymised",
-            today, created, moved, flagged, anonymised);
-        return new DailyJobResult(today, created, moved, flagged, anonymised);
+        logger.LogInformation("Daily job for {Day}: {Actions} agreement actions flagged overdue, {Created} follow-up checks created, {Moved} cases moved to follow-up, {Flagged} checks flagged overdue, {Anonymised} cases anonymised",
+            today, actionsFlagged, created, moved, flagged, anonymised);
+        return new DailyJobResult(today, created, moved, flagged, anonymised, actionsFlagged);
     }
 }
 

@@ -50,10 +50,20 @@ public sealed class Retention(Db db, AuditLog audit, TimeProvider clock, IOption
                     WHERE case_id = @caseId
                     """, p, transaction);
                 await connection.ExecuteAsync("UPDATE preparation_meetings SET notes = NULL WHERE case_id = @caseId", p, transaction);
-                await connection.ExecuteAsync("UPDATE conferences SET reason = NULL WHERE case_id = @caseId", p, transaction);
+                await connection.ExecuteAsync("UPDATE conferences SET reason = NULL, young_person_reflection = NULL WHERE case_id = @caseId", p, transaction);
                 await connection.ExecuteAsync("""
                     UPDATE conference_history SET reason = NULL
                     WHERE conference_id IN (SELECT id FROM conferences WHERE case_id = @caseId)
+                    """, p, transaction);
+                await connection.ExecuteAsync("UPDATE agreements SET ended_reason = NULL WHERE case_id = @caseId", p, transaction);
+                await connection.ExecuteAsync(
+                    "UPDATE agreement_actions SET text = 'Removed', missed_reason = NULL WHERE agreement_id IN (SELECT id FROM agreements WHERE case_id = @caseId)", p, transaction);
+                // The printed agreements name the parties: the stored PDFs go altogether.
+                await connection.ExecuteAsync(
+                    "DELETE FROM agreement_documents WHERE agreement_id IN (SELECT id FROM agreements WHERE case_id = @caseId)", p, transaction);
+                await connection.ExecuteAsync("""
+                    UPDATE agreement_action_extensions SET reason = 'Removed', missed_reason = NULL
+                    WHERE action_id IN (SELECT x.id FROM agreement_actions AS x JOIN agreements AS g ON g.id = x.agreement_id WHERE g.case_id = @caseId)
                     """, p, transaction);
                 // Ages, genders and ethnic groups stay, so the report facts do not change; refreshed all the same.
                 await Reports.ReportFacts.RefreshAsync(connection, transaction, candidate.Id);
