@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using RjConferences.Features.Agreements;
 using RjConferences.Features.Conferences;
+using RjConferences.Features.Reports;
 using RjConferences.Features.Schools;
 using RjConferences.Security;
 
@@ -51,6 +52,7 @@ public static class AppSetup
         services.AddHostedService<RjConferences.Features.FollowUps.DailyJobService>();
         services.AddSingleton<RjConferences.Features.Reports.ReportQueries>();
         services.AddAgreements(builder.Configuration);
+        services.AddReports(builder.Configuration);
         return builder;
     }
 
@@ -80,6 +82,7 @@ public static class AppSetup
         app.MapAccountEndpoints();
         app.MapConferenceEndpoints();
         app.MapAgreementEndpoints();
+        app.MapReportEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -36,6 +36,9 @@ public abstract class CaseTestContext : BunitContext
         Services.AddSingleton<ConferenceBooking>();
         Services.AddSingleton<ConferenceQueries>();
         Services.AddSingleton<PreparationMeetings>();
+        Services.Configure<RjConferences.Features.Reports.ReportOptions>(_ => { });
+        Services.AddSingleton<RjConferences.Features.Reports.ReportQueries>();
+        Services.AddSingleton<RjConferences.Features.Reports.ReportSelectionValidator>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         auth = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -1,0 +1,160 @@
+using System.Text;
+using Dapper;
+using RjConferences.Data;
+using RjConferences.Features.Reports;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.Playwright;
+using RjConferences.Security;
+using RjConferences.Tests.Features;
+using RjConferences.Tests.Support;
+
+namespace RjConferences.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public class ReportBrowserTests(BrowserFixture browser) : IDisposable
+{
+    // Referrals from 10 September 2025, one every 11 days; "now" ends in June 2026.
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2025, 9, 10, 9, 0, 0, TimeSpan.Zero));
+    private AppHost? app;
+
+    public void Dispose() => app?.Dispose();
+
+    /// <summary>
+    /// 24 referrals at two Newham schools over the academic year 2025 to 2026 (every sixth with gravity 3,
+    /// so not eligible; ethnic groups in turn), and 3 at Haggerston in Hackney, outside the reviewer's scope.
+    /// </summary>
+    private async Task<TestUser> SetUpAsync()
+    {
+        app = new AppHost(clock: clock);
+        var officer = await TestUsers.CreateAsync(app.Services, "pc.jones@example.org", [Roles.Referrer],
+            ["Newham/Langdon Park", "Newham/Rokeby", "Hackney/Haggerston"]);
+        var reviewer = await TestUsers.CreateAsync(app.Services, "yjs@newham.example", [Roles.YouthJusticeReviewer], boroughs: ["Newham"]);
+        var db = app.Database.Db;
+        var cases = new TestCases(db, clock);
+        long[] schools = [await TestCases.SchoolIdAsync(db, "Newham/Langdon Park"), await TestCases.SchoolIdAsync(db, "Newham/Rokeby")];
+        string[] groups = ["black_african", "white_british", "asian_bangladeshi", "mixed_white_black_caribbean", "white_other", "black_caribbean", "other_arab"];
+        var held = new List<(Guid CaseId, long School, DateTimeOffset At, bool Agreement)>();
+        for (var i = 0; i < 24; i++)
+        {
+            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            var (caseId, _) = await new TestReferral(schools[i % 2], today.AddDays(-1))
+            {
+                FirstName = $"Young{i}", EthnicGroup = groups[i % groups.Length], Gravity = i % 6 == 5 ? 3 : 1, Gender = i % 3 == 0 ? "female" : "male",
+            }.SaveAsync(cases.Referrals, officer.Id);
+            if (i % 3 == 0)
+            {
+                held.Add((caseId, schools[i % 2], clock.GetUtcNow().AddDays(10), i % 2 == 0));
+            }
+            if (i % 8 == 0)
+            {
+                await new TestReferral(await TestCases.SchoolIdAsync(db, "Hackney/Haggerston"), today.AddDays(-1)) { FirstName = $"Hackney{i}" }
+                    .SaveAsync(cases.Referrals, officer.Id);
+            }
+            clock.Advance(TimeSpan.FromDays(11));
+        }
+        await HoldConferencesAsync(db, held, officer.Id);
+        return reviewer;
+    }
+
+    /// <summary>Eight of the cases had their conference ten days after referral, and half of those reached an agreement.</summary>
+    private static async Task HoldConferencesAsync(Db db, List<(Guid CaseId, long School, DateTimeOffset At, bool Agreement)> held, Guid facilitator)
+    {
+        await db.WriteAsync(async (connection, transaction) =>
+        {
+            foreach (var (caseId, school, at, agreement) in held)
+            {
+                var room = await connection.ExecuteScalarAsync<long?>("SELECT id FROM rooms WHERE school_id = @school", new { school }, transaction)
+                    ?? await connection.ExecuteScalarAsync<long>("INSERT INTO rooms (school_id, name, capacity) VALUES (@school, 'Room 2', 10) RETURNING id",
+                        new { school }, transaction);
+                await connection.ExecuteAsync("""
+                    INSERT INTO conferences (id, case_id, school_id, room_id, starts_at, ends_at, facilitator_id, status, agreement_reached, created_by, created_at, updated_at)
+                    VALUES (@id, @caseId, @school, @room, @starts, @ends, @facilitator, 'held', @agreement, @facilitator, @starts, @starts)
+                    """, new
+                    {
+                        id = Guid.NewGuid(), caseId, school, room, starts = TypeHandlers.ToUtcText(at), ends = TypeHandlers.ToUtcText(at.AddHours(1)),
+                        facilitator, agreement = agreement ? 1 : 0,
+                    }, transaction);
+                await connection.ExecuteAsync("UPDATE cases SET status = @status WHERE id = @caseId",
+                    new { caseId, status = agreement ? "agreement_active" : "no_agreement" }, transaction);
+                await ReportFacts.RefreshAsync(connection, transaction, caseId);
+            }
+        });
+    }
+
+    [Fact]
+    public async Task A_reviewer_reports_on_one_borough_for_one_academic_year_and_downloads_a_csv()
+    {
+        var reviewer = await SetUpAsync();
+        var page = await browser.NewPageAsync(app!);
+        await page.SignInAsync(reviewer);
+
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Reports" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Reports", Level = 1 })).ToBeVisibleAsync();
+        await page.WaitForInteractiveAsync();
+        await Assertions.Expect(page.GetByLabel("Borough")).ToBeVisibleAsync();
+        await page.AssertAccessibleAsync();
+
+        // A custom period that ends before it starts is refused.
+        await page.GetByLabel("Dates of my choice").CheckAsync();
+        var start = page.GetByRole(AriaRole.Group, new() { Name = "Start date" });
+        await start.GetByLabel("Day").FillAsync("5");
+        await start.GetByLabel("Month").FillAsync("3");
+        await start.GetByLabel("Year").FillAsync("2026");
+        var end = page.GetByRole(AriaRole.Group, new() { Name = "End date" });
+        await end.GetByLabel("Day").FillAsync("1");
+        await end.GetByLabel("Month").FillAsync("3");
+        await end.GetByLabel("Year").FillAsync("2026");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the report" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("error-summary")).ToContainTextAsync("End date must be the same as or after the start date");
+        await Assertions.Expect(page.GetByTestId("report")).ToHaveCountAsync(0);
+        await page.AssertAccessibleAsync();
+
+        // One borough, one academic year.
+        await page.GetByLabel("Academic year (September to August)").CheckAsync();
+        await page.GetByLabel("Academic year", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "2025 to 2026" });
+        await page.GetByLabel("Borough").SelectOptionAsync(new SelectOptionValue { Label = "Newham" });
+        await Assertions.Expect(page.GetByLabel("School")).Not.ToContainTextAsync("Haggerston");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the report" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("report-summary")).ToHaveTextAsync("Cases referred from 1 September 2025 to 31 August 2026: Newham.");
+        await Assertions.Expect(page.GetByTestId("headline-referrals")).ToContainTextAsync("24");
+        await Assertions.Expect(page.GetByTestId("headline-eligible")).ToContainTextAsync("83.3% — 20 of 24");
+        await Assertions.Expect(page.GetByTestId("headline-agreements_reached")).ToContainTextAsync("50% — 4 of 8");
+        await Assertions.Expect(page.GetByTestId("small-base-Black")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Referrals and conferences held by month" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Cases reaching each stage" })).ToBeVisibleAsync();
+        Assert.Matches(@"/reports\?period=academic_year&academicYear=2025&borough=\d+&trend=month&reference=White$", page.Url);
+        await page.AssertAccessibleAsync();
+        await ScreenshotsAsync(page);
+
+        var download = await page.RunAndWaitForDownloadAsync(() =>
+            page.GetByRole(AriaRole.Link, new() { Name = "Download the table by school (CSV)" }).ClickAsync());
+        Assert.Equal("report-schools-2025-09-01-to-2026-08-31.csv", download.SuggestedFilename);
+        var bytes = await File.ReadAllBytesAsync((await download.PathAsync())!);
+        var csv = ReportCsvTests.Parse(Encoding.UTF8.GetString(bytes[3..]));
+        Assert.Equal(["School", "Referrals", "Eligible", "Conferences held", "Agreements reached", "Agreements completed",
+            "Did not enter the CJS within 12 months", "12-month checks complete", "Diversion rate (%)"], csv[0]);
+        // Langdon Park: cases 0, 6, 12, 18 held, all with an agreement; Rokeby: 3, 9, 15, 21 held, none.
+        Assert.Equal(["Newham / Langdon Park", "12", "12", "<5", "<5", "0", "0", "0", ""], csv.Single(r => r[0] == "Newham / Langdon Park"));
+        Assert.Equal(["Newham / Rokeby", "12", "8", "<5", "0", "0", "0", "0", ""], csv.Single(r => r[0] == "Newham / Rokeby"));
+        Assert.DoesNotContain(csv, r => r[0].Contains("Haggerston", StringComparison.Ordinal));
+        Assert.DoesNotContain("Young", Encoding.UTF8.GetString(bytes));
+    }
+
+    /// <summary>With RJ_SCREENSHOTS set to a folder: the report as shown, in forced colours (high contrast) and as printed.</summary>
+    private static async Task ScreenshotsAsync(IPage page)
+    {
+        if (Environment.GetEnvironmentVariable("RJ_SCREENSHOTS") is not { Length: > 0 } folder)
+        {
+            return;
+        }
+        Directory.CreateDirectory(folder);
+        await page.SetViewportSizeAsync(1400, 900);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "reports.png"), FullPage = true });
+        await page.EmulateMediaAsync(new() { ForcedColors = ForcedColors.Active, ColorScheme = ColorScheme.Dark });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-forced-colors.png"), FullPage = true });
+        await page.EmulateMediaAsync(new() { ForcedColors = ForcedColors.None, ColorScheme = ColorScheme.Light, Media = Media.Print });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-print.png"), FullPage = true });
+        await page.EmulateMediaAsync(new() { Media = Media.Screen });
+    }
+}

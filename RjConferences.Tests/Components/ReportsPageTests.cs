@@ -1,0 +1,168 @@
+using Bunit;
+using Dapper;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using RjConferences.Features.Reports;
+using RjConferences.Security;
+using RjConferences.Tests.Support;
+
+namespace RjConferences.Tests.Components;
+
+/// <summary>The reports page over a test database with the real selection checks and report queries.</summary>
+public class ReportsPageTests : CaseTestContext
+{
+    private TestUser reviewer = null!;
+    private long newham;
+    private long hackney;
+
+    /// <summary>
+    /// A reviewer of Newham; three referrals at Langdon Park (one with gravity 3, so not eligible; one young
+    /// person White, two Black) and one at Haggerston in Hackney, outside the reviewer's scope.
+    /// </summary>
+    private async Task SetUpAsync()
+    {
+        var officer = await UserAsync("pc.jones@example.org", [Roles.Referrer], "Newham/Langdon Park", "Hackney/Haggerston");
+        using (var services = TestUsers.Services(Database, Clock))
+        {
+            reviewer = await TestUsers.CreateAsync(services, "yjs@newham.example", [Roles.YouthJusticeReviewer], boroughs: ["Newham"]);
+        }
+        var langdon = await SchoolAsync("Newham/Langdon Park");
+        await new TestReferral(langdon, OffenceDate).SaveAsync(Cases.Referrals, officer.Id);
+        await new TestReferral(langdon, OffenceDate) { FirstName = "Priya", EthnicGroup = "white_british" }.SaveAsync(Cases.Referrals, officer.Id);
+        await new TestReferral(langdon, OffenceDate) { FirstName = "Tom", Gravity = 3 }.SaveAsync(Cases.Referrals, officer.Id);
+        await new TestReferral(await SchoolAsync("Hackney/Haggerston"), OffenceDate) { FirstName = "Ola" }.SaveAsync(Cases.Referrals, officer.Id);
+        await using var connection = await Database.Db.OpenAsync();
+        newham = await connection.ExecuteScalarAsync<long>("SELECT id FROM boroughs WHERE name = 'Newham'");
+        hackney = await connection.ExecuteScalarAsync<long>("SELECT id FROM boroughs WHERE name = 'Hackney'");
+        SignIn(reviewer, Roles.YouthJusticeReviewer);
+    }
+
+    private IRenderedComponent<ReportsPage> RenderAt(string address)
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo(address);
+        return Render<ReportsPage>();
+    }
+
+    private static string Headline(IRenderedComponent<ReportsPage> page, string key) =>
+        page.Find($"[data-testid=headline-{key}] dd").TextContent.Trim();
+
+    private async Task<List<(string Action, string? EntityType, string? EntityId)>> AuditAsync()
+    {
+        await using var connection = await Database.Db.OpenAsync();
+        return (await connection.QueryAsync<(string, string?, string?)>(
+            "SELECT action, entity_type, entity_id FROM audit_events WHERE user_id = @id ORDER BY id", new { id = reviewer.Id.ToString() })).ToList();
+    }
+
+    [Fact]
+    public async Task A_shared_address_shows_the_report_of_the_users_cases_with_numerators_and_denominators()
+    {
+        await SetUpAsync();
+
+        var page = RenderAt($"reports?period=academic_year&academicYear=2025&borough={newham}");
+
+        page.WaitForAssertion(() => Assert.Equal("3", Headline(page, "referrals")));
+        Assert.Equal("66.7% — 2 of 3", Headline(page, "eligible"));
+        Assert.Equal("Cases referred from 1 September 2025 to 31 August 2026: Newham.", page.Find("[data-testid=report-summary]").TextContent.Trim());
+        var funnel = page.Find("[data-testid=funnel-table]").TextContent;
+        Assert.Contains("Not eligible: the gravity score is above the maximum for a conference: 1", funnel);
+        Assert.DoesNotContain("Haggerston", page.Markup);
+        Assert.Contains("Newham / Langdon Park", page.Find("[data-testid=schools-table]").TextContent);
+        Assert.Equal("2025", page.Find("#field-AcademicYear option[selected]").GetAttribute("value"));
+        Assert.Contains($"reports/export/funnel.csv?period=academic_year&academicYear=2025&borough={newham}&trend=month&reference=White",
+            page.FindAll("a[download]").Select(a => a.GetAttribute("href")));
+    }
+
+    [Fact]
+    public async Task Groups_of_fewer_than_30_cases_carry_a_note()
+    {
+        await SetUpAsync();
+
+        var page = RenderAt("reports?period=academic_year&academicYear=2025");
+
+        page.WaitForAssertion(() => page.Find("[data-testid=small-base-Black]"));
+        Assert.Contains("Fewer than 30 cases: read with care", page.Find("[data-testid=group-Black]").TextContent);
+        Assert.Contains("2 referred", page.Find("[data-testid=group-Black]").TextContent);
+        Assert.Contains("White (reference)", page.Find("[data-testid=group-White]").TextContent);
+        Assert.Contains("change a lot with one or two cases", page.Find(".small-base-note").TextContent);
+    }
+
+    [Fact]
+    public async Task A_forged_borough_outside_the_scope_gets_a_message_no_report_and_an_access_denied_audit()
+    {
+        await SetUpAsync();
+
+        var page = RenderAt($"reports?period=academic_year&academicYear=2025&borough={hackney}");
+
+        page.WaitForAssertion(() => page.Find("[data-testid=error-summary]"));
+        Assert.Contains("Choose a borough from the list", page.Find("[data-testid=error-summary]").TextContent);
+        Assert.Contains("Choose a borough from the list", page.Find("#field-BoroughId-error").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=report]"));
+        Assert.DoesNotContain("Hackney", page.Find("#field-BoroughId").TextContent);
+        Assert.Contains(("access_denied", "borough", hackney.ToString()), await AuditAsync());
+    }
+
+    [Fact]
+    public async Task A_custom_period_ending_before_it_starts_is_refused_at_the_field_and_in_the_summary()
+    {
+        await SetUpAsync();
+        var page = RenderAt("reports");
+        page.WaitForAssertion(() => page.Find("form.report-form"));
+        Assert.Empty(page.FindAll("[data-testid=report]"));
+
+        page.Find("#field-Period-custom").Change("custom");
+        page.Find("#field-From").Change("5");
+        page.Find("#field-From-month").Change("3");
+        page.Find("#field-From-year").Change("2026");
+        page.Find("#field-To").Change("4");
+        page.Find("#field-To-month").Change("3");
+        page.Find("#field-To-year").Change("2026");
+        await page.Find("form.report-form").SubmitAsync();
+
+        page.WaitForAssertion(() => page.Find("[data-testid=error-summary]"));
+        Assert.Contains("End date must be the same as or after the start date", page.Find("[data-testid=error-summary]").TextContent);
+        Assert.Contains("End date must be the same as or after the start date", page.Find("#field-To-error").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=report]"));
+        Assert.EndsWith("/reports", Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
+    public async Task Choosing_a_borough_and_an_academic_year_puts_them_in_the_address_and_shows_the_report()
+    {
+        await SetUpAsync();
+        var page = RenderAt("reports");
+        page.WaitForAssertion(() => page.Find("form.report-form"));
+
+        page.Find("#field-BoroughId").Change(newham.ToString());
+        page.Find("#field-AcademicYear").Change("2025");
+        await page.Find("form.report-form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Equal("3", Headline(page, "referrals")));
+        Assert.EndsWith($"/reports?period=academic_year&academicYear=2025&borough={newham}&trend=month&reference=White",
+            Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
+    public void The_report_view_shows_each_figure_with_what_it_rests_on_and_a_text_alternative_for_each_chart()
+    {
+        var view = Render<ReportView>(p => p.Add(v => v.Result, ReportSamples.Result()).Add(v => v.Query, "period=academic_year&academicYear=2025"));
+
+        Assert.Equal("62% — 31 of 50", view.Find("[data-testid=headline-diversion_rate] dd").TextContent.Trim());
+        Assert.Equal("12.5 days — over 31 cases", view.Find("[data-testid=headline-days_to_conference] dd").TextContent.Trim());
+        Assert.Equal("no cases — 0 of 0", view.Find("[data-testid=headline-harmed_satisfaction] dd").TextContent.Trim());
+        foreach (var svg in view.FindAll("svg"))
+        {
+            Assert.Equal("img", svg.GetAttribute("role"));
+            var ids = svg.GetAttribute("aria-labelledby")!.Split(' ');
+            Assert.Equal("title", view.Find($"#{ids[0]}").TagName.ToLowerInvariant());
+            Assert.Equal("desc", view.Find($"#{ids[1]}").TagName.ToLowerInvariant());
+        }
+        Assert.Contains("Referred 50 (100% of referred); Eligible 45 (90% of referred)", view.Find("#funnel-chart-desc").TextContent);
+        Assert.Contains("October 2025 75% — 18 of 24", view.Find("#diversion-chart-desc").TextContent);
+        Assert.Contains("Referrals: 50 in all, most in October 2025 (25)", view.Find("#trend-chart-desc").TextContent);
+        Assert.Equal(7, view.FindAll("a[download]").Count);
+        var internalMatters = Render<HeadlineFigures>(p => p.Add(h => h.Query, "")
+            .Add(h => h.Figures, [new HeadlineFigure("school_internal", "Referrals the school handled internally", FigureKind.Count, 0, null, null)]));
+        Assert.Equal("not available for these filters", internalMatters.Find("[data-testid=headline-school_internal] dd").TextContent.Trim());
+        Assert.Contains("=HYPERLINK", view.Find("[data-testid=schools-table]").TextContent);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using RjConferences.Components;
+
+namespace RjConferences.Features.Reports;
+
+/// <summary>How the page writes the report's figures (the exact figures: suppression is for exports).</summary>
+public static class ReportFormat
+{
+    /// <summary>Below this many referred cases a group's rates are noted as unreliable.</summary>
+    public const int SmallBase = 30;
+
+    private static CultureInfo Culture => AppSetup.Culture;
+
+    /// <summary>"62%", "62.5%"; "no cases" when there is nothing to divide by.</summary>
+    public static string Percent(double? share) =>
+        share is { } s ? (s * 100).ToString("0.#", Culture) + "%" : "no cases";
+
+    public const string NotAvailable = "not available for these filters";
+
+    public static string Number(long n) => n.ToString("N0", Culture);
+
+    /// <summary>"62% — 31 of 50".</summary>
+    public static string Rate(double? share, long numerator, long denominator) =>
+        denominator == 0 ? "no cases" : $"{Percent(share)} — {Number(numerator)} of {Number(denominator)}";
+
+    public static string Days(double? days) => days is { } d ? $"{d.ToString("0.#", Culture)} {(d == 1 ? "day" : "days")}" : "no cases";
+
+    public static string Index(double? rri) => rri is { } r ? r.ToString("0.00", Culture) : "–";
+
+    /// <summary>"1 September 2025 to 31 August 2026".</summary>
+    public static string Period(ReportSelection selection) =>
+        $"{LondonTime.FormatDate(selection.From)} to {LondonTime.FormatDate(selection.To)}";
+
+    /// <summary>The headline figure as the page shows it: the value, and what it rests on.</summary>
+    public static (string Value, string? Detail) Headline(HeadlineFigure figure) => figure.Kind switch
+    {
+        // A count without a value cannot be given for this selection (the school's internal matters record no age or gender).
+        FigureKind.Count when figure.Value is null => (NotAvailable, null),
+        FigureKind.Rate => (Percent(figure.Value), $"{Number(figure.Numerator)} of {Number(figure.Denominator ?? 0)}"),
+        FigureKind.MedianDays => (Days(figure.Value), $"over {Number(figure.Denominator ?? 0)} {((figure.Denominator ?? 0) == 1 ? "case" : "cases")}"),
+        _ => (Number(figure.Numerator), null),
+    };
+
+    /// <summary>The diversion rate of a trend point or breakdown row.</summary>
+    public static string Diversion(long diverted, long checks) => Rate(ReportTables.Share(diverted, checks), diverted, checks);
+}
