@@ -151,6 +151,16 @@ public class CaseNameSearchTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task The_scope_is_checked_on_the_cases_themselves_and_not_only_on_the_search_copy()
+    {
+        var (hackneyCase, _) = await NewCaseAsync("Amira", "Hassan", haggerston, hackneyOfficer);
+        // A copy that went wrong (it cannot through the triggers) must still not show another school's case.
+        await ExecuteAsync("UPDATE case_name_keys SET school_id = @langdonPark WHERE case_id = @hackneyCase", new { langdonPark, hackneyCase });
+
+        Assert.Empty(await FindAsync("amira"));
+    }
+
+    [Fact]
     public async Task A_change_of_status_is_seen_by_the_name_search_status_filter()
     {
         var (id, reference) = await NewCaseAsync("Priya", "Shah");

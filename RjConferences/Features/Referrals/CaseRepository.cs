@@ -244,7 +244,8 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
             toAt = query.To is { } to ? LondonMidnight(to.AddDays(1)) : (DateTimeOffset?)null,
             limit = PageSize, offset = (Math.Max(1, query.Page) - 1) * PageSize,
         };
-        // A case is listed once, even when two of its young people, or both names of one, match.
+        // A case is listed once, even when two of its young people, or both names of one, match. The
+        // scope is checked again on the cases themselves: it never rests on a copy alone.
         var sql = $"""
             SELECT {Columns}
             FROM (SELECT DISTINCT k.case_id AS id, {sortKey} AS sort_key
@@ -253,6 +254,7 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
                   ORDER BY sort_key {direction}, id
                   LIMIT @limit OFFSET @offset) AS page
             {Joins}
+            WHERE +c.{SchoolScope.SqlFilter}
             ORDER BY {SortKey(query, "c")} {direction}, c.id
             """;
         var countSql = $"SELECT count(*) FROM (SELECT DISTINCT k.case_id FROM case_name_keys AS k WHERE {where} LIMIT {NameCountCap})";
