@@ -1,11 +1,11 @@
--- The case list's search by the young person's name, answered from one index.
+-- The case list's search by the young person's name, answered from the indexes of a search table.
 --
 -- Before this, a search such as "has" found the matching young people in the name indexes of
 -- parties, then looked up each of their cases (about 3-4 µs each) to check the school against the
 -- user's scope, the status, and to sort by referral time: 12,700 matches among a million cases took
--- 36 ms at the median and 92 ms at the 95th percentile. Here each responsible young person's first
--- and last name keys sit next to what the list filters and sorts on, so the search reads one index
--- and looks up only the 50 cases of the page.
+-- 36 ms at the median and 92 ms at the 95th percentile. Here each responsible young person's name
+-- keys sit next to what the list filters and sorts on, so the search reads an index and looks up
+-- only the 50 cases of the page.
 --
 -- Two keys a young person, lower case: the whole name, first name first ("kwame mensah"), and the
 -- last name ("mensah"). A search matches when either starts with what was typed: "kwa", "kwame me"
