@@ -202,4 +202,35 @@ public class CaseListPageTests : CaseTestContext
         page.WaitForAssertion(() => Assert.Contains("Cases 51 to 100 of 10,000 or more", page.Markup));
         Assert.Equal(50, page.FindAll("table.case-list tbody tr a").Count);
     }
+
+    [Fact]
+    public async Task Shows_1000_or_more_for_a_name_search_that_many_match_and_asks_for_more_of_the_name()
+    {
+        await SetUpAsync();
+        // 1,050 more young people called Sam Okafor at Langdon Park: copies of one case, each with its young person.
+        await using (var connection = await Database.Db.OpenAsync())
+        {
+            await connection.ExecuteAsync("""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1050)
+                INSERT INTO cases (id, reference, school_id, status, location, offence_at, offence_date, offence_category_id, gravity,
+                                   description, admitted, outcome_route, eligible, referred_at, referred_on, referred_by, submission_id, version, updated_at)
+                SELECT lower(hex(randomblob(16))), printf('RJ-2025-%05d', i), c.school_id, c.status, c.location, c.offence_at, c.offence_date,
+                       c.offence_category_id, c.gravity, c.description, c.admitted, c.outcome_route, c.eligible, '2025-01-01T00:00:00.0000000Z',
+                       '2025-01-01', c.referred_by, lower(hex(randomblob(16))), 1, c.updated_at
+                FROM n CROSS JOIN (SELECT * FROM cases WHERE reference = @reference) AS c;
+                INSERT INTO parties (id, case_id, party_role, first_name, last_name, first_name_key, last_name_key, sort_order)
+                SELECT lower(hex(randomblob(16))), id, 'responsible', 'Sam', 'Okafor', 'sam', 'okafor', 0 FROM cases WHERE reference LIKE 'RJ-2025-%';
+                """, new { reference = references["Sam Okafor"] });
+        }
+        var page = Render<CaseListPage>();
+        page.WaitForAssertion(() => Assert.Equal("1,053 cases match.", page.Find("[data-testid=case-count]").TextContent.Trim()));
+
+        Search(page, "okaf");
+
+        page.WaitForAssertion(() => Assert.Equal(
+            "1,000 or more cases match. Type more of the name, or choose a school, status or dates, to find fewer.",
+            page.Find("[data-testid=case-count]").TextContent.Trim()));
+        Assert.Equal(50, page.FindAll("table.case-list tbody tr a").Count);
+        Assert.Contains("Cases 1 to 50 of 1,000 or more", page.Markup);
+    }
 }

@@ -186,6 +186,13 @@ public class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
     }
 
     [Fact]
+    public async Task The_name_search_index_holds_exactly_the_demo_young_peoples_names()
+    {
+        Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(demo.Database.Db));
+        Assert.True((await QueryAsync<long>("SELECT count(*) FROM case_name_keys")).Single() > 300);
+    }
+
+    [Fact]
     public async Task Demo_statuses_agree_with_the_assessments_consents_and_reasons()
     {
         // Ready to schedule: suitable, and every young person, harmed party and parent or guardian has consented.
@@ -279,6 +286,7 @@ public class SyntheticDataTests : IDisposable
             """));
         var statuses = await QueryAsync<string>("SELECT DISTINCT status FROM cases");
         Assert.Superset(new HashSet<string> { CaseStatus.NotEligible, CaseStatus.NotSuitable, CaseStatus.Withdrawn, CaseStatus.ReadyToSchedule }, statuses.ToHashSet());
+        Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(database.Db));
         Assert.Empty(await QueryAsync<string>("PRAGMA foreign_key_check"));
         Assert.Equal(1, (await QueryAsync<long>($"SELECT count(*) FROM users WHERE email = '{SyntheticData.UserEmail}'")).Single());
     }
@@ -356,6 +364,59 @@ public class SyntheticDataTests : IDisposable
         Assert.Equal(byReference.Take(50), sorted.Select(c => c.Reference));
         Assert.Equal(byReference.Count, sortedTotal);
         Assert.Equal(bySchool.Select(c => c.SchoolName).Order(StringComparer.Ordinal).Reverse(), bySchool.Select(c => c.SchoolName));
+    }
+
+    [Fact]
+    public async Task Name_searches_filter_sort_page_and_count_like_a_search_of_the_cases_themselves()
+    {
+        await SyntheticData.GenerateAsync(database.Db, 2000, await SyntheticData.EnsureUserAsync(services), DateTimeOffset.UtcNow);
+        var reviewer = await TestUsers.CreateAsync(services, "yjs@newham.example", [Roles.YouthJusticeReviewer], boroughs: ["Newham"]);
+        var repository = new CaseRepository(database.Db, services.GetRequiredService<AuditLog>(), TimeProvider.System);
+        const string inNewham = "c.school_id IN (SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Newham')";
+        // The most common start of a young person's last name in Newham, and the first name of one of them.
+        var (letters, firstName) = (await QueryAsync<(string, string)>($"""
+            SELECT substr(p.last_name_key, 1, 3), min(p.first_name_key) FROM parties p JOIN cases c ON c.id = p.case_id
+            WHERE p.party_role = 'responsible' AND p.last_name_key IS NOT NULL AND {inNewham}
+            GROUP BY 1 ORDER BY count(*) DESC LIMIT 1
+            """)).Single();
+        var school = (await QueryAsync<long>($"SELECT c.school_id FROM cases c WHERE {inNewham} GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")).Single();
+        var (from, to) = (await QueryAsync<(string, string)>($"SELECT min(referred_on), max(referred_on) FROM cases c WHERE {inNewham}")).Single();
+        var middle = DateOnly.Parse(from).AddDays((DateOnly.Parse(to).DayNumber - DateOnly.Parse(from).DayNumber) / 2);
+
+        var checks = new (CaseQuery Query, string Where, string Order)[]
+        {
+            (new(Search: letters), "1 = 1", "c.referred_at DESC"),
+            (new(Search: letters, Descending: false), "1 = 1", "c.referred_at ASC"),
+            (new(Search: $"{firstName} {letters}"), "1 = 1", "c.referred_at DESC"),
+            (new(Search: letters, Status: CaseStatus.ReadyToSchedule), "c.status = 'ready_to_schedule'", "c.referred_at DESC"),
+            (new(Search: letters, SchoolId: school), $"c.school_id = {school}", "c.referred_at DESC"),
+            (new(Search: letters, From: middle), $"c.referred_on >= '{middle:yyyy-MM-dd}'", "c.referred_at DESC"),
+            (new(Search: letters, To: middle), $"c.referred_on <= '{middle:yyyy-MM-dd}'", "c.referred_at DESC"),
+            (new(Search: letters, From: middle, To: middle.AddDays(60)),
+                $"c.referred_on BETWEEN '{middle:yyyy-MM-dd}' AND '{middle.AddDays(60):yyyy-MM-dd}'", "c.referred_at DESC"),
+            (new(Search: letters, Sort: "reference", Descending: false), "1 = 1", "c.reference ASC"),
+            (new(Search: letters, Sort: "status"), "1 = 1", "c.status DESC"),
+            (new(Search: letters, Sort: "school", Descending: false), "1 = 1", "(SELECT name FROM schools WHERE id = c.school_id) ASC"),
+        };
+        foreach (var (query, where, order) in checks)
+        {
+            await using var connection = await database.Db.OpenAsync();
+            var expected = (await connection.QueryAsync<string>($"""
+                SELECT c.reference FROM cases c
+                WHERE {inNewham} AND {where}
+                  AND c.id IN (SELECT p.case_id FROM parties p WHERE p.party_role = 'responsible'
+                               AND (substr(p.first_name_key || ' ' || p.last_name_key, 1, length(@search)) = @search
+                                    OR substr(p.last_name_key, 1, length(@search)) = @search))
+                ORDER BY {order}, c.id
+                """, new { search = query.Search!.ToLowerInvariant() })).ToList();
+            var (page1, total) = await repository.ListAsync(query, reviewer.Id);
+            var (page2, _) = await repository.ListAsync(query with { Page = 2 }, reviewer.Id);
+
+            Assert.True(expected.Count > 0, query.ToString());
+            Assert.Equal(expected.Take(50), page1.Select(c => c.Reference));
+            Assert.Equal(expected.Skip(50).Take(50), page2.Select(c => c.Reference));
+            Assert.Equal(Math.Min(expected.Count, CaseRepository.NameCountCap), total);
+        }
     }
 
     [Fact]

@@ -18,6 +18,16 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
     /// <summary>Counting stops here: "10,000 or more" is enough to page through, and counting all of a million rows is not free.</summary>
     public const int CountCap = 10_000;
 
+    /// <summary>
+    /// Counting the matches of a name stops here: past a thousand, the user needs more of the name
+    /// or a filter, not a count (counting 10,000 "Ade..." took longer than finding the page).
+    /// </summary>
+    public const int NameCountCap = 1_000;
+
+    /// <summary>Where the count of this query stops: the total is "at least this" when it reaches it.</summary>
+    public static int CountCapFor(CaseQuery query) =>
+        string.IsNullOrWhiteSpace(query.Search) || query.Search.Trim().StartsWith("RJ-", StringComparison.OrdinalIgnoreCase) ? CountCap : NameCountCap;
+
     public async Task<CaseDetails?> GetAsync(Guid caseId, Guid userId, CancellationToken cancellationToken = default)
     {
         const string sql = $"""
@@ -94,14 +104,15 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
     public async Task<(IReadOnlyList<CaseListItem> Cases, int Total)> ListAsync(CaseQuery query, Guid userId, CancellationToken cancellationToken = default)
     {
         // The WHERE clause is built from fixed fragments only; every value is a parameter.
-        // When searching, the search term must drive the query: the filters on school and status are
-        // written with a unary + (SQLite's way to keep a term from being used for an index), because
-        // without statistics the planner takes "school in the user's schools" for the more selective
-        // condition and reads every case of those schools (1.1 s for a reference with a million cases).
+        // When searching by reference, the reference must drive the query: the filters on school and
+        // status are written with a unary + (SQLite's way to keep a term from being used for an index),
+        // because without statistics the planner takes "school in the user's schools" for the more
+        // selective condition and reads every case of those schools (1.1 s with a million cases).
+        // Searches by name go to SearchByNameAsync.
         var search = query.Search?.Trim();
         var column = string.IsNullOrEmpty(search) ? "c." : "+c.";
         var where = new StringBuilder($"{column}{SchoolScope.SqlFilter}");
-        string? prefix = null, prefixEnd = null, first = null, firstEnd = null;
+        string? prefix = null, prefixEnd = null;
         if (!string.IsNullOrEmpty(search))
         {
             if (search.StartsWith("RJ-", StringComparison.OrdinalIgnoreCase))
@@ -111,27 +122,9 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
             }
             else
             {
-                var parts = search.ToLowerInvariant().Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                if (parts.Length == 2)
-                {
-                    first = parts[0];
-                    (prefix, prefixEnd) = Range(parts[1]);
-                    where.Append("""
-                         AND c.id IN (SELECT case_id FROM parties WHERE party_role = 'responsible'
-                                      AND last_name_key >= @prefix AND last_name_key < @prefixEnd AND first_name_key = @first)
-                        """);
-                }
-                else
-                {
-                    (prefix, prefixEnd) = Range(parts[0]);
-                    where.Append("""
-                         AND c.id IN (SELECT case_id FROM parties WHERE party_role = 'responsible'
-                                        AND last_name_key >= @prefix AND last_name_key < @prefixEnd
-                                      UNION
-                                      SELECT case_id FROM parties WHERE party_role = 'responsible'
-                                        AND first_name_key >= @prefix AND first_name_key < @prefixEnd)
-                        """);
-                }
+                // The start of a young person's name: "kwa", "kwame me" or "mens" for Kwame Mensah.
+                var name = string.Join(' ', search.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+                return await SearchByNameAsync(query, name, userId, cancellationToken);
             }
         }
         if (query.Status is not null) where.Append($" AND {column}status = @Status");
@@ -140,31 +133,13 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
         if (query.From is not null) where.Append(" AND c.referred_on >= @From");
         if (query.To is not null) where.Append(" AND c.referred_on <= @To");
 
-        var sortKey = query.Sort switch
-        {
-            "reference" => "c.reference",
-            "school" => "s.name",
-            "status" => "c.status",
-            _ => "c.referred_at",
-        };
+        var sortKey = SortKey(query, "c");
         var direction = query.Descending ? "DESC" : "ASC";
         var schoolJoin = query.Sort == "school" ? "JOIN schools AS s ON s.id = c.school_id" : "";
-        const string columns = """
-            c.id, c.reference, s.name AS school_name, b.name AS borough_name, c.status, c.referred_on,
-            oc.name AS offence_category,
-            (SELECT group_concat(coalesce(p.first_name || ' ' || p.last_name, 'Details removed'), ', ')
-             FROM parties AS p WHERE p.case_id = c.id AND p.party_role = 'responsible') AS young_people
-            """;
-        const string joins = """
-            JOIN cases AS c ON c.id = page.id
-            JOIN schools AS s ON s.id = c.school_id
-            JOIN boroughs AS b ON b.id = s.borough_id
-            JOIN offence_categories AS oc ON oc.id = c.offence_category_id
-            """;
         var countSql = $"SELECT count(*) FROM (SELECT 1 FROM cases AS c {schoolJoin} WHERE {where} LIMIT {CountCap})";
         var parameters = new
         {
-            ScopeUserId = userId, prefix, prefixEnd, first, firstEnd, query.Status, query.SchoolId, query.BoroughId,
+            ScopeUserId = userId, prefix, prefixEnd, query.Status, query.SchoolId, query.BoroughId,
             query.From, query.To, limit = PageSize, offset = (Math.Max(1, query.Page) - 1) * PageSize,
         };
         await using var connection = await db.OpenAsync(cancellationToken);
@@ -176,12 +151,12 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
             // Without a search the page comes straight from an index in the order shown, and the
             // count stops at the cap: two statements.
             var sql = $"""
-                SELECT {columns}
+                SELECT {Columns}
                 FROM (SELECT c.id FROM cases AS c {schoolJoin}
                       WHERE {where}
                       ORDER BY {sortKey} {direction}, c.id
                       LIMIT @limit OFFSET @offset) AS page
-                {joins}
+                {Joins}
                 ORDER BY {sortKey} {direction}, c.id
                 """;
             var cases = (await connection.QueryAsync<CaseListItem>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
@@ -197,10 +172,10 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
         var searchSql = $"""
             WITH matches AS MATERIALIZED (
                 SELECT c.id, {sortKey} AS sort_key FROM cases AS c {schoolJoin} WHERE {where})
-            SELECT {columns},
+            SELECT {Columns},
                    (SELECT count(*) FROM (SELECT 1 FROM matches LIMIT {CountCap})) AS total
             FROM (SELECT id FROM matches ORDER BY sort_key {direction}, id LIMIT @limit OFFSET @offset) AS page
-            {joins}
+            {Joins}
             ORDER BY {sortKey} {direction}, c.id
             """;
         var rows = (await connection.QueryAsync<CaseListItem, long, (CaseListItem Case, long Total)>(
@@ -209,6 +184,94 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
             : query.Page <= 1 ? 0
             : await connection.ExecuteScalarAsync<int>(new CommandDefinition(countSql, parameters, cancellationToken: cancellationToken));
         return (rows.Select(r => r.Case).ToList(), found);
+    }
+
+    // The columns the list shows, read for the page's 50 case ids only ("page" gives the ids).
+    private const string Columns = """
+        c.id, c.reference, s.name AS school_name, b.name AS borough_name, c.status, c.referred_on,
+        oc.name AS offence_category,
+        (SELECT group_concat(coalesce(p.first_name || ' ' || p.last_name, 'Details removed'), ', ')
+         FROM parties AS p WHERE p.case_id = c.id AND p.party_role = 'responsible') AS young_people
+        """;
+    private const string Joins = """
+        JOIN cases AS c ON c.id = page.id
+        JOIN schools AS s ON s.id = c.school_id
+        JOIN boroughs AS b ON b.id = s.borough_id
+        JOIN offence_categories AS oc ON oc.id = c.offence_category_id
+        """;
+
+    private static string SortKey(CaseQuery query, string table) => query.Sort switch
+    {
+        "reference" => $"{table}.reference",
+        "school" => "s.name",
+        "status" => $"{table}.status",
+        _ => $"{table}.referred_at",
+    };
+
+    /// <summary>
+    /// A search by the start of a young person's whole name (first name first: "kwame me") or of their
+    /// last name ("mens"), from <c>case_name_keys</c> (migration 0009), which holds both keys of each
+    /// young person with the case's school, status, referral time and reference. Scope, filters, sort
+    /// and count come from its indexes alone; only the page's 50 cases are read. Its search index
+    /// starts with <c>name_start</c>, a name's first three letters, then the referral time: for a
+    /// search of three letters or more (the case list asks for three) the matches come in the order of
+    /// the default sort, and the page query stops after 50 rows however common the name.
+    /// </summary>
+    private async Task<(IReadOnlyList<CaseListItem> Cases, int Total)> SearchByNameAsync(CaseQuery query, string name, Guid userId,
+        CancellationToken cancellationToken)
+    {
+        var (prefix, prefixEnd) = Range(name);
+        // Letters as SQLite's substr counts them (code points), so that @start is what the index holds.
+        var start = string.Concat(name.EnumerateRunes().Take(3));
+        var where = new StringBuilder(name.EnumerateRunes().Count() >= 3
+            ? "k.name_start = @start AND k.name_key >= @prefix AND k.name_key < @prefixEnd"
+            : "k.name_start >= @prefix AND k.name_start < @prefixEnd AND k.name_key >= @prefix AND k.name_key < @prefixEnd");
+        where.Append($" AND k.{SchoolScope.SqlFilter}");
+        if (query.Status is not null) where.Append(" AND k.status = @Status");
+        if (query.SchoolId is not null) where.Append(" AND k.school_id = @SchoolId");
+        if (query.BoroughId is not null) where.Append(" AND k.school_id IN (SELECT id FROM schools WHERE borough_id = @BoroughId)");
+        // Referral dates are London dates of referred_at: the same filter as instants the index holds.
+        if (query.From is not null) where.Append(" AND k.referred_at >= @fromAt");
+        if (query.To is not null) where.Append(" AND k.referred_at < @toAt");
+
+        var sortKey = SortKey(query, "k");
+        var direction = query.Descending ? "DESC" : "ASC";
+        var schoolJoin = query.Sort == "school" ? "JOIN schools AS s ON s.id = k.school_id" : "";
+        var parameters = new
+        {
+            ScopeUserId = userId, start, prefix, prefixEnd, query.Status, query.SchoolId, query.BoroughId,
+            fromAt = query.From is { } from ? LondonMidnight(from) : (DateTimeOffset?)null,
+            toAt = query.To is { } to ? LondonMidnight(to.AddDays(1)) : (DateTimeOffset?)null,
+            limit = PageSize, offset = (Math.Max(1, query.Page) - 1) * PageSize,
+        };
+        // A case is listed once, even when two of its young people, or both names of one, match. The
+        // scope is checked again on the cases themselves: it never rests on a copy alone.
+        var sql = $"""
+            SELECT {Columns}
+            FROM (SELECT DISTINCT k.case_id AS id, {sortKey} AS sort_key
+                  FROM case_name_keys AS k {schoolJoin}
+                  WHERE {where}
+                  ORDER BY sort_key {direction}, id
+                  LIMIT @limit OFFSET @offset) AS page
+            {Joins}
+            WHERE +c.{SchoolScope.SqlFilter}
+            ORDER BY {SortKey(query, "c")} {direction}, c.id
+            """;
+        var countSql = $"SELECT count(*) FROM (SELECT DISTINCT k.case_id FROM case_name_keys AS k WHERE {where} LIMIT {NameCountCap})";
+
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var cases = (await connection.QueryAsync<CaseListItem>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+        var total = query.Page <= 1 && cases.Count < PageSize
+            ? cases.Count
+            : await connection.ExecuteScalarAsync<int>(new CommandDefinition(countSql, parameters, cancellationToken: cancellationToken));
+        return (cases, total);
+    }
+
+    private static DateTimeOffset LondonMidnight(DateOnly date)
+    {
+        // Midnight always exists in London, and happens once (the clocks change at 01:00 and 02:00).
+        LondonTime.TryToUtc(date, TimeOnly.MinValue, out var utc, out _);
+        return utc;
     }
 
     /// <summary>[prefix, prefix with its last character incremented): a range an index can answer, unlike LIKE.</summary>
