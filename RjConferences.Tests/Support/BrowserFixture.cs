@@ -36,9 +36,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A new browser context and page for one test, in en-GB and London time.</summary>
+    // The contexts opened for each app. The browser tests run one at a time; a page left open after its
+    // test's app has stopped keeps trying to reconnect its Blazor circuit and takes CPU from every later test.
+    private readonly List<(IBrowserContext Context, AppHost App)> open = [];
+
+    /// <summary>A new browser context and page for one test, in en-GB and London time. Closes the pages of earlier tests' apps.</summary>
     public async Task<IPage> NewPageAsync(AppHost app)
     {
+        foreach (var stale in open.Where(o => !ReferenceEquals(o.App, app)).ToList())
+        {
+            await stale.Context.CloseAsync();
+            open.Remove(stale);
+        }
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = app.BaseUrl,
@@ -47,6 +56,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             AcceptDownloads = true,
         });
         context.SetDefaultTimeout(15_000);
+        open.Add((context, app));
         return await context.NewPageAsync();
     }
 
