@@ -54,6 +54,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             Locale = "en-GB",
             TimezoneId = "Europe/London",
             AcceptDownloads = true,
+            // As a user who asks for reduced motion: no colour transitions for axe to catch half-way.
+            ReducedMotion = ReducedMotion.Reduce,
         });
         context.SetDefaultTimeout(15_000);
         open.Add((context, app));
