@@ -231,7 +231,7 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
             if (progress.Actions.All(a => a.Id == action.Id || a.Status == "completed"))
             {
                 await EndAsync(connection, transaction, progress, "completed", null, now);
-                await MoveCaseAsync(connection, transaction, progress, CaseStatus.AgreementCompleted, now, "Agreement completed: every action was done");
+                await CaseLifecycle.MoveAsync(connection, transaction, progress.CaseId, progress.CaseStatus, CaseStatus.AgreementCompleted, progress.UserId, now, "Agreement completed: every action was done");
                 return $"agreement action {action.Number} completed; agreement completed";
             }
             return $"agreement action {action.Number} completed";
@@ -294,7 +294,7 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
         {
             await EndAsync(connection, transaction, progress, "replaced", reason!.Trim(), now);
             await DropUnrecordedChecksAsync(connection, transaction, progress.CaseId);
-            await MoveCaseAsync(connection, transaction, progress, CaseStatus.ReadyToSchedule, now, $"Agreement broken: a new conference is to be held ({reason.Trim()})");
+            await CaseLifecycle.MoveAsync(connection, transaction, progress.CaseId, progress.CaseStatus, CaseStatus.ReadyToSchedule, progress.UserId, now, $"Agreement broken: a new conference is to be held ({reason.Trim()})");
             return "agreement broken: new conference";
         }, decision: true);
 
@@ -310,11 +310,11 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
             var why = reason!.Trim();
             await EndAsync(connection, transaction, progress, "failed", why, now);
             await DropUnrecordedChecksAsync(connection, transaction, progress.CaseId);
-            await MoveCaseAsync(connection, transaction, progress, CaseStatus.AgreementFailed, now, $"Agreement failed: {why}");
+            await CaseLifecycle.MoveAsync(connection, transaction, progress.CaseId, progress.CaseStatus, CaseStatus.AgreementFailed, progress.UserId, now, $"Agreement failed: {why}");
             progress.CaseStatus = CaseStatus.AgreementFailed;
-            await MoveCaseAsync(connection, transaction, progress, CaseStatus.Closed, now, "Closed: escalated to formal action");
             await connection.ExecuteAsync("UPDATE cases SET closed_at = @now, closure_outcome = 'escalated', closure_reason = @why WHERE id = @CaseId",
                 new { now, why, progress.CaseId }, transaction);
+            await CaseLifecycle.MoveAsync(connection, transaction, progress.CaseId, progress.CaseStatus, CaseStatus.Closed, progress.UserId, now, "Closed: escalated to formal action");
             return "agreement failed: case closed as escalated";
         }, decision: true);
 
@@ -448,12 +448,6 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
     private static Task DropUnrecordedChecksAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId) =>
         connection.ExecuteAsync("DELETE FROM follow_up_checks WHERE case_id = @caseId AND checked_on IS NULL", new { caseId }, transaction);
 
-    private static async Task MoveCaseAsync(SqliteConnection connection, IDbTransaction transaction, AgreementProgress progress, string to, DateTimeOffset now, string summary)
-    {
-        if (!CaseLifecycle.CanMove(progress.CaseStatus, to)) throw new LifecycleException(progress.CaseStatus, to);
-        await connection.ExecuteAsync("UPDATE cases SET status = @to WHERE id = @CaseId", new { to, progress.CaseId }, transaction);
-        await CaseTimeline.RecordAsync(connection, transaction, progress.CaseId, progress.UserId, now, "status", summary, progress.CaseStatus, to);
-    }
 
     private static async Task<IReadOnlyList<AgreementProgress>> LoadAsync(SqliteConnection connection, IDbTransaction? transaction, string where, Guid id, ClaimsPrincipal user)
     {
@@ -472,7 +466,7 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
         foreach (var agreement in agreements)
         {
             agreement.UserId = userId;
-            agreement.MayDecide = agreement.FacilitatorId == userId || agreement.CoFacilitatorId == userId || user.IsInRole(Roles.Administrator);
+            agreement.MayDecide = AgreementOutcomes.FacilitatesOrAdministers(agreement.FacilitatorId, agreement.CoFacilitatorId, user);
             agreement.Actions = (await connection.QueryAsync<TrackedAction>("""
                 SELECT x.id, x.number, x.action_type, x.text, x.due_on, x.status, x.status_on, x.missed_reason, x.overdue_flagged_at,
                        x.checked_by_party_id, x.checked_by_user_id,

@@ -125,7 +125,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
                     "UPDATE conference_participants SET attended = CASE WHEN party_id IN @absent THEN 0 ELSE 1 END WHERE conference_id = @conferenceId",
                     new { absent, conferenceId }, transaction);
                 await HistoryAsync(connection, transaction, conferenceId, now, userId, "not_held", form.NotHeldReason.Trim());
-                await MoveCaseAsync(connection, transaction, row, CaseStatus.ReadyToSchedule, userId, now, "Conference not held");
+                await CaseLifecycle.MoveAsync(connection, transaction, row.CaseId, row.CaseStatus, CaseStatus.ReadyToSchedule, userId, now, "Conference not held");
                 await FinishAsync(connection, transaction, row.CaseId, userId, now, "conference not held");
                 return new OutcomeResult(errors, true);
             }
@@ -146,7 +146,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
                 "UPDATE conference_participants SET attended = CASE WHEN party_id IN @attended THEN 1 ELSE 0 END WHERE conference_id = @conferenceId",
                 new { attended = TypeHandlers.ToText(form.Attended), conferenceId }, transaction);
             await HistoryAsync(connection, transaction, conferenceId, now, userId, "held", null);
-            await MoveCaseAsync(connection, transaction, row, CaseStatus.ConferenceHeld, userId, now, "Conference held");
+            await CaseLifecycle.MoveAsync(connection, transaction, row.CaseId, row.CaseStatus, CaseStatus.ConferenceHeld, userId, now, "Conference held");
             var held = row with { CaseStatus = CaseStatus.ConferenceHeld };
             if (reached)
             {
@@ -157,12 +157,12 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
                     """, new { agreementId, conferenceId, row.CaseId, userId, now }, transaction);
                 await SaveActionsAsync(connection, transaction, agreementId, form.Actions, [], context.ConferenceDate);
                 await StoreContentHashAsync(connection, transaction, agreementId, conferenceId);
-                await MoveCaseAsync(connection, transaction, held, CaseStatus.AgreementActive, userId, now,
+                await CaseLifecycle.MoveAsync(connection, transaction, held.CaseId, held.CaseStatus, CaseStatus.AgreementActive, userId, now,
                     $"Agreement reached with {Count(form.Actions.Count)}");
             }
             else
             {
-                await MoveCaseAsync(connection, transaction, held, CaseStatus.NoAgreement, userId, now, "No agreement reached");
+                await CaseLifecycle.MoveAsync(connection, transaction, held.CaseId, held.CaseStatus, CaseStatus.NoAgreement, userId, now, "No agreement reached");
             }
             await FinishAsync(connection, transaction, row.CaseId, userId, now, reached ? "conference held: agreement reached" : "conference held: no agreement");
             return new OutcomeResult(errors, true);
@@ -255,10 +255,16 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
         return (row, null);
     }
 
-    private static bool MayRecord(ConferenceRow row, ClaimsPrincipal user)
+    private static bool MayRecord(ConferenceRow row, ClaimsPrincipal user) => FacilitatesOrAdministers(row.FacilitatorId, row.CoFacilitatorId, user);
+
+    /// <summary>
+    /// Who answers for a conference's outcome and agreement: its facilitator, its co-facilitator, or an
+    /// Administrator (the outcome page and keeping the agreement use the same rule).
+    /// </summary>
+    internal static bool FacilitatesOrAdministers(Guid facilitatorId, Guid? coFacilitatorId, ClaimsPrincipal user)
     {
         var userId = user.UserId();
-        return row.FacilitatorId == userId || row.CoFacilitatorId == userId || user.IsInRole(Roles.Administrator);
+        return facilitatorId == userId || coFacilitatorId == userId || user.IsInRole(Roles.Administrator);
     }
 
     private static Task<ConferenceRow?> ConferenceAsync(SqliteConnection connection, IDbTransaction? transaction, Guid conferenceId, Guid userId) =>
@@ -364,12 +370,6 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
             SELECT id, @now, @userId, @kind, starts_at, ends_at, room_id, facilitator_id, @reason FROM conferences WHERE id = @conferenceId
             """, new { conferenceId, now, userId, kind, reason }, transaction);
 
-    private static async Task MoveCaseAsync(SqliteConnection connection, IDbTransaction transaction, ConferenceRow row, string to, Guid userId, DateTimeOffset now, string summary)
-    {
-        if (!CaseLifecycle.CanMove(row.CaseStatus, to)) throw new LifecycleException(row.CaseStatus, to);
-        await connection.ExecuteAsync("UPDATE cases SET status = @to WHERE id = @CaseId", new { to, row.CaseId }, transaction);
-        await CaseTimeline.RecordAsync(connection, transaction, row.CaseId, userId, now, "status", summary, row.CaseStatus, to);
-    }
 
     private async Task FinishAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, Guid userId, DateTimeOffset now, string what)
     {

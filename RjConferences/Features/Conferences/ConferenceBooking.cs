@@ -106,7 +106,7 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
                             'scheduled', 0, 1, @userId, @now, @now)
                     """, new { id, caseId = theCase.Id, theCase.SchoolId, form.RoomId, times.Start, times.End, form.FacilitatorId, form.CoFacilitatorId, userId, now }, transaction);
                 await HistoryAsync(connection, transaction, id, now, userId, "booked", times.Start, times.End, form.RoomId!.Value, form.FacilitatorId!.Value, null);
-                await MoveCaseAsync(connection, transaction, theCase, CaseStatus.ConferenceScheduled, userId, now,
+                await CaseLifecycle.MoveAsync(connection, transaction, theCase.Id, theCase.Status, CaseStatus.ConferenceScheduled, userId, now,
                     $"Conference booked for {LondonTime.Format(times.Start)}");
             }
             foreach (var (partyId, personKey) in await PersonKeysAsync(connection, transaction, form.ParticipantIds))
@@ -297,12 +297,6 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
             VALUES (@id, @now, @userId, @kind, @start, @end, @roomId, @facilitatorId, @reason)
             """, new { id, now, userId, kind, start, end, roomId, facilitatorId, reason }, transaction);
 
-    private static async Task MoveCaseAsync(SqliteConnection connection, IDbTransaction transaction, CaseRow theCase, string to, Guid userId, DateTimeOffset now, string summary)
-    {
-        if (!CaseLifecycle.CanMove(theCase.Status, to)) throw new LifecycleException(theCase.Status, to);
-        await connection.ExecuteAsync("UPDATE cases SET status = @to WHERE id = @Id", new { to, theCase.Id }, transaction);
-        await CaseTimeline.RecordAsync(connection, transaction, theCase.Id, userId, now, "status", summary, theCase.Status, to);
-    }
 
     /// <summary>Cancels (reason required) or records "not held" (who did not attend); the case goes back to ready to schedule.</summary>
     public async Task<FieldErrors> EndAsync(Guid conferenceId, string outcome, string? reason, IReadOnlyCollection<Guid> absent, ClaimsPrincipal user)
@@ -336,7 +330,7 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
                     new { absent = TypeHandlers.ToText(absent), conferenceId }, transaction);
             }
             await HistoryAsync(connection, transaction, conferenceId, now, userId, outcome, current.Value.Start, current.Value.End, current.Value.Room, current.Value.Facilitator, reason.Trim());
-            await MoveCaseAsync(connection, transaction, theCase, CaseStatus.ReadyToSchedule, userId, now,
+            await CaseLifecycle.MoveAsync(connection, transaction, theCase.Id, theCase.Status, CaseStatus.ReadyToSchedule, userId, now,
                 outcome == "cancelled" ? "Conference cancelled" : "Conference not held");
             await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @Id", new { now, theCase.Id }, transaction);
             await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: theCase.Id.ToString(), UserId: userId,

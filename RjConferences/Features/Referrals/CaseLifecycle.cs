@@ -1,3 +1,7 @@
+using System.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
 namespace RjConferences.Features.Referrals;
 
 /// <summary>
@@ -26,6 +30,20 @@ public static class CaseLifecycle
     };
 
     public static bool CanMove(string from, string to) => Allowed.TryGetValue(from, out var next) && next.Contains(to);
+
+    /// <summary>
+    /// Moves a case from <paramref name="from"/> to <paramref name="to"/> in the caller's transaction and
+    /// records the move on the timeline; throws <see cref="LifecycleException"/> for a move the lifecycle
+    /// does not allow, so the transaction changes nothing. Set what the new status needs (closure
+    /// outcome, reasons) before the move: the timeline entry refreshes the case's report facts.
+    /// </summary>
+    public static async Task MoveAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, string from, string to,
+        Guid? userId, DateTimeOffset now, string summary)
+    {
+        if (!CanMove(from, to)) throw new LifecycleException(from, to);
+        await connection.ExecuteAsync("UPDATE cases SET status = @to WHERE id = @caseId", new { to, caseId }, transaction);
+        await CaseTimeline.RecordAsync(connection, transaction, caseId, userId, now, "status", summary, from, to);
+    }
 
     public static IReadOnlyList<string> NextFrom(string from) => Allowed.TryGetValue(from, out var next) ? next : [];
 
