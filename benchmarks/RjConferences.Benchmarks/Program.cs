@@ -47,18 +47,7 @@ var db = app.Services.GetRequiredService<Db>();
 var clock = app.Services.GetRequiredService<TimeProvider>();
 
 Console.WriteLine($"Database: {path}");
-long existing;
-await using (var connection = await db.OpenAsync())
-{
-    existing = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM cases");
-}
-if (existing < cases)
-{
-    var userId = await SyntheticData.EnsureUserAsync(app.Services, Console.Out);
-    Console.WriteLine($"Generating {cases - existing:N0} synthetic cases (it has {existing:N0})...");
-    var result = await SyntheticData.GenerateAsync(db, (int)(cases - existing), userId, clock.GetUtcNow(), progress: Console.Out);
-    Console.WriteLine($"generate-synthetic: {result.Cases:N0} cases, {result.Rows:N0} rows in {result.Elapsed.TotalSeconds:N1} s ({result.CasesPerSecond:N0} cases/s)");
-}
+await SyntheticData.EnsureCasesAsync(app.Services, cases, Console.Out);
 
 // Three users: a youth justice reviewer of one borough (Newham: 17 of the 78 schools), one of every
 // borough (all 78 schools), and a referrer of three schools.

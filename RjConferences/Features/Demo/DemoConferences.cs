@@ -304,15 +304,6 @@ public static partial class DemoData
 
         private bool Chance(double p) => random.NextDouble() < p;
 
-        private T Weighted<T>(params (T Value, int Weight)[] choices)
-        {
-            var pick = random.Next(choices.Sum(c => c.Weight));
-            foreach (var (value, weight) in choices)
-            {
-                if (pick < weight) return value;
-                pick -= weight;
-            }
-            return choices[^1].Value;
-        }
+        private T Weighted<T>(params (T Value, int Weight)[] choices) => random.Weighted(choices);
     }
 }

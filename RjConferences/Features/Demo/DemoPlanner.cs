@@ -277,16 +277,7 @@ public static partial class DemoData
             return steps;
         }
 
-        private T Weighted<T>(params (T Value, int Weight)[] choices)
-        {
-            var pick = random.Next(choices.Sum(c => c.Weight));
-            foreach (var (value, weight) in choices)
-            {
-                if (pick < weight) return value;
-                pick -= weight;
-            }
-            return choices[^1].Value;
-        }
+        private T Weighted<T>(params (T Value, int Weight)[] choices) => random.Weighted(choices);
 
         /// <summary>The nearest school day on or before <paramref name="day"/>: no weekends, no August, no Christmas fortnight.</summary>
         private static DateOnly SchoolDay(DateOnly day)

@@ -83,6 +83,25 @@ public static class SyntheticData
         return 0;
     }
 
+    /// <summary>
+    /// For the benchmarks: tops the database up to <paramref name="cases"/> synthetic cases, saying how
+    /// long it took; does nothing when it holds that many already (a benchmark's database is reused).
+    /// </summary>
+    public static async Task EnsureCasesAsync(IServiceProvider services, long cases, TextWriter output)
+    {
+        var db = services.GetRequiredService<Db>();
+        long existing;
+        await using (var connection = await db.OpenAsync())
+        {
+            existing = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM cases");
+        }
+        if (existing >= cases) return;
+        var userId = await EnsureUserAsync(services, output);
+        await output.WriteLineAsync($"Generating {cases - existing:N0} synthetic cases (it has {existing:N0})...");
+        var result = await GenerateAsync(db, (int)(cases - existing), userId, services.GetRequiredService<TimeProvider>().GetUtcNow(), progress: output);
+        await output.WriteLineAsync($"generate-synthetic: {result.Cases:N0} cases, {result.Rows:N0} rows in {result.Elapsed.TotalSeconds:N1} s ({result.CasesPerSecond:N0} cases/s)");
+    }
+
     /// <summary>The account synthetic cases are referred by: created (Referrer and Facilitator, every borough) when missing.</summary>
     public static async Task<Guid> EnsureUserAsync(IServiceProvider services, TextWriter? output = null)
     {
@@ -809,18 +828,7 @@ public static class SyntheticData
             return utc;
         }
 
-        private T Weighted<T>(params (T Value, int Weight)[] choices)
-        {
-            var total = 0;
-            foreach (var c in choices) total += c.Weight;
-            var pick = random.Next(total);
-            foreach (var (value, weight) in choices)
-            {
-                if (pick < weight) return value;
-                pick -= weight;
-            }
-            return choices[^1].Value;
-        }
+        private T Weighted<T>(params (T Value, int Weight)[] choices) => random.Weighted(choices);
     }
 
     /// <summary>Times of the steps after a referral: a few days apart, always after the referral and before now.</summary>
