@@ -39,11 +39,7 @@ public sealed class ReportFactsTests : IAsyncLifetime
 
     private async Task AssertNoDriftAsync(int expectedCases)
     {
-        await using var connection = await world.Database.Db.OpenAsync();
-        var stored = (await connection.QueryAsync($"SELECT {ReportFacts.Columns} FROM case_report_facts ORDER BY case_id")).ToList();
-        var fresh = (await connection.QueryAsync($"SELECT {ReportFacts.Columns} FROM case_report_facts_source ORDER BY case_id")).ToList();
-        Assert.Equal(expectedCases, fresh.Count);
-        Assert.Equal(JsonSerializer.Serialize(fresh), JsonSerializer.Serialize(stored));
+        Assert.Equal(expectedCases, await ReportFactsCheck.AssertStoredEqualSourceAsync(world.Database.Db));
 
         var selection = new ReportSelection(new DateOnly(2025, 9, 1), new DateOnly(2027, 8, 31));
         var fromFacts = await Reports.RunAsync(reviewer.Id, selection, CancellationToken.None);
@@ -137,12 +133,9 @@ public sealed class ReportFactsTests : IAsyncLifetime
     {
         var userId = await RjConferences.Features.Demo.SyntheticData.EnsureUserAsync(world.Services);
         await RjConferences.Features.Demo.SyntheticData.GenerateAsync(world.Database.Db, 3000, userId, new DateTimeOffset(2026, 11, 2, 12, 0, 0, TimeSpan.Zero));
+        Assert.Equal(3000, await ReportFactsCheck.AssertStoredEqualSourceAsync(world.Database.Db));
         await using (var connection = await world.Database.Db.OpenAsync())
         {
-            var stored = (await connection.QueryAsync($"SELECT {ReportFacts.Columns} FROM case_report_facts ORDER BY case_id")).ToList();
-            var fresh = (await connection.QueryAsync($"SELECT {ReportFacts.Columns} FROM case_report_facts_source ORDER BY case_id")).ToList();
-            Assert.Equal(3000, stored.Count);
-            Assert.Equal(JsonSerializer.Serialize(fresh), JsonSerializer.Serialize(stored));
             Assert.Empty(await connection.QueryAsync<string>("PRAGMA foreign_key_check"));
             var outcomes = (await connection.QueryAsync<string>("SELECT DISTINCT closure_outcome FROM cases WHERE closure_outcome IS NOT NULL")).ToHashSet();
             Assert.Superset(new HashSet<string> { "diverted", "entered_cjs", "withdrawn", "escalated", "no_agreement", "not_eligible", "not_suitable" }, outcomes);
