@@ -15,7 +15,7 @@ public class CaseBrowserTests(BrowserFixture browser) : IDisposable
 
     public void Dispose() => app.Dispose();
 
-    private static readonly DateOnly Today = LondonTime.Today(TimeProvider.System);
+    private DateOnly Today => LondonTime.Today(app.Time);
 
     /// <summary>A Referrer and Facilitator of Langdon Park with two cases: Amara Osei's and Leon Walsh's.</summary>
     private async Task<(TestUser Officer, string Reference)> TwoCasesAsync()
@@ -39,7 +39,7 @@ public class CaseBrowserTests(BrowserFixture browser) : IDisposable
         await group.GetByLabel("Year").FillAsync(date.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static async Task RecordConsentAsync(IPage page, string party)
+    private async Task RecordConsentAsync(IPage page, string party)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).ClickAsync();
         await page.GetByLabel("Whose consent").SelectOptionAsync(new SelectOptionValue { Label = party });

@@ -36,7 +36,7 @@ public class ReferralBrowserTests(BrowserFixture browser) : IDisposable
     public async Task A_referrer_records_a_referral_with_a_young_person_a_parent_and_a_harmed_pupil()
     {
         var user = await TestUsers.CreateAsync(app.Services, "rita@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
-        var yesterday = LondonTime.Today(TimeProvider.System).AddDays(-1);
+        var yesterday = LondonTime.Today(app.Time).AddDays(-1);
         var page = await browser.NewPageAsync(app);
         await page.SignInAsync(user);
 

@@ -29,7 +29,7 @@ public class SchedulingAdminBrowserTests(BrowserFixture browser) : IDisposable
     {
         var admin = await TestUsers.CreateAsync(app.Services, "ada@rj.example", [Roles.Administrator]);
         await TestUsers.CreateAsync(app.Services, "sam.patel@newham.example", [Roles.Facilitator], ["Newham/Langdon Park"]);
-        var today = LondonTime.Today(TimeProvider.System);
+        var today = LondonTime.Today(app.Time);
         var page = await browser.NewPageAsync(app);
         await page.SignInAsync(admin);
 

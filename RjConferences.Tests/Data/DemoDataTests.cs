@@ -126,9 +126,10 @@ public class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
             WHERE r.school_id <> c.school_id OR t.user_id IS NULL
                OR date(c.starts_at) < t.completed_on OR date(c.starts_at) > t.refresher_due_on
             """));
-        var upcoming = await QueryAsync<string>("""
+        var now = demo.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var upcoming = await QueryAsync<string>($"""
             SELECT starts_at FROM conferences WHERE status = 'scheduled'
-              AND starts_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AND starts_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+56 days')
+              AND starts_at > '{RjConferences.Data.TypeHandlers.ToUtcText(now)}' AND starts_at < '{RjConferences.Data.TypeHandlers.ToUtcText(now.AddDays(56))}'
             """);
         Assert.True(upcoming.Count >= 10, $"{upcoming.Count} upcoming conferences");
         Assert.NotEmpty(await QueryAsync<long>("SELECT 1 FROM conference_history WHERE kind = 'rescheduled'"));
@@ -211,12 +212,13 @@ public class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
                OR (status = 'withdrawn' AND withdrawn_reason IS NULL
                    AND NOT EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id AND p.details_removed_at IS NOT NULL))
             """));
-        // Times run forward: nothing after now, no change before its referral.
-        Assert.Empty(await QueryAsync<string>("""
-            SELECT c.reference FROM cases c WHERE c.referred_at < c.offence_at OR c.updated_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        // Times run forward: nothing after now (the demo's clock), no change before its referral.
+        var now = RjConferences.Data.TypeHandlers.ToUtcText(demo.Services.GetRequiredService<TimeProvider>().GetUtcNow());
+        Assert.Empty(await QueryAsync<string>($"""
+            SELECT c.reference FROM cases c WHERE c.referred_at < c.offence_at OR c.updated_at > '{now}'
                OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.occurred_at < c.referred_at)
             """));
-        var chain = await new AuditLog(demo.Database.Db, TimeProvider.System).VerifyAsync();
+        var chain = await new AuditLog(demo.Database.Db, TestClock.Fixed()).VerifyAsync();
         Assert.True(chain.Intact, chain.Problem);
     }
 
@@ -259,8 +261,8 @@ public class SyntheticDataTests : IDisposable
     {
         var userId = await SyntheticData.EnsureUserAsync(services);
 
-        var result = await SyntheticData.GenerateAsync(database.Db, 2000, userId, DateTimeOffset.UtcNow);
-        await SyntheticData.GenerateAsync(database.Db, 500, await SyntheticData.EnsureUserAsync(services), DateTimeOffset.UtcNow);
+        var result = await SyntheticData.GenerateAsync(database.Db, 2000, userId, TestClock.Start);
+        await SyntheticData.GenerateAsync(database.Db, 500, await SyntheticData.EnsureUserAsync(services), TestClock.Start);
 
         Assert.Equal(2000, result.Cases);
         var (cases, references) = (await QueryAsync<(long, long)>("SELECT count(*), count(DISTINCT reference) FROM cases")).Single();
@@ -294,9 +296,9 @@ public class SyntheticDataTests : IDisposable
     [Fact]
     public async Task Synthetic_cases_are_listed_and_found_within_the_user_scope_only()
     {
-        await SyntheticData.GenerateAsync(database.Db, 2000, await SyntheticData.EnsureUserAsync(services), DateTimeOffset.UtcNow);
+        await SyntheticData.GenerateAsync(database.Db, 2000, await SyntheticData.EnsureUserAsync(services), TestClock.Start);
         var reviewer = await TestUsers.CreateAsync(services, "yjs@newham.example", [Roles.YouthJusticeReviewer], boroughs: ["Newham"]);
-        var repository = new CaseRepository(database.Db, services.GetRequiredService<AuditLog>(), TimeProvider.System);
+        var repository = new CaseRepository(database.Db, services.GetRequiredService<AuditLog>(), TestClock.Fixed());
         var newham = await QueryAsync<(string Reference, string First, string Last)>("""
             SELECT c.reference, p.first_name, p.last_name FROM cases c JOIN schools s ON s.id = c.school_id JOIN boroughs b ON b.id = s.borough_id
             JOIN parties p ON p.case_id = c.id AND p.party_role = 'responsible'
@@ -330,9 +332,9 @@ public class SyntheticDataTests : IDisposable
     [Fact]
     public async Task Searches_page_sort_and_count_like_the_plain_list()
     {
-        await SyntheticData.GenerateAsync(database.Db, 2000, await SyntheticData.EnsureUserAsync(services), DateTimeOffset.UtcNow);
+        await SyntheticData.GenerateAsync(database.Db, 2000, await SyntheticData.EnsureUserAsync(services), TestClock.Start);
         var reviewer = await TestUsers.CreateAsync(services, "yjs@newham.example", [Roles.YouthJusticeReviewer], boroughs: ["Newham"]);
-        var repository = new CaseRepository(database.Db, services.GetRequiredService<AuditLog>(), TimeProvider.System);
+        var repository = new CaseRepository(database.Db, services.GetRequiredService<AuditLog>(), TestClock.Fixed());
         const string inNewham = """
             c.school_id IN (SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Newham')
             """;
@@ -369,9 +371,9 @@ public class SyntheticDataTests : IDisposable
     [Fact]
     public async Task Name_searches_filter_sort_page_and_count_like_a_search_of_the_cases_themselves()
     {
-        await SyntheticData.GenerateAsync(database.Db, 2000, await SyntheticData.EnsureUserAsync(services), DateTimeOffset.UtcNow);
+        await SyntheticData.GenerateAsync(database.Db, 2000, await SyntheticData.EnsureUserAsync(services), TestClock.Start);
         var reviewer = await TestUsers.CreateAsync(services, "yjs@newham.example", [Roles.YouthJusticeReviewer], boroughs: ["Newham"]);
-        var repository = new CaseRepository(database.Db, services.GetRequiredService<AuditLog>(), TimeProvider.System);
+        var repository = new CaseRepository(database.Db, services.GetRequiredService<AuditLog>(), TestClock.Fixed());
         const string inNewham = "c.school_id IN (SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Newham')";
         // The most common start of a young person's last name in Newham, and the first name of one of them.
         var (letters, firstName) = (await QueryAsync<(string, string)>($"""
@@ -379,15 +381,23 @@ public class SyntheticDataTests : IDisposable
             WHERE p.party_role = 'responsible' AND p.last_name_key IS NOT NULL AND {inNewham}
             GROUP BY 1 ORDER BY count(*) DESC LIMIT 1
             """)).Single();
-        var school = (await QueryAsync<long>($"SELECT c.school_id FROM cases c WHERE {inNewham} GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")).Single();
+        // The filters are chosen from the matching cases themselves, so that each check has matches whatever the data.
+        const string matching = "p.party_role = 'responsible' AND substr(p.last_name_key, 1, 3) = @letters";
+        var school = (await QueryAsync<long>($"""
+            SELECT c.school_id FROM cases c JOIN parties p ON p.case_id = c.id WHERE {inNewham} AND {matching}
+            GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1
+            """, new { letters })).Single();
         // A status some of those young people's cases are in (the generator's mix of statuses changes as the product grows).
         var status = (await QueryAsync<string>($"""
             SELECT c.status FROM cases c JOIN parties p ON p.case_id = c.id AND p.party_role = 'responsible'
             WHERE {inNewham} AND substr(p.last_name_key, 1, 3) = @letters
             GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1 OFFSET 1
             """, new { letters })).Single();
-        var (from, to) = (await QueryAsync<(string, string)>($"SELECT min(referred_on), max(referred_on) FROM cases c WHERE {inNewham}")).Single();
-        var middle = DateOnly.Parse(from).AddDays((DateOnly.Parse(to).DayNumber - DateOnly.Parse(from).DayNumber) / 2);
+        // The median referral date of the matching cases: the windows before, after and from it all hold some.
+        var middle = DateOnly.Parse((await QueryAsync<string>($"""
+            SELECT c.referred_on FROM cases c JOIN parties p ON p.case_id = c.id WHERE {inNewham} AND {matching}
+            ORDER BY c.referred_on LIMIT 1 OFFSET (SELECT count(*) / 2 FROM cases c JOIN parties p ON p.case_id = c.id WHERE {inNewham} AND {matching})
+            """, new { letters })).Single(), System.Globalization.CultureInfo.InvariantCulture);
 
         var checks = new (CaseQuery Query, string Where, string Order)[]
         {

@@ -11,7 +11,8 @@ namespace RjConferences.Tests.Support;
 
 /// <summary>
 /// The real app on Kestrel on a free loopback port, over its own temporary database.
-/// Pass a <see cref="FakeTimeProvider"/> to control the clock.
+/// Pass a <see cref="FakeTimeProvider"/> to control the clock; without one the app's clock is a
+/// <see cref="RunningClock"/> from <see cref="TestClock.Start"/>, never the machine's date.
 /// </summary>
 public sealed class AppHost : WebApplicationFactory<Program>
 {
@@ -23,6 +24,7 @@ public sealed class AppHost : WebApplicationFactory<Program>
         Database = database ?? new TestDatabase();
         ownsDatabase = database is null;
         Clock = clock;
+        Time = (TimeProvider?)clock ?? new RunningClock();
         this.settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["ConnectionStrings:Default"] = Database.ConnectionString,
@@ -39,6 +41,9 @@ public sealed class AppHost : WebApplicationFactory<Program>
 
     public FakeTimeProvider? Clock { get; }
 
+    /// <summary>The app's clock: <see cref="Clock"/> when one was given, else a running clock from a fixed start.</summary>
+    public TimeProvider Time { get; }
+
     /// <summary>For example http://127.0.0.1:40123 (no trailing slash).</summary>
     public string BaseUrl { get; }
 
@@ -51,11 +56,8 @@ public sealed class AppHost : WebApplicationFactory<Program>
         }
         builder.ConfigureServices(services =>
         {
-            if (Clock is not null)
-            {
-                services.RemoveAll<TimeProvider>();
-                services.AddSingleton<TimeProvider>(Clock);
-            }
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton(Time);
         });
     }
 

@@ -23,7 +23,7 @@ public static class TestUsers
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddHttpContextAccessor();
         services.AddSingleton(database.Db);
-        services.AddSingleton(clock ?? TimeProvider.System);
+        services.AddSingleton(clock ?? new RunningClock());
         services.AddSingleton<AuditLog>();
         services.AddRjIdentity();
         services.AddScoped<UserAccounts>();
