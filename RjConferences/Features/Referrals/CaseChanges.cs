@@ -23,6 +23,8 @@ public sealed record ChangeResult(ChangeOutcome Outcome, FieldErrors Errors)
 
 public sealed class SuitabilityForm
 {
+    /// <summary>Made when the form is opened: saving the same form again saves nothing (<see cref="FormSubmissions"/>).</summary>
+    public Guid SubmissionId { get; set; } = Guid.NewGuid();
     public string? RiskToParties { get; set; }
     public string? PowerImbalance { get; set; }
     public string? AcceptanceOfResponsibility { get; set; }
@@ -33,6 +35,8 @@ public sealed class SuitabilityForm
 
 public sealed class ConsentForm
 {
+    /// <summary>Made when the form is opened: saving the same form again saves nothing (<see cref="FormSubmissions"/>).</summary>
+    public Guid SubmissionId { get; set; } = Guid.NewGuid();
     public Guid? PartyId { get; set; }
     public string? Purpose { get; set; }
     public string? Decision { get; set; }
@@ -42,6 +46,8 @@ public sealed class ConsentForm
 
 public sealed class CaseEdit
 {
+    /// <summary>Made when the form is opened: saving the same form again saves nothing (<see cref="FormSubmissions"/>).</summary>
+    public Guid SubmissionId { get; set; } = Guid.NewGuid();
     public string? Description { get; set; }
     public string? Location { get; set; }
     public string? OutcomeRoute { get; set; }
@@ -76,7 +82,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         else if (form.Outcome == "not_suitable") Required(errors, "Reason", form.Reason, "Give the reason the case is not suitable");
         if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
 
-        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        return ChangeAsync(caseId, user, null, form.SubmissionId, async (connection, transaction, state, now) =>
         {
             if (!CaseLifecycle.IsBeforeConference(state.Status) && state.Status != CaseStatus.NotSuitable)
             {
@@ -114,7 +120,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         else if (decidedOn > LondonTime.Today(clock)) errors.Add("DecidedOn", "Date of the decision must be today or in the past");
         if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
 
-        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        return ChangeAsync(caseId, user, null, form.SubmissionId, async (connection, transaction, state, now) =>
         {
             if (!CaseLifecycle.IsBeforeConference(state.Status) && state.Status != CaseStatus.ConferenceScheduled)
             {
@@ -173,7 +179,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         if (dateError is not null) return Task.FromResult(ChangeResult.Invalid("WithdrawnOn", dateError));
         if (date > LondonTime.Today(clock)) return Task.FromResult(ChangeResult.Invalid("WithdrawnOn", "Date consent was withdrawn must be today or in the past"));
 
-        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        return ChangeAsync(caseId, user, null, null, async (connection, transaction, state, now) =>
         {
             var consent = await connection.QuerySingleOrDefaultAsync<(string Purpose, DateOnly DecidedOn)?>("""
                 SELECT purpose, decided_on FROM consents
@@ -216,7 +222,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         }
         if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
 
-        return ChangeAsync(caseId, user, version, async (connection, transaction, state, now) =>
+        return ChangeAsync(caseId, user, version, form.SubmissionId, async (connection, transaction, state, now) =>
         {
             if (state.Status == CaseStatus.Closed) return "A closed case cannot be changed";
             if (offered < state.OffenceDate) return "Date the harmed party was first offered restorative justice must be on or after the date of the offence";
@@ -238,7 +244,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         }
         if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(ChangeResult.Invalid("WithdrawReason", "Give the reason the case is withdrawn"));
         if (reason.Length > 500) return Task.FromResult(ChangeResult.Invalid("WithdrawReason", "The reason must be 500 characters or fewer"));
-        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        return ChangeAsync(caseId, user, null, null, async (connection, transaction, state, now) =>
         {
             await MoveAsync(connection, transaction, state, CaseStatus.Withdrawn, user.UserId(), now, "Case withdrawn", reason.Trim());
             return null;
@@ -248,8 +254,10 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
     /// <summary>
     /// Runs <paramref name="work"/> on a case in the user's scope in one write transaction. Work returns
     /// an error message to refuse (nothing is saved) or null to save; the case's version then rises.
+    /// A form that creates something passes its <paramref name="submissionId"/>: when that form was
+    /// saved already, this saves nothing and answers saved.
     /// </summary>
-    private async Task<ChangeResult> ChangeAsync(Guid caseId, ClaimsPrincipal user, long? expectedVersion,
+    private async Task<ChangeResult> ChangeAsync(Guid caseId, ClaimsPrincipal user, long? expectedVersion, Guid? submissionId,
         Func<SqliteConnection, IDbTransaction, CaseState, DateTimeOffset, Task<string?>> work)
     {
         var userId = user.UserId();
@@ -267,13 +275,15 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
                         EntityId: caseId.ToString(), UserId: userId, Justification: "change to a case outside the user's scope or missing"));
                     return new ChangeResult(ChangeOutcome.NotFound, new FieldErrors());
                 }
+                var now = clock.GetUtcNow();
+                if (submissionId is { } key && !await FormSubmissions.ClaimAsync(connection, transaction, key, caseId, userId, now))
+                {
+                    return new ChangeResult(ChangeOutcome.Saved, new FieldErrors()); // this form was saved already
+                }
                 if (expectedVersion is { } v && v != state.Version)
                 {
-                    var conflict = new FieldErrors();
-                    conflict.Add("", "Someone else changed this case while you were editing. Your changes have not been saved: they are still in the form. Reload the case to see the other changes, then make yours again.");
-                    return new ChangeResult(ChangeOutcome.Conflict, conflict);
+                    throw new ConflictException(); // rolls back the claim: the user saves the same form again after reloading
                 }
-                var now = clock.GetUtcNow();
                 if (await work(connection, transaction, state, now) is { } refusal)
                 {
                     throw new RefusedException(refusal);
@@ -283,6 +293,12 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
                 await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
                 return new ChangeResult(ChangeOutcome.Saved, new FieldErrors());
             });
+        }
+        catch (ConflictException)
+        {
+            var conflict = new FieldErrors();
+            conflict.Add("", "Someone else changed this case while you were editing. Your changes have not been saved: they are still in the form. Reload the case to see the other changes, then make yours again.");
+            return new ChangeResult(ChangeOutcome.Conflict, conflict);
         }
         catch (RefusedException e)
         {
@@ -350,4 +366,6 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
     }
 
     private sealed class RefusedException(string message) : Exception(message);
+
+    private sealed class ConflictException : Exception;
 }
