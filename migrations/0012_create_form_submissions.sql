@@ -6,7 +6,7 @@
 CREATE TABLE form_submissions (
     submission_id TEXT PRIMARY KEY,
     case_id       TEXT NOT NULL REFERENCES cases (id),
-    submitted_by  TEXT NOT NULL REFERENCES users (id),
+    submitted_by  TEXT NOT NULL,
     submitted_at  TEXT NOT NULL
 );
 CREATE INDEX ix_form_submissions_case ON form_submissions (case_id);

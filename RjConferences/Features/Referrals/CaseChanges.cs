@@ -54,6 +54,15 @@ public sealed class CaseEdit
     public DateInput VictimFirstOfferedOn { get; set; } = new();
 }
 
+/// <summary>A correction of a party's name and contact details; who they are in the case (role, whom they support) stays.</summary>
+public sealed class PartyEdit
+{
+    /// <summary>Made when the form is opened: saving the same form again saves nothing (<see cref="FormSubmissions"/>).</summary>
+    public Guid SubmissionId { get; set; } = Guid.NewGuid();
+    public Guid PartyId { get; set; }
+    public PartyForm Party { get; set; } = new();
+}
+
 /// <summary>
 /// Changes to a case after referral: suitability, consent, the victim-contact date, details, and
 /// withdrawal. Each runs in one write transaction within the user's scope, moves the case only as
@@ -148,6 +157,14 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
                 INSERT INTO consents (id, case_id, party_id, purpose, decision, decided_on, method, taken_by, recorded_at)
                 VALUES (@id, @caseId, @PartyId, @Purpose, @Decision, @decidedOn, @Method, @userId, @now)
                 """, new { id = Guid.NewGuid(), caseId, form.PartyId, form.Purpose, form.Decision, decidedOn, form.Method, userId = user.UserId(), now }, transaction);
+            if (p.Role == "harmed")
+            {
+                // A harmed party who gave or refused consent had been offered restorative justice by that day.
+                await connection.ExecuteAsync("""
+                    UPDATE cases SET victim_first_offered_on = @decidedOn
+                    WHERE id = @caseId AND (victim_first_offered_on IS NULL OR victim_first_offered_on > @decidedOn)
+                    """, new { decidedOn, caseId }, transaction);
+            }
 
             var purpose = Vocabulary.Label(Vocabulary.ConsentPurposes, form.Purpose).ToLowerInvariant();
             if (form.Decision == "refused" && form.Purpose == "take_part")
@@ -226,12 +243,71 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         {
             if (state.Status == CaseStatus.Closed) return "A closed case cannot be changed";
             if (offered < state.OffenceDate) return "Date the harmed party was first offered restorative justice must be on or after the date of the offence";
+            // A recorded decision of the harmed party (consent given or refused) means they were offered it by then: the earlier day counts.
             await connection.ExecuteAsync("""
                 UPDATE cases SET description = @description, location = @Location, outcome_route = @OutcomeRoute,
-                                 victim_first_offered_on = @offered
+                                 victim_first_offered_on = nullif(min(coalesce(@offered, '9999-12-31'), coalesce(
+                                     (SELECT min(k.decided_on) FROM consents AS k JOIN parties AS p ON p.id = k.party_id
+                                      WHERE k.case_id = @caseId AND p.party_role = 'harmed'), '9999-12-31')), '9999-12-31')
                 WHERE id = @caseId
                 """, new { description = form.Description!.Trim(), form.Location, form.OutcomeRoute, offered, caseId }, transaction);
             await CaseTimeline.RecordAsync(connection, transaction, caseId, user.UserId(), now, "edited", "Case details changed", null, null);
+            return null;
+        });
+    }
+
+    /// <summary>
+    /// Corrects a party's name and contact details (a misspelt name, a new phone number), refusing a
+    /// stale version of the case. The search keys follow the name (the database derives them from the
+    /// party's name keys), the report facts follow through the timeline, and each agreement's content
+    /// hash is stored again, so that the next agreement document is a new version with the new name.
+    /// Not on a closed or anonymised case, nor for a party whose details were removed.
+    /// </summary>
+    public async Task<ChangeResult> EditPartyAsync(Guid caseId, PartyEdit form, long version, ClaimsPrincipal user)
+    {
+        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        {
+            return ChangeResult.Invalid("", "Only a referrer or a facilitator can change a party's details");
+        }
+        // Who a party is in the case never changes after referral: read it to know which rules apply.
+        PartyDetails? saved;
+        await using (var connection = await db.OpenAsync())
+        {
+            saved = await connection.QuerySingleOrDefaultAsync<PartyDetails>(
+                "SELECT id, party_role, harmed_type, supporter_type FROM parties WHERE id = @PartyId AND case_id = @caseId", new { form.PartyId, caseId });
+        }
+        var party = form.Party;
+        party.Role = saved?.PartyRole ?? "responsible";
+        party.HarmedType = saved?.HarmedType;
+        var errors = ReferralValidator.PartyDetails(party, "Party");
+        if (!errors.IsEmpty) return new ChangeResult(ChangeOutcome.Invalid, errors);
+
+        return await ChangeAsync(caseId, user, version, form.SubmissionId, async (connection, transaction, state, now) =>
+        {
+            if (state.Status == CaseStatus.Closed) return "A closed case cannot be changed";
+            var person = !party.IsOrganisation;
+            var updated = await connection.ExecuteAsync("""
+                UPDATE parties SET first_name = @firstName, last_name = @lastName, organisation_name = @organisation,
+                                   first_name_key = @firstKey, last_name_key = @lastKey, phone = @phone, email = @email, address = @address
+                WHERE id = @PartyId AND case_id = @caseId AND details_removed_at IS NULL
+                """, new
+            {
+                firstName = person ? party.FirstName!.Trim() : null, lastName = person ? party.LastName!.Trim() : null,
+                organisation = person ? null : party.OrganisationName!.Trim(),
+                firstKey = person ? ReferralService.NameKey(party.FirstName) : null, lastKey = person ? ReferralService.NameKey(party.LastName) : null,
+                phone = ReferralService.Blank(party.Phone), email = ReferralService.Blank(party.Email), address = ReferralService.Blank(party.Address),
+                form.PartyId, caseId,
+            }, transaction);
+            if (updated == 0) return "This person's details cannot be changed: they were removed, or they are not part of this case";
+            var agreements = await connection.QueryAsync<(Guid Id, Guid ConferenceId)>(
+                "SELECT id, conference_id FROM agreements WHERE case_id = @caseId", new { caseId }, transaction);
+            foreach (var agreement in agreements)
+            {
+                await Agreements.AgreementOutcomes.StoreContentHashAsync(connection, transaction, agreement.Id, agreement.ConferenceId);
+            }
+            // The timeline never repeats personal data: the party is named by role.
+            await CaseTimeline.RecordAsync(connection, transaction, caseId, user.UserId(), now, "edited",
+                $"Details corrected: {saved!.RoleLabel.ToLowerInvariant()}", null, null);
             return null;
         });
     }
