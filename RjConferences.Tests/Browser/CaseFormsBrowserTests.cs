@@ -87,7 +87,7 @@ public class CaseFormsBrowserTests(BrowserFixture browser) : IDisposable
 
         await Assertions.Expect(page.GetByTestId("case-message")).ToContainTextAsync("The details have been saved.");
         await Assertions.Expect(page.GetByTestId("parties")).ToContainTextAsync("Amara Osei");
-        await Assertions.Expect(page.GetByTestId("parties")).Not.ToContainTextAsync("Osie");
+        await Assertions.Expect(page.GetByTestId("parties")).Not.ToContainTextAsync("Amara Osie"); // her parent is still Grace Osie
         await Assertions.Expect(page.GetByTestId("timeline")).ToContainTextAsync("Details corrected: young person responsible");
         await page.AssertAccessibleAsync();
 
