@@ -239,6 +239,54 @@ public class CasePageTests : CaseTestContext
             page.Find("[data-testid=victim-contact-warning]").TextContent);
     }
 
+    [Fact]
+    public async Task The_warning_clears_when_the_harmed_partys_consent_is_recorded_and_the_panel_says_when_they_were_offered_it()
+    {
+        await SetUpAsync();
+        var (id, _) = await NewCaseAsync();
+        SignIn(officer, OfficerRoles);
+        Clock.Advance(TimeSpan.FromDays(8));
+        var page = Open(id);
+        Assert.NotEmpty(page.FindAll("[data-testid=victim-contact-warning]"));
+        var harmed = (await Cases.Repository.GetAsync(id, officer.Id))!.Parties.Single(p => p.PartyRole == "harmed");
+
+        RecordConsent(page, harmed.Id);
+
+        page.WaitForAssertion(() => Assert.Contains("The harmed party was first offered restorative justice on 12 June 2026", page.Find("[data-testid=victim-contact]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=victim-contact-warning]"));
+    }
+
+    [Fact]
+    public async Task A_party_is_corrected_on_the_case_page_and_a_stale_correction_keeps_what_was_typed()
+    {
+        await SetUpAsync();
+        var (id, _) = await NewCaseAsync(new TestReferral(school, OffenceDate) { FirstName = "Amara", LastName = "Osie" });
+        SignIn(officer, OfficerRoles);
+        var page = Open(id);
+
+        page.FindAll("button").Single(b => b.TextContent.Trim() == "Change the details of Amara Osie").Click();
+        page.Find("#field-Party-LastName").Change("");
+        page.Find("form[aria-labelledby=party-form-title]").Submit();
+        page.WaitForAssertion(() => Assert.Contains("Enter the last name", page.Find("[data-testid=error-summary]").TextContent));
+        Assert.Contains("Enter the last name", page.Find("#field-Party-LastName-error").TextContent);
+
+        // Someone else saves a change to the case meanwhile: the correction is refused and stays in the form.
+        var details = (await Cases.Repository.GetAsync(id, officer.Id))!;
+        await Cases.Changes.EditAsync(id, new CaseEdit { Description = "Changed elsewhere", Location = details.Location, OutcomeRoute = details.OutcomeRoute },
+            details.Version, TestCases.Principal(officer.Id, OfficerRoles));
+        page.Find("#field-Party-LastName").Change("Osei");
+        page.Find("form[aria-labelledby=party-form-title]").Submit();
+        page.WaitForAssertion(() => Assert.Contains("Someone else changed this case", page.Find("[data-testid=error-summary]").TextContent));
+        Assert.Equal("Osei", page.Find("#field-Party-LastName").GetAttribute("value"));
+
+        Button(page, "Load the latest version of the case").Click();
+        page.Find("form[aria-labelledby=party-form-title]").Submit();
+
+        page.WaitForAssertion(() => Assert.Contains("The details have been saved.", page.Find("[data-testid=case-message]").TextContent));
+        Assert.Contains("Amara Osei", page.Find("[data-testid=parties]").TextContent);
+        Assert.Contains("Details corrected: young person responsible", page.Find("[data-testid=timeline]").TextContent);
+    }
+
     private async Task GiveEveryConsentAsync(Guid id)
     {
         var principal = TestCases.Principal(officer.Id, OfficerRoles);

@@ -291,6 +291,35 @@ public class NewReferralTests : BunitContext
     }
 
     [Fact]
+    public async Task The_referral_asks_when_the_harmed_party_was_first_offered_restorative_justice_and_saves_it()
+    {
+        var (page, _) = await OpenAsync();
+        FillOffence(page);
+        ContinueTo(page, "School matter or police matter");
+        Field(page, "SchoolWouldDealInternally", "-no").Change("no");
+        ContinueTo(page, "The admission and outcome route");
+        FillAdmission(page);
+        Date(page, "VictimFirstOfferedOn", new DateOnly(2026, 6, 16));
+
+        Click(page, "Continue");
+
+        page.WaitForAssertion(() => Assert.Equal(["Date the harmed party was first offered restorative justice must be today or in the past"], Summary(page)));
+        Assert.Equal("Date the harmed party was first offered restorative justice must be today or in the past", MessageAt(page, "VictimFirstOfferedOn"));
+        Date(page, "VictimFirstOfferedOn", new DateOnly(2026, 6, 12));
+        ContinueTo(page, "The people involved");
+        FillYoungPerson(page, new DateOnly(2012, 3, 27));
+        FillHarmedPupilAndParent(page);
+        ContinueTo(page, "Check your answers");
+        Assert.Contains("Harmed party first offered restorative justice 12 June 2026", Text(page));
+
+        Click(page, "Save referral");
+
+        page.WaitForAssertion(() => Assert.Equal("Referral recorded", Heading(page)));
+        await using var connection = await database.Db.OpenAsync();
+        Assert.Equal("2026-06-12", await connection.ExecuteScalarAsync<string>("SELECT victim_first_offered_on FROM cases"));
+    }
+
+    [Fact]
     public async Task A_complete_referral_is_saved_with_its_reference_and_shown_as_eligible()
     {
         var (page, _) = await OpenAsync();

@@ -205,7 +205,7 @@ public class ActionTrackingTests : IAsyncLifetime
         before = await SnapshotAsync();
         var current = (await ProgressAsync()).Version;
         var closed = await Tracking.CompleteAsync(conference.ConferenceId, progress.Actions[1].Id, current, Done(new DateOnly(2026, 6, 30), progress.Actions[1]), world.OfficerPrincipal);
-        var wish = await Tracking.RecordWishAsync(conference.ConferenceId, current, true, world.OfficerPrincipal);
+        var wish = await Tracking.RecordWishAsync(conference.ConferenceId, current, true, Guid.NewGuid(), world.OfficerPrincipal);
         Assert.Equal(["The case is closed: it cannot be changed"], closed.Errors[""]);
         Assert.Equal(["The case is closed: it cannot be changed"], wish.Errors[""]);
         Assert.Equal(before, await SnapshotAsync());
@@ -294,7 +294,7 @@ public class ActionTrackingTests : IAsyncLifetime
     {
         Today(2026, 7, 2);
         var progress = await ProgressAsync();
-        Assert.Equal(ChangeOutcome.Saved, (await Tracking.RecordWishAsync(conference.ConferenceId, progress.Version, true, world.OfficerPrincipal)).Outcome);
+        Assert.Equal(ChangeOutcome.Saved, (await Tracking.RecordWishAsync(conference.ConferenceId, progress.Version, true, Guid.NewGuid(), world.OfficerPrincipal)).Outcome);
         progress = await ProgressAsync();
         var tooEarly = await Tracking.RecordToldAsync(conference.ConferenceId, progress.Version, DateInput.From(new DateOnly(2026, 7, 2)), world.OfficerPrincipal);
         Assert.Equal(["The agreement has not been completed or broken yet: there is nothing to tell the harmed party"], tooEarly.Errors[""]);

@@ -319,7 +319,11 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
         }, decision: true);
 
     /// <summary>Whether the harmed party wants to be told if the agreement is kept.</summary>
-    public Task<ChangeResult> RecordWishAsync(Guid conferenceId, int version, bool? wantsOutcome, ClaimsPrincipal user) =>
+    /// <summary>
+    /// The harmed party's wish to be told whether the agreement is kept. <paramref name="submissionId"/>
+    /// is made when the wish is chosen: saving the same choice again records nothing.
+    /// </summary>
+    public Task<ChangeResult> RecordWishAsync(Guid conferenceId, int version, bool? wantsOutcome, Guid submissionId, ClaimsPrincipal user) =>
         ChangeAsync(conferenceId, version, user, null, (_, _, errors) =>
         {
             if (wantsOutcome is null) errors.Add("HarmedWantsOutcome", "Select yes if the harmed party wants to be told whether the agreement is kept");
@@ -331,7 +335,7 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
             await CaseTimeline.RecordAsync(connection, transaction, progress.CaseId, progress.UserId, now, "agreement",
                 wantsOutcome == true ? "The harmed party wants to be told whether the agreement is kept" : "The harmed party does not want to be told whether the agreement is kept", null, null);
             return "harmed party's wish to be told recorded";
-        }, decision: true);
+        }, decision: true, submissionId: submissionId);
 
     /// <summary>
     /// The day the harmed party was told that the agreement was completed or broken. Allowed on a
@@ -367,7 +371,7 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
     /// and an alter audit event, all in one transaction. Nothing is written when anything is refused.
     /// </summary>
     private async Task<ChangeResult> ChangeAsync(Guid conferenceId, int version, ClaimsPrincipal user, Guid? actionId, Validate validate, Work work,
-        bool decision = false, bool closedAllowed = false)
+        bool decision = false, bool closedAllowed = false, Guid? submissionId = null)
     {
         var userId = user.UserId();
         return await db.WriteAsync(async (connection, transaction) =>
@@ -391,8 +395,12 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
             var date = validate(progress, action, errors);
             if (!errors.IsEmpty) return new ChangeResult(ChangeOutcome.Invalid, errors);
             if (progress.Version != version) return Conflict();
-
             var now = clock.GetUtcNow();
+            if (submissionId is { } key && !await FormSubmissions.ClaimAsync(connection, transaction, key, progress.CaseId, userId, now))
+            {
+                return new ChangeResult(ChangeOutcome.Saved, new FieldErrors()); // this choice was saved already
+            }
+
             var updated = await connection.ExecuteAsync(
                 "UPDATE agreements SET version = version + 1, updated_by = @userId, updated_at = @now WHERE id = @AgreementId AND version = @version",
                 new { userId, now, progress.AgreementId, version }, transaction);

@@ -10,6 +10,8 @@ namespace RjConferences.Features.Conferences;
 
 public sealed class PreparationForm
 {
+    /// <summary>Made when the form is opened: saving the same form again saves nothing (<see cref="FormSubmissions"/>).</summary>
+    public Guid SubmissionId { get; set; } = Guid.NewGuid();
     public Guid? PartyId { get; set; }
     public DateInput MetOn { get; set; } = new();
     public string? Method { get; set; }
@@ -94,6 +96,10 @@ public sealed class PreparationMeetings(Db db, AuditLog audit, TimeProvider cloc
                 return errors;
             }
             var now = clock.GetUtcNow();
+            if (!await FormSubmissions.ClaimAsync(connection, transaction, form.SubmissionId, caseId, userId, now))
+            {
+                return errors; // this form was saved already
+            }
             await connection.ExecuteAsync("""
                 INSERT INTO preparation_meetings (id, case_id, party_id, facilitator_id, met_on, method, notes, party_ready, recorded_at)
                 VALUES (@id, @caseId, @PartyId, @userId, @metOn, @Method, @notes, @PartyReady, @now)

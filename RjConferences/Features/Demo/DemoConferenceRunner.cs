@@ -74,7 +74,7 @@ public static partial class DemoData
                     }, facilitator), "conference outcome");
                     break;
                 case Wish w:
-                    Check(await tracking.RecordWishAsync(plan.ConferenceIds[w.Conference], await VersionAsync(plan, w.Conference), w.Wants, facilitator), "harmed party's wish");
+                    Check(await tracking.RecordWishAsync(plan.ConferenceIds[w.Conference], await VersionAsync(plan, w.Conference), w.Wants, Guid.NewGuid(), facilitator), "harmed party's wish");
                     break;
                 case MarkAction m:
                     var (actionId, checker) = await ActionAsync(plan, m.Conference, m.Action);

@@ -23,6 +23,8 @@ public sealed record ChangeResult(ChangeOutcome Outcome, FieldErrors Errors)
 
 public sealed class SuitabilityForm
 {
+    /// <summary>Made when the form is opened: saving the same form again saves nothing (<see cref="FormSubmissions"/>).</summary>
+    public Guid SubmissionId { get; set; } = Guid.NewGuid();
     public string? RiskToParties { get; set; }
     public string? PowerImbalance { get; set; }
     public string? AcceptanceOfResponsibility { get; set; }
@@ -33,6 +35,8 @@ public sealed class SuitabilityForm
 
 public sealed class ConsentForm
 {
+    /// <summary>Made when the form is opened: saving the same form again saves nothing (<see cref="FormSubmissions"/>).</summary>
+    public Guid SubmissionId { get; set; } = Guid.NewGuid();
     public Guid? PartyId { get; set; }
     public string? Purpose { get; set; }
     public string? Decision { get; set; }
@@ -42,10 +46,21 @@ public sealed class ConsentForm
 
 public sealed class CaseEdit
 {
+    /// <summary>Made when the form is opened: saving the same form again saves nothing (<see cref="FormSubmissions"/>).</summary>
+    public Guid SubmissionId { get; set; } = Guid.NewGuid();
     public string? Description { get; set; }
     public string? Location { get; set; }
     public string? OutcomeRoute { get; set; }
     public DateInput VictimFirstOfferedOn { get; set; } = new();
+}
+
+/// <summary>A correction of a party's name and contact details; who they are in the case (role, whom they support) stays.</summary>
+public sealed class PartyEdit
+{
+    /// <summary>Made when the form is opened: saving the same form again saves nothing (<see cref="FormSubmissions"/>).</summary>
+    public Guid SubmissionId { get; set; } = Guid.NewGuid();
+    public Guid PartyId { get; set; }
+    public PartyForm Party { get; set; } = new();
 }
 
 /// <summary>
@@ -76,7 +91,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         else if (form.Outcome == "not_suitable") Required(errors, "Reason", form.Reason, "Give the reason the case is not suitable");
         if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
 
-        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        return ChangeAsync(caseId, user, null, form.SubmissionId, async (connection, transaction, state, now) =>
         {
             if (!CaseLifecycle.IsBeforeConference(state.Status) && state.Status != CaseStatus.NotSuitable)
             {
@@ -114,7 +129,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         else if (decidedOn > LondonTime.Today(clock)) errors.Add("DecidedOn", "Date of the decision must be today or in the past");
         if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
 
-        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        return ChangeAsync(caseId, user, null, form.SubmissionId, async (connection, transaction, state, now) =>
         {
             if (!CaseLifecycle.IsBeforeConference(state.Status) && state.Status != CaseStatus.ConferenceScheduled)
             {
@@ -142,6 +157,14 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
                 INSERT INTO consents (id, case_id, party_id, purpose, decision, decided_on, method, taken_by, recorded_at)
                 VALUES (@id, @caseId, @PartyId, @Purpose, @Decision, @decidedOn, @Method, @userId, @now)
                 """, new { id = Guid.NewGuid(), caseId, form.PartyId, form.Purpose, form.Decision, decidedOn, form.Method, userId = user.UserId(), now }, transaction);
+            if (p.Role == "harmed")
+            {
+                // A harmed party who gave or refused consent had been offered restorative justice by that day.
+                await connection.ExecuteAsync("""
+                    UPDATE cases SET victim_first_offered_on = @decidedOn
+                    WHERE id = @caseId AND (victim_first_offered_on IS NULL OR victim_first_offered_on > @decidedOn)
+                    """, new { decidedOn, caseId }, transaction);
+            }
 
             var purpose = Vocabulary.Label(Vocabulary.ConsentPurposes, form.Purpose).ToLowerInvariant();
             if (form.Decision == "refused" && form.Purpose == "take_part")
@@ -173,7 +196,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         if (dateError is not null) return Task.FromResult(ChangeResult.Invalid("WithdrawnOn", dateError));
         if (date > LondonTime.Today(clock)) return Task.FromResult(ChangeResult.Invalid("WithdrawnOn", "Date consent was withdrawn must be today or in the past"));
 
-        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        return ChangeAsync(caseId, user, null, null, async (connection, transaction, state, now) =>
         {
             var consent = await connection.QuerySingleOrDefaultAsync<(string Purpose, DateOnly DecidedOn)?>("""
                 SELECT purpose, decided_on FROM consents
@@ -216,16 +239,75 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         }
         if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
 
-        return ChangeAsync(caseId, user, version, async (connection, transaction, state, now) =>
+        return ChangeAsync(caseId, user, version, form.SubmissionId, async (connection, transaction, state, now) =>
         {
             if (state.Status == CaseStatus.Closed) return "A closed case cannot be changed";
             if (offered < state.OffenceDate) return "Date the harmed party was first offered restorative justice must be on or after the date of the offence";
+            // A recorded decision of the harmed party (consent given or refused) means they were offered it by then: the earlier day counts.
             await connection.ExecuteAsync("""
                 UPDATE cases SET description = @description, location = @Location, outcome_route = @OutcomeRoute,
-                                 victim_first_offered_on = @offered
+                                 victim_first_offered_on = nullif(min(coalesce(@offered, '9999-12-31'), coalesce(
+                                     (SELECT min(k.decided_on) FROM consents AS k JOIN parties AS p ON p.id = k.party_id
+                                      WHERE k.case_id = @caseId AND p.party_role = 'harmed'), '9999-12-31')), '9999-12-31')
                 WHERE id = @caseId
                 """, new { description = form.Description!.Trim(), form.Location, form.OutcomeRoute, offered, caseId }, transaction);
             await CaseTimeline.RecordAsync(connection, transaction, caseId, user.UserId(), now, "edited", "Case details changed", null, null);
+            return null;
+        });
+    }
+
+    /// <summary>
+    /// Corrects a party's name and contact details (a misspelt name, a new phone number), refusing a
+    /// stale version of the case. The search keys follow the name (the database derives them from the
+    /// party's name keys), the report facts follow through the timeline, and each agreement's content
+    /// hash is stored again, so that the next agreement document is a new version with the new name.
+    /// Not on a closed or anonymised case, nor for a party whose details were removed.
+    /// </summary>
+    public async Task<ChangeResult> EditPartyAsync(Guid caseId, PartyEdit form, long version, ClaimsPrincipal user)
+    {
+        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        {
+            return ChangeResult.Invalid("", "Only a referrer or a facilitator can change a party's details");
+        }
+        // Who a party is in the case never changes after referral: read it to know which rules apply.
+        PartyDetails? saved;
+        await using (var connection = await db.OpenAsync())
+        {
+            saved = await connection.QuerySingleOrDefaultAsync<PartyDetails>(
+                "SELECT id, party_role, harmed_type, supporter_type FROM parties WHERE id = @PartyId AND case_id = @caseId", new { form.PartyId, caseId });
+        }
+        var party = form.Party;
+        party.Role = saved?.PartyRole ?? "responsible";
+        party.HarmedType = saved?.HarmedType;
+        var errors = ReferralValidator.PartyDetails(party, "Party");
+        if (!errors.IsEmpty) return new ChangeResult(ChangeOutcome.Invalid, errors);
+
+        return await ChangeAsync(caseId, user, version, form.SubmissionId, async (connection, transaction, state, now) =>
+        {
+            if (state.Status == CaseStatus.Closed) return "A closed case cannot be changed";
+            var person = !party.IsOrganisation;
+            var updated = await connection.ExecuteAsync("""
+                UPDATE parties SET first_name = @firstName, last_name = @lastName, organisation_name = @organisation,
+                                   first_name_key = @firstKey, last_name_key = @lastKey, phone = @phone, email = @email, address = @address
+                WHERE id = @PartyId AND case_id = @caseId AND details_removed_at IS NULL
+                """, new
+            {
+                firstName = person ? party.FirstName!.Trim() : null, lastName = person ? party.LastName!.Trim() : null,
+                organisation = person ? null : party.OrganisationName!.Trim(),
+                firstKey = person ? ReferralService.NameKey(party.FirstName) : null, lastKey = person ? ReferralService.NameKey(party.LastName) : null,
+                phone = ReferralService.Blank(party.Phone), email = ReferralService.Blank(party.Email), address = ReferralService.Blank(party.Address),
+                form.PartyId, caseId,
+            }, transaction);
+            if (updated == 0) return "This person's details cannot be changed: they were removed, or they are not part of this case";
+            var agreements = await connection.QueryAsync<(Guid Id, Guid ConferenceId)>(
+                "SELECT id, conference_id FROM agreements WHERE case_id = @caseId", new { caseId }, transaction);
+            foreach (var agreement in agreements)
+            {
+                await Agreements.AgreementOutcomes.StoreContentHashAsync(connection, transaction, agreement.Id, agreement.ConferenceId);
+            }
+            // The timeline never repeats personal data: the party is named by role.
+            await CaseTimeline.RecordAsync(connection, transaction, caseId, user.UserId(), now, "edited",
+                $"Details corrected: {saved!.RoleLabel.ToLowerInvariant()}", null, null);
             return null;
         });
     }
@@ -238,7 +320,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         }
         if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(ChangeResult.Invalid("WithdrawReason", "Give the reason the case is withdrawn"));
         if (reason.Length > 500) return Task.FromResult(ChangeResult.Invalid("WithdrawReason", "The reason must be 500 characters or fewer"));
-        return ChangeAsync(caseId, user, null, async (connection, transaction, state, now) =>
+        return ChangeAsync(caseId, user, null, null, async (connection, transaction, state, now) =>
         {
             await MoveAsync(connection, transaction, state, CaseStatus.Withdrawn, user.UserId(), now, "Case withdrawn", reason.Trim());
             return null;
@@ -248,8 +330,10 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
     /// <summary>
     /// Runs <paramref name="work"/> on a case in the user's scope in one write transaction. Work returns
     /// an error message to refuse (nothing is saved) or null to save; the case's version then rises.
+    /// A form that creates something passes its <paramref name="submissionId"/>: when that form was
+    /// saved already, this saves nothing and answers saved.
     /// </summary>
-    private async Task<ChangeResult> ChangeAsync(Guid caseId, ClaimsPrincipal user, long? expectedVersion,
+    private async Task<ChangeResult> ChangeAsync(Guid caseId, ClaimsPrincipal user, long? expectedVersion, Guid? submissionId,
         Func<SqliteConnection, IDbTransaction, CaseState, DateTimeOffset, Task<string?>> work)
     {
         var userId = user.UserId();
@@ -267,13 +351,15 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
                         EntityId: caseId.ToString(), UserId: userId, Justification: "change to a case outside the user's scope or missing"));
                     return new ChangeResult(ChangeOutcome.NotFound, new FieldErrors());
                 }
+                var now = clock.GetUtcNow();
+                if (submissionId is { } key && !await FormSubmissions.ClaimAsync(connection, transaction, key, caseId, userId, now))
+                {
+                    return new ChangeResult(ChangeOutcome.Saved, new FieldErrors()); // this form was saved already
+                }
                 if (expectedVersion is { } v && v != state.Version)
                 {
-                    var conflict = new FieldErrors();
-                    conflict.Add("", "Someone else changed this case while you were editing. Your changes have not been saved: they are still in the form. Reload the case to see the other changes, then make yours again.");
-                    return new ChangeResult(ChangeOutcome.Conflict, conflict);
+                    throw new ConflictException(); // rolls back the claim: the user saves the same form again after reloading
                 }
-                var now = clock.GetUtcNow();
                 if (await work(connection, transaction, state, now) is { } refusal)
                 {
                     throw new RefusedException(refusal);
@@ -283,6 +369,12 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
                 await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
                 return new ChangeResult(ChangeOutcome.Saved, new FieldErrors());
             });
+        }
+        catch (ConflictException)
+        {
+            var conflict = new FieldErrors();
+            conflict.Add("", "Someone else changed this case while you were editing. Your changes have not been saved: they are still in the form. Reload the case to see the other changes, then make yours again.");
+            return new ChangeResult(ChangeOutcome.Conflict, conflict);
         }
         catch (RefusedException e)
         {
@@ -350,4 +442,6 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
     }
 
     private sealed class RefusedException(string message) : Exception(message);
+
+    private sealed class ConflictException : Exception;
 }

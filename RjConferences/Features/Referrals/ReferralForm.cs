@@ -26,6 +26,9 @@ public sealed class ReferralForm
     public string? AdmittedTo { get; set; }
     public string? OutcomeRoute { get; set; }
 
+    // Victim contact: the harmed party should be offered restorative justice within 5 working days (optional here).
+    public DateInput VictimFirstOfferedOn { get; set; } = new();
+
     // Parties
     public List<PartyForm> YoungPeople { get; set; } = [new() { Role = "responsible" }];
     public List<PartyForm> HarmedParties { get; set; } = [new() { Role = "harmed" }];

@@ -94,10 +94,10 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
             await connection.ExecuteAsync("""
                 INSERT INTO cases (id, reference, school_id, status, location, offence_at, offence_date, offence_category_id,
                                    gravity, description, admitted, admitted_on, admitted_to, outcome_route, eligible,
-                                   referred_at, referred_on, referred_by, submission_id, version, updated_at)
+                                   referred_at, referred_on, referred_by, victim_first_offered_on, submission_id, version, updated_at)
                 VALUES (@caseId, @reference, @SchoolId, @status, @Location, @offenceAt, @offenceDate, @OffenceCategoryId,
                         @Gravity, @Description, @Admitted, @admittedOn, @AdmittedTo, @OutcomeRoute, @eligible,
-                        @now, @today, @userId, @SubmissionId, 1, @now)
+                        @now, @today, @userId, @victimOfferedOn, @SubmissionId, 1, @now)
                 """, new
             {
                 caseId, reference, form.SchoolId, status, form.Location, offenceAt, offenceDate, form.OffenceCategoryId,
@@ -105,7 +105,7 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
                 admittedOn = form.Admitted == true ? form.AdmittedOn.Parse("x", out _) : null,
                 AdmittedTo = form.Admitted == true ? form.AdmittedTo?.Trim() : null,
                 form.OutcomeRoute, eligible = reasons.Count == 0, now, today = LondonTime.DateOf(now),
-                userId, form.SubmissionId,
+                userId, victimOfferedOn = form.VictimFirstOfferedOn.IsEmpty ? null : form.VictimFirstOfferedOn.Parse("x", out _), form.SubmissionId,
             }, transaction);
 
             var order = 0;
@@ -169,8 +169,8 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
             firstName = p.IsOrganisation ? null : p.FirstName?.Trim(),
             lastName = p.IsOrganisation ? null : p.LastName?.Trim(),
             organisation = p.IsOrganisation ? p.OrganisationName?.Trim() : null,
-            firstKey = p.IsOrganisation ? null : p.FirstName?.Trim().ToLowerInvariant(),
-            lastKey = p.IsOrganisation ? null : p.LastName?.Trim().ToLowerInvariant(),
+            firstKey = p.IsOrganisation ? null : NameKey(p.FirstName),
+            lastKey = p.IsOrganisation ? null : NameKey(p.LastName),
             dob, age = dob is { } d ? Eligibility.AgeOn(d, offenceDate) : (int?)null,
             Gender = p.Role == "responsible" ? p.Gender : null,
             EthnicGroup = p.Role == "responsible" ? p.EthnicGroup : null,
@@ -180,7 +180,13 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
         }, transaction);
     }
 
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    /// <summary>
+    /// A name as stored for search (<c>first_name_key</c>, <c>last_name_key</c>; the database derives
+    /// <c>case_name_keys</c> from them): the one place a name's key is made, on a referral and on a correction.
+    /// </summary>
+    public static string? NameKey(string? name) => name?.Trim().ToLowerInvariant();
+
+    internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
 /// <summary>The case timeline: every change, who and when.</summary>

@@ -123,6 +123,14 @@ public static class ReferralValidator
         {
             errors.Add("OutcomeRoute", "Choose the outcome route the case is heading for");
         }
+        if (!form.VictimFirstOfferedOn.IsEmpty)
+        {
+            var offered = form.VictimFirstOfferedOn.Parse("Date the harmed party was first offered restorative justice", out var error);
+            if (error is not null) errors.Add("VictimFirstOfferedOn", error);
+            else if (offered > context.Today) errors.Add("VictimFirstOfferedOn", "Date the harmed party was first offered restorative justice must be today or in the past");
+            else if (form.OffenceDate.Parse("x", out _) is { } offence && offered < offence)
+                errors.Add("VictimFirstOfferedOn", "Date the harmed party was first offered restorative justice must be on or after the date of the offence");
+        }
         return errors;
     }
 
@@ -188,6 +196,19 @@ public static class ReferralValidator
             Person(errors, key, p);
             Contact(errors, key, p);
         }
+        return errors;
+    }
+
+    /// <summary>
+    /// A party's name and contact details corrected on the case page, by the referral's rules; the
+    /// fields are keyed <paramref name="key"/>.FirstName and so on. Role and harmed type come from the saved party.
+    /// </summary>
+    public static FieldErrors PartyDetails(PartyForm p, string key)
+    {
+        var errors = new FieldErrors();
+        if (p.IsOrganisation) Text(errors, $"{key}.OrganisationName", p.OrganisationName, "Enter the organisation's name", MaxShortText, "Organisation name");
+        else Person(errors, key, p);
+        Contact(errors, key, p);
         return errors;
     }
 
