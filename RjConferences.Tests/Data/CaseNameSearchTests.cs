@@ -151,6 +151,20 @@ public class CaseNameSearchTests : IAsyncLifetime, IDisposable
         Assert.Equal(((string?)null, (string?)null), NameKeys.For(null, null));
     }
 
+    [Theory]
+    [InlineData("O’B", true)]
+    [InlineData("suk", true)]
+    [InlineData("o-b", true)]
+    [InlineData("- a", false)]
+    [InlineData("’’", false)]
+    [InlineData("ab", false)]
+    public void The_search_form_counts_letters_as_the_search_compares_them(string typed, bool accepted)
+    {
+        var errors = new CaseFilterForm { Search = typed }.Validate(out _);
+
+        Assert.Equal(accepted, errors.IsEmpty);
+    }
+
     [Fact]
     public async Task Migration_0013_folds_the_keys_of_young_people_recorded_before_it()
     {
