@@ -347,7 +347,7 @@ public class SyntheticDataTests : IDisposable
         var expected = await QueryAsync<string>($"""
             SELECT c.reference FROM cases c
             WHERE {inNewham} AND c.id IN (SELECT case_id FROM parties WHERE party_role = 'responsible'
-                                          AND (substr(last_name_key, 1, 1) = '{letters}' OR substr(first_name_key, 1, 1) = '{letters}'))
+                                          AND (instr(' ' || last_name_key, ' {letters}') > 0 OR substr(first_name_key, 1, 1) = '{letters}'))
             ORDER BY c.referred_at DESC, c.id
             """);
         var byReference = await QueryAsync<string>($"SELECT c.reference FROM cases c WHERE {inNewham} AND c.reference LIKE 'RJ-%' ORDER BY c.reference");
@@ -422,7 +422,7 @@ public class SyntheticDataTests : IDisposable
                 WHERE {inNewham} AND {where}
                   AND c.id IN (SELECT p.case_id FROM parties p WHERE p.party_role = 'responsible'
                                AND (substr(p.first_name_key || ' ' || p.last_name_key, 1, length(@search)) = @search
-                                    OR substr(p.last_name_key, 1, length(@search)) = @search))
+                                    OR instr(' ' || p.last_name_key, ' ' || @search) > 0))
                 ORDER BY {order}, c.id
                 """, new { search = query.Search!.ToLowerInvariant() })).ToList();
             var (page1, total) = await repository.ListAsync(query, reviewer.Id);

@@ -58,6 +58,16 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
         );
         """;
 
+    /// <summary>
+    /// What a migration needs done in C# (what SQLite's SQL cannot do), in its transaction, before its
+    /// SQL. Keyed by the file name without its number, so a renumbered file keeps its step.
+    /// </summary>
+    private static readonly Dictionary<string, Func<SqliteConnection, System.Data.IDbTransaction, Task>> CodeSteps = new(StringComparer.Ordinal)
+    {
+        // Folds the stored name keys (accents, apostrophes, hyphens) before the SQL rebuilds the search keys from them.
+        ["fold_name_keys.sql"] = Features.Referrals.NameKeys.RecomputeAsync,
+    };
+
     /// <summary>Returns the names of the migrations applied by this call.</summary>
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
     {
@@ -109,6 +119,10 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
                 await using var transaction = connection.BeginTransaction(deferred: false);
                 try
                 {
+                    if (CodeSteps.TryGetValue(migration.Name[5..], out var step))
+                    {
+                        await step(connection, transaction);
+                    }
                     await connection.ExecuteAsync(migration.Sql, transaction: transaction);
                     await connection.ExecuteAsync(
                         "INSERT INTO schema_migrations (name, checksum, applied_at) VALUES (@Name, @Checksum, @AppliedAt)",

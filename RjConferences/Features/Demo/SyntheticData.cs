@@ -498,18 +498,18 @@ public static class SyntheticData
             var youngRemoved = removed.GetValueOrDefault(youngPerson);
             parties.Run(youngPerson, caseId, "responsible", null, null, null,
                 youngRemoved is null ? youngFirst : null, youngRemoved is null ? youngLast : null, null,
-                youngRemoved is null ? youngFirst.ToLowerInvariant() : null, youngRemoved is null ? youngLast.ToLowerInvariant() : null,
+                youngRemoved is null ? NameKeys.Key(youngFirst) : null, youngRemoved is null ? NameKeys.Key(youngLast) : null,
                 youngRemoved is null ? Date(dateOfBirth) : null, Eligibility.AgeOn(dateOfBirth, offenceDate), gender,
                 random.Next(100) < 4 ? "prefer_not_to_say" : DemoNames.Pick(random, origin.EthnicGroups), SchoolYears.YearGroup(dateOfBirth, offenceDate),
                 random.Next(100) < 18 ? 1 : 0, null, null, youngRemoved, 0);
             var harmedRemoved = removed.GetValueOrDefault(harmed);
             if (harmedRemoved is not null) (harmedFirst, harmedLast, organisation) = (null, null, null);
             parties.Run(harmed, caseId, "harmed", harmedType, null, null, harmedFirst, harmedLast, organisation,
-                harmedFirst?.ToLowerInvariant(), harmedLast?.ToLowerInvariant(), null, null, null, null, null, null,
+                NameKeys.Key(harmedFirst), NameKeys.Key(harmedLast), null, null, null, null, null, null,
                 harmedType is "staff" or "organisation" && harmedRemoved is null ? $"020 7946 0{random.Next(100, 1000):D3}" : null, null,
                 harmedRemoved, 1);
             parties.Run(parent, caseId, "supporter", null, random.Next(100) < 8 ? "guardian" : "parent", youngPerson, parentFirst, parentLast, null,
-                parentFirst.ToLowerInvariant(), parentLast.ToLowerInvariant(), null, null, null, null, null, null,
+                NameKeys.Key(parentFirst), NameKeys.Key(parentLast), null, null, null, null, null, null,
                 $"07700 900{random.Next(0, 1000):D3}", null, null, 2);
             if (ineligible is not null)
             {

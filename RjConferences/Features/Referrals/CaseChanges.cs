@@ -294,7 +294,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
             {
                 firstName = person ? party.FirstName!.Trim() : null, lastName = person ? party.LastName!.Trim() : null,
                 organisation = person ? null : party.OrganisationName!.Trim(),
-                firstKey = person ? ReferralService.NameKey(party.FirstName) : null, lastKey = person ? ReferralService.NameKey(party.LastName) : null,
+                firstKey = person ? NameKeys.Key(party.FirstName) : null, lastKey = person ? NameKeys.Key(party.LastName) : null,
                 phone = ReferralService.Blank(party.Phone), email = ReferralService.Blank(party.Email), address = ReferralService.Blank(party.Address),
                 form.PartyId, caseId,
             }, transaction);

@@ -28,9 +28,11 @@ public sealed class CaseFilterForm
         {
             errors.Add(nameof(Search), $"The search must be {MaxSearch} characters or fewer");
         }
-        else if (search is { Length: > 0 and < MinNameSearch } && !search.StartsWith("RJ-", StringComparison.OrdinalIgnoreCase))
+        else if (search is { Length: > 0 } && !search.StartsWith("RJ-", StringComparison.OrdinalIgnoreCase)
+                 && NameKeys.Fold(search).EnumerateRunes().Count() < MinNameSearch)
         {
             // One or two letters match tens of thousands of young people: ask for a usable search instead.
+            // Counted as the search compares them ("O’B" is three, "- a" one).
             errors.Add(nameof(Search), $"Enter at least {MinNameSearch} letters of the young person's name, or a case reference like RJ-2026-00042");
         }
         var status = string.IsNullOrEmpty(Status) ? null : Status;

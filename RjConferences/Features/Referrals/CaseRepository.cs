@@ -122,9 +122,10 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
             }
             else
             {
-                // The start of a young person's name: "kwa", "kwame me" or "mens" for Kwame Mensah.
-                var name = string.Join(' ', search.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-                return await SearchByNameAsync(query, name, userId, cancellationToken);
+                // The start of a young person's name: "kwa", "kwame me" or "mens" for Kwame Mensah, folded
+                // as the stored keys are ("o’b", "nguyen-o'b" and "suk" for Şükrü Nguyễn-O'Brien).
+                var name = NameKeys.Fold(search);
+                return name.Length == 0 ? ([], 0) : await SearchByNameAsync(query, name, userId, cancellationToken);
             }
         }
         if (query.Status is not null) where.Append($" AND {column}status = @Status");
@@ -209,9 +210,10 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
     };
 
     /// <summary>
-    /// A search by the start of a young person's whole name (first name first: "kwame me") or of their
-    /// last name ("mens"), from <c>case_name_keys</c> (migration 0009), which holds both keys of each
-    /// young person with the case's school, status, referral time and reference. Scope, filters, sort
+    /// A search by the start of a young person's whole name (first name first: "kwame me") or of any
+    /// part of their last name ("mens"; "o'b" for Nguyen O'Brien), from <c>case_name_keys</c>
+    /// (migrations 0011 and 0013), which holds those keys of each young person, folded by
+    /// <see cref="NameKeys"/>, with the case's school, status, referral time and reference. Scope, filters, sort
     /// and count come from its indexes alone; only the page's 50 cases are read. Its search index
     /// starts with <c>name_start</c>, a name's first three letters, then the referral time: for a
     /// search of three letters or more (the case list asks for three) the matches come in the order of

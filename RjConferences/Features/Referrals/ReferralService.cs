@@ -169,8 +169,8 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
             firstName = p.IsOrganisation ? null : p.FirstName?.Trim(),
             lastName = p.IsOrganisation ? null : p.LastName?.Trim(),
             organisation = p.IsOrganisation ? p.OrganisationName?.Trim() : null,
-            firstKey = p.IsOrganisation ? null : NameKey(p.FirstName),
-            lastKey = p.IsOrganisation ? null : NameKey(p.LastName),
+            firstKey = p.IsOrganisation ? null : NameKeys.Key(p.FirstName),
+            lastKey = p.IsOrganisation ? null : NameKeys.Key(p.LastName),
             dob, age = dob is { } d ? Eligibility.AgeOn(d, offenceDate) : (int?)null,
             Gender = p.Role == "responsible" ? p.Gender : null,
             EthnicGroup = p.Role == "responsible" ? p.EthnicGroup : null,
@@ -179,12 +179,6 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
             phone = Blank(p.Phone), email = Blank(p.Email), address = Blank(p.Address), order,
         }, transaction);
     }
-
-    /// <summary>
-    /// A name as stored for search (<c>first_name_key</c>, <c>last_name_key</c>; the database derives
-    /// <c>case_name_keys</c> from them): the one place a name's key is made, on a referral and on a correction.
-    /// </summary>
-    public static string? NameKey(string? name) => name?.Trim().ToLowerInvariant();
 
     internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
