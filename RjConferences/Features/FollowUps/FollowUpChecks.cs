@@ -20,12 +20,17 @@ public sealed class FollowUpForm
     public DateInput CheckedOn { get; set; } = new();
 }
 
+/// <summary>What /follow-ups is narrowed to: ids and dates only, so that it can live in the URL.</summary>
+public sealed record FollowUpFilter(long? SchoolId = null, DateOnly? DueFrom = null, DateOnly? DueTo = null, bool OverdueOnly = false);
+
 public sealed class FollowUpCheckView
 {
     public Guid Id { get; set; }
     public Guid CaseId { get; set; }
     public string Reference { get; set; } = "";
     public string SchoolName { get; set; } = "";
+    public string BoroughName { get; set; } = "";
+    public string School => SchoolNames.Format(SchoolName, BoroughName);
     public int IntervalMonths { get; set; }
     public DateOnly DueOn { get; set; }
     public DateTimeOffset? OverdueFlaggedAt { get; set; }
@@ -64,11 +69,12 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
     ];
 
     private const string ViewSql = """
-        SELECT f.id, f.case_id, c.reference, s.name AS school_name, f.interval_months, f.due_on, f.overdue_flagged_at,
+        SELECT f.id, f.case_id, c.reference, s.name AS school_name, b.name AS borough_name, f.interval_months, f.due_on, f.overdue_flagged_at,
                f.checked_on, u.display_name AS checked_by_name, f.source, f.result, f.cjs_outcome_type, f.cjs_entered_on
         FROM follow_up_checks AS f
         JOIN cases AS c ON c.id = f.case_id
         JOIN schools AS s ON s.id = c.school_id
+        JOIN boroughs AS b ON b.id = s.borough_id
         LEFT JOIN users AS u ON u.id = f.checked_by
         """;
 
@@ -82,20 +88,35 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
             """, new { caseId, ScopeUserId = userId })).ToList();
     }
 
-    /// <summary>Checks waiting to be recorded in the user's scope, overdue first, then by due date.</summary>
-    public async Task<(IReadOnlyList<FollowUpCheckView> Checks, int Total)> DueAsync(Guid userId, int page)
+    /// <summary>
+    /// Checks waiting to be recorded in the user's scope, overdue first, then by due date; narrowed by
+    /// school, due date range and overdue only when the filter asks.
+    /// </summary>
+    public async Task<(IReadOnlyList<FollowUpCheckView> Checks, int Total)> DueAsync(Guid userId, int page, FollowUpFilter? filter = null)
     {
+        filter ??= new FollowUpFilter();
+        const string where = $"""
+            WHERE f.checked_on IS NULL AND c.status IN ('agreement_active', 'agreement_completed', 'follow_up') AND c.{SchoolScope.SqlFilter}
+              AND (@SchoolId IS NULL OR c.school_id = @SchoolId)
+              AND (@DueFrom IS NULL OR f.due_on >= @DueFrom) AND (@DueTo IS NULL OR f.due_on <= @DueTo)
+              AND (@OverdueOnly = 0 OR f.overdue_flagged_at IS NOT NULL)
+            """;
+        var parameters = new
+        {
+            ScopeUserId = userId, filter.SchoolId, filter.DueFrom, filter.DueTo, filter.OverdueOnly,
+            limit = PageSize, offset = (Math.Max(1, page) - 1) * PageSize,
+        };
         await using var connection = await db.OpenAsync();
         var checks = (await connection.QueryAsync<FollowUpCheckView>($"""
             {ViewSql}
-            WHERE f.checked_on IS NULL AND c.status IN ('agreement_active', 'agreement_completed', 'follow_up') AND c.{SchoolScope.SqlFilter}
+            {where}
             ORDER BY f.overdue_flagged_at IS NULL, f.due_on, c.reference
             LIMIT @limit OFFSET @offset
-            """, new { ScopeUserId = userId, limit = PageSize, offset = (Math.Max(1, page) - 1) * PageSize })).ToList();
+            """, parameters)).ToList();
         var total = await connection.ExecuteScalarAsync<int>($"""
             SELECT count(*) FROM follow_up_checks AS f JOIN cases AS c ON c.id = f.case_id
-            WHERE f.checked_on IS NULL AND c.status IN ('agreement_active', 'agreement_completed', 'follow_up') AND c.{SchoolScope.SqlFilter}
-            """, new { ScopeUserId = userId });
+            {where}
+            """, parameters);
         return (checks, total);
     }
 
