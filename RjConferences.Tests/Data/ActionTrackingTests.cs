@@ -29,7 +29,7 @@ public class ActionTrackingTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await world.DisposeAsync();
 
-    private ActionTracking Tracking => new(world.Database.Db, world.Audit, world.Clock);
+    private ActionTracking Tracking => new(world.Database.Db, world.Audit, world.Clock, Options.Create(new FollowUpOptions()));
 
     private DailyJob Job
     {

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RjConferences.Components.Forms;
+using RjConferences.Features.Agreements;
 using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
@@ -165,6 +166,151 @@ public class FollowUpTests : IAsyncLifetime
         Assert.True(notReviewer.ContainsKey(""));
         Assert.True(future.ContainsKey("CheckedOn"));
         Assert.Null((await Checks.ForCaseAsync(caseId, reviewer.Id)).Single().CheckedOn);
+    }
+
+    [Fact]
+    public async Task A_check_dated_before_its_due_date_is_refused_at_the_field_and_the_case_stays_open()
+    {
+        // The issue's case: conference on 2 November 2026, so the 12-month check is due on 2 November 2027.
+        var caseId = await CaseWithAgreementAsync(new DateOnly(2026, 11, 2));
+        Today(new DateOnly(2027, 11, 10));
+        await Job.RunAsync();
+        var checks = await Checks.ForCaseAsync(caseId, reviewer.Id);
+        foreach (var early in checks.Where(c => c.IntervalMonths < 12))
+        {
+            Assert.True((await Checks.RecordAsync(early.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(early.DueOn) }, Reviewer)).IsEmpty);
+        }
+        var last = checks.Single(c => c.IntervalMonths == 12);
+
+        var beforeConference = await Checks.RecordAsync(last.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2026, 1, 1)) }, Reviewer);
+        var dayBeforeDue = await Checks.RecordAsync(last.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2027, 11, 1)) }, Reviewer);
+
+        Assert.Equal(["Date of the check must be on or after 2 November 2027, when the 12-month check is due"], beforeConference["CheckedOn"]);
+        Assert.True(dayBeforeDue.ContainsKey("CheckedOn"));
+        Assert.Null((await Checks.ForCaseAsync(caseId, reviewer.Id)).Single(c => c.IntervalMonths == 12).CheckedOn);
+        Assert.Equal(CaseStatus.FollowUp, (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Status);
+
+        var onDueDate = await Checks.RecordAsync(last.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2027, 11, 2)) }, Reviewer);
+        Assert.True(onDueDate.IsEmpty, string.Join("; ", onDueDate.SelectMany(e => e.Value)));
+        Assert.Equal(CaseStatus.Closed, (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Status);
+    }
+
+    [Fact]
+    public async Task A_criminal_justice_outcome_dated_after_the_check_is_refused()
+    {
+        var caseId = await CaseWithAgreementAsync(new DateOnly(2026, 6, 15));
+        Today(new DateOnly(2026, 9, 20));
+        await Job.RunAsync();
+        var check = (await Checks.ForCaseAsync(caseId, reviewer.Id)).Single();
+
+        var errors = await Checks.RecordAsync(check.Id, new FollowUpForm
+        {
+            Source = "police_records", Result = "entered_cjs", CjsOutcomeType = "charge", CjsEnteredOn = DateInput.From(new DateOnly(2026, 9, 18)), CheckedOn = DateInput.From(new DateOnly(2026, 9, 17)),
+        }, Reviewer);
+
+        Assert.Equal(["Date of the criminal justice outcome must be on or before the date of the check"], errors["CjsEnteredOn"]);
+        Assert.Null((await Checks.ForCaseAsync(caseId, reviewer.Id)).Single().CheckedOn);
+    }
+
+    private abstract record FollowUpEvent;
+    private sealed record RecordCheck(int Months) : FollowUpEvent;
+    private sealed record CompleteAgreement : FollowUpEvent;
+    private sealed record RunDailyJob : FollowUpEvent;
+
+    private static IEnumerable<List<T>> Orders<T>(List<T> items) => items.Count <= 1
+        ? [items]
+        : items.SelectMany((first, i) => Orders(items.Where((_, j) => j != i).ToList()).Select(rest => (List<T>)[first, .. rest]));
+
+    /// <summary>
+    /// Every order of: recording the 3-, 6- and 12-month checks, completing the agreement's action, and the daily
+    /// job's run — the checks were created while the agreement was still active. After each event no case is in
+    /// follow-up with no check left to record; after all of them the case is closed, diverted or entered_cjs.
+    /// </summary>
+    [Fact]
+    public async Task No_order_of_checks_agreement_completion_and_daily_job_leaves_a_case_in_follow_up_with_nothing_to_do()
+    {
+        var events = new List<FollowUpEvent> { new RecordCheck(3), new RecordCheck(6), new RecordCheck(12), new CompleteAgreement(), new RunDailyJob() };
+        var orders = Orders(events).ToList();
+        Assert.Equal(120, orders.Count);
+        // Half the orders end with no further offending, the other half with the CJS entered at the 6-month check.
+        var runs = orders.Select((order, i) => (order, EntersCjs: i % 2 == 1)).ToList();
+
+        Today(new DateOnly(2027, 6, 20));
+        var tracking = new ActionTracking(world.Database.Db, world.Audit, world.Clock, Options.Create(options));
+
+        await using var connection = await world.Database.Db.OpenAsync();
+        foreach (var (order, entersCjs) in runs)
+        {
+            // The conference was held on 16 June 2026 and reached an agreement of one action, still active a year on
+            // when the daily job creates the 3-, 6- and 12-month checks.
+            var (caseId, conferenceId) = await HeldWithAgreementAsync();
+            await Job.RunAsync();
+            var story = string.Join(", ", order.Select(e => e.ToString())) + (entersCjs ? " (entered the CJS at 6 months)" : "");
+            foreach (var step in order)
+            {
+                switch (step)
+                {
+                    case RecordCheck r:
+                        var checkId = await connection.ExecuteScalarAsync<Guid>("SELECT id FROM follow_up_checks WHERE case_id = @caseId AND interval_months = @Months", new { caseId, r.Months });
+                        var form = entersCjs && r.Months == 6
+                            ? new FollowUpForm { Source = "police_records", Result = "entered_cjs", CjsOutcomeType = "youth_caution", CjsEnteredOn = DateInput.From(new DateOnly(2026, 11, 2)), CheckedOn = DateInput.From(new DateOnly(2027, 6, 20)) }
+                            : new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2027, 6, 20)) };
+                        var recorded = await Checks.RecordAsync(checkId, form, Reviewer);
+                        Assert.True(recorded.IsEmpty, $"{story}: {string.Join("; ", recorded.SelectMany(e => e.Value))}");
+                        break;
+                    case CompleteAgreement:
+                        var progress = (await tracking.LoadAsync(conferenceId, world.OfficerPrincipal))!;
+                        var action = progress.Actions.Single();
+                        var completed = await tracking.CompleteAsync(conferenceId, action.Id, progress.Version,
+                            new ActionStatusForm { On = DateInput.From(new DateOnly(2027, 6, 20)), CheckedBy = action.CheckerCode }, world.OfficerPrincipal);
+                        Assert.True(completed.Outcome == ChangeOutcome.Saved, $"{story}: {string.Join("; ", completed.Errors.SelectMany(e => e.Value))}");
+                        break;
+                    case RunDailyJob:
+                        await Job.RunAsync();
+                        break;
+                }
+                var state = await connection.QuerySingleAsync<(string Status, long Unrecorded)>("""
+                    SELECT c.status, (SELECT count(*) FROM follow_up_checks AS f WHERE f.case_id = c.id AND f.checked_on IS NULL) AS unrecorded
+                    FROM cases AS c WHERE c.id = @caseId
+                    """, new { caseId });
+                Assert.False(state.Status == CaseStatus.FollowUp && state.Unrecorded == 0, $"{story}: left in follow-up with no check to record after {step}");
+            }
+            var closed = await connection.QuerySingleAsync<(string Status, string? Outcome, string? Type, DateOnly? On)>(
+                "SELECT status, closure_outcome, cjs_outcome_type, cjs_entered_on FROM cases WHERE id = @caseId", new { caseId });
+            (string, string?, string?, DateOnly?) expected = entersCjs
+                ? (CaseStatus.Closed, "entered_cjs", "youth_caution", new DateOnly(2026, 11, 2))
+                : (CaseStatus.Closed, "diverted", null, null);
+            Assert.True(expected == closed, $"{story}: ended {closed}");
+        }
+        // Every close went through the lifecycle: follow-up, then closed, once per case.
+        Assert.Equal(runs.Count, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM case_events WHERE from_status = 'follow_up' AND to_status = 'closed'"));
+        Assert.NotEqual(0, await ReportFactsCheck.AssertStoredEqualSourceAsync(world.Database.Db));
+    }
+
+    /// <summary>A ready case whose conference (16 June 2026, 10:00 London) was held and reached an agreement of one action.</summary>
+    private async Task<(Guid CaseId, Guid ConferenceId)> HeldWithAgreementAsync()
+    {
+        var (caseId, parties) = await world.ReadyCaseAsync();
+        var conferenceId = Guid.NewGuid();
+        await using (var connection = await world.Database.Db.OpenAsync())
+        {
+            // Written straight to the tables: the booking rules (one facilitator, one room) are not what this is about.
+            await connection.ExecuteAsync("""
+                INSERT INTO conferences (id, case_id, school_id, room_id, starts_at, ends_at, facilitator_id, status, created_by, created_at, updated_at)
+                VALUES (@conferenceId, @caseId, @SchoolId, @Room2, '2026-06-16T09:00:00.0000000Z', '2026-06-16T10:00:00.0000000Z', @officer, 'scheduled', @officer, @now, @now);
+                UPDATE cases SET status = 'conference_scheduled' WHERE id = @caseId;
+                """, new { conferenceId, caseId, world.SchoolId, world.Room2, officer = world.Officer.Id, now = world.Clock.GetUtcNow() });
+            foreach (var party in parties)
+            {
+                await connection.ExecuteAsync("INSERT INTO conference_participants (conference_id, party_id, person_key) VALUES (@conferenceId, @Id, @key)",
+                    new { conferenceId, party.Id, key = party.Id.ToString() });
+            }
+        }
+        var held = new HeldConference(caseId, conferenceId, parties.Single(p => p.PartyRole == "responsible"), parties.Single(p => p.PartyRole == "harmed"),
+            parties.Single(p => p.PartyRole == "supporter"));
+        var outcome = await world.Outcomes().RecordOutcomeAsync(conferenceId, held.Agreement(held.Action("Write a letter to say sorry.")), world.OfficerPrincipal);
+        Assert.True(outcome.Saved, string.Join("; ", outcome.Errors.SelectMany(e => e.Value)));
+        return (caseId, conferenceId);
     }
 
     [Fact]

@@ -2,9 +2,11 @@ using System.Data;
 using System.Security.Claims;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 using RjConferences.Components;
 using RjConferences.Components.Forms;
 using RjConferences.Data;
+using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
 
@@ -140,12 +142,13 @@ public sealed class HarmedToTell
 /// user named to check an action marks each action completed or missed; after a miss the facilitator
 /// extends its due date, holds a new conference (the case goes back to ready to schedule) or records
 /// the agreement as failed (the case closes as escalated to formal action). When every action is
-/// completed the case becomes agreement_completed (the daily job moves it into follow-up). The harmed
+/// completed the case becomes agreement_completed (the daily job moves it into follow-up; it closes at once
+/// when every follow-up check is already recorded). The harmed
 /// party's wish to be told the outcome, and when they were told, are kept on the agreement. Every
 /// change is one transaction with the agreement's version check, the case timeline and an alter audit
 /// event; a refusal to someone not permitted is audited as access_denied.
 /// </summary>
-public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
+public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock, IOptions<FollowUpOptions> followUps)
 {
     public const int PageSize = 50;
     public const string NotPermitted = "Only the conference's facilitator or co-facilitator, an administrator, or the user named to check the action can mark it";
@@ -232,6 +235,8 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock)
             {
                 await EndAsync(connection, transaction, progress, "completed", null, now);
                 await CaseLifecycle.MoveAsync(connection, transaction, progress.CaseId, progress.CaseStatus, CaseStatus.AgreementCompleted, progress.UserId, now, "Agreement completed: every action was done");
+                // Follow-up checks recorded while the agreement was active may already be all there is.
+                await FollowUpChecks.CloseWhenFollowUpDoneAsync(connection, transaction, progress.CaseId, CaseStatus.AgreementCompleted, followUps.Value.IntervalsMonths, progress.UserId, now);
                 return $"agreement action {action.Number} completed; agreement completed";
             }
             return $"agreement action {action.Number} completed";

@@ -150,7 +150,7 @@ public static partial class DemoData
             var (referrer, facilitator) = (Principal(referrerId, Roles.Referrer), Principal(facilitatorId, Roles.Facilitator));
             var conferenceOptions = services.GetRequiredService<IOptions<ConferenceOptions>>();
             var later = new ConferenceRunner(db, new ConferenceBooking(db, audit, clock, conferenceOptions), new PreparationMeetings(db, audit, clock),
-                new AgreementOutcomes(db, audit, clock), new ActionTracking(db, audit, clock), new FollowUpChecks(db, audit, clock, followUps),
+                new AgreementOutcomes(db, audit, clock), new ActionTracking(db, audit, clock, followUps), new FollowUpChecks(db, audit, clock, followUps),
                 new CaseClosing(db, audit, clock), facilitatorId, referrer, facilitator, Principal(reviewerId, Roles.YouthJusticeReviewer));
             var job = new DailyJob(db, clock, followUps, new Retention(db, audit, clock, followUps), NullLogger<DailyJob>.Instance, audit);
             var run = new Runner(db, clock, referrals, changes, referrerId, referrer, facilitator, later, job);

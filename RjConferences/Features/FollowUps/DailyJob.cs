@@ -7,11 +7,12 @@ using RjConferences.Security;
 
 namespace RjConferences.Features.FollowUps;
 
-public sealed record DailyJobResult(DateOnly Day, int ChecksCreated, int MovedToFollowUp, int ChecksFlaggedOverdue, int CasesAnonymised, int ActionsFlaggedOverdue = 0);
+public sealed record DailyJobResult(DateOnly Day, int ChecksCreated, int MovedToFollowUp, int ChecksFlaggedOverdue, int CasesAnonymised, int ActionsFlaggedOverdue = 0,
+    int ClosedAfterFollowUp = 0);
 
 /// <summary>
 /// Once a day: flags agreement actions past their due date, creates the follow-up checks that have
-/// come due, moves completed agreements into follow-up, flags overdue checks, and anonymises closed
+/// come due, moves completed agreements into follow-up, closes the cases whose checks are all recorded, flags overdue checks, and anonymises closed
 /// cases past the retention period. Every step is idempotent and works from dates, so running twice creates nothing twice and a run after
 /// days of downtime catches up on everything it missed.
 /// </summary>
@@ -22,7 +23,7 @@ public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions
         var today = LondonTime.Today(clock);
         var now = clock.GetUtcNow();
         var o = options.Value;
-        var (created, moved, flagged, actionsFlagged) = await db.WriteAsync(async (connection, transaction) =>
+        var (created, moved, flagged, actionsFlagged, closedAfterFollowUp) = await db.WriteAsync(async (connection, transaction) =>
         {
             // Pending actions of active agreements whose due date has passed, each flagged once.
             var overdueActions = (await connection.QueryAsync<(Guid Id, Guid CaseId, long Number, DateOnly DueOn)>("""
@@ -75,6 +76,19 @@ public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions
                     "Agreement completed: follow-up checks continue until 12 months after the conference", CaseStatus.AgreementCompleted, CaseStatus.FollowUp);
             }
 
+            // Every case in follow-up whose checks are all recorded closes, whenever the checks were recorded
+            // (some may have been recorded while the agreement was still active).
+            var inFollowUp = (await connection.QueryAsync<Guid>("SELECT id FROM cases WHERE status = 'follow_up' ORDER BY reference", transaction: transaction)).ToList();
+            var closed = 0;
+            foreach (var caseId in inFollowUp)
+            {
+                if (!await FollowUpChecks.CloseWhenFollowUpDoneAsync(connection, transaction, caseId, CaseStatus.FollowUp, o.IntervalsMonths, null, now)) continue;
+                closed++;
+                await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @caseId", new { now, caseId }, transaction);
+                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: caseId.ToString(),
+                    Justification: "case closed by the daily job: every follow-up check is recorded"));
+            }
+
             var overdueBefore = today.AddDays(-o.OverdueAfterDays);
             var flaggedNow = await connection.ExecuteAsync("""
                 UPDATE follow_up_checks SET overdue_flagged_at = @now
@@ -82,14 +96,14 @@ public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions
                 """, new { now, overdueBefore }, transaction);
             await connection.ExecuteAsync(
                 "INSERT INTO job_runs (job, run_on, started_at, finished_at, summary) VALUES ('daily', @today, @now, @now, @summary)",
-                new { today, now, summary = $"{overdueActions.Count} actions flagged overdue, {made} checks created, {completed.Count} moved to follow-up, {flaggedNow} flagged overdue" }, transaction);
-            return (made, completed.Count, flaggedNow, overdueActions.Count);
+                new { today, now, summary = $"{overdueActions.Count} actions flagged overdue, {made} checks created, {completed.Count} moved to follow-up, {closed} closed after follow-up, {flaggedNow} flagged overdue" }, transaction);
+            return (made, completed.Count, flaggedNow, overdueActions.Count, closed);
         }, cancellationToken);
 
         var anonymised = await retention.AnonymiseDueAsync(cancellationToken);
         logger.LogInformation("Daily job for {Day}: {Actions} agreement actions flagged overdue, {Created} follow-up checks created, {Moved} cases moved to follow-up, {Flagged} checks flagged overdue, {Anonymised} cases anonymised",
             today, actionsFlagged, created, moved, flagged, anonymised);
-        return new DailyJobResult(today, created, moved, flagged, anonymised, actionsFlagged);
+        return new DailyJobResult(today, created, moved, flagged, anonymised, actionsFlagged, closedAfterFollowUp);
     }
 }
 

@@ -1,5 +1,7 @@
+using System.Data;
 using System.Security.Claims;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RjConferences.Components;
 using RjConferences.Components.Forms;
@@ -18,12 +20,17 @@ public sealed class FollowUpForm
     public DateInput CheckedOn { get; set; } = new();
 }
 
+/// <summary>What /follow-ups is narrowed to: ids and dates only, so that it can live in the URL.</summary>
+public sealed record FollowUpFilter(long? SchoolId = null, DateOnly? DueFrom = null, DateOnly? DueTo = null, bool OverdueOnly = false);
+
 public sealed class FollowUpCheckView
 {
     public Guid Id { get; set; }
     public Guid CaseId { get; set; }
     public string Reference { get; set; } = "";
     public string SchoolName { get; set; } = "";
+    public string BoroughName { get; set; } = "";
+    public string School => SchoolNames.Format(SchoolName, BoroughName);
     public int IntervalMonths { get; set; }
     public DateOnly DueOn { get; set; }
     public DateTimeOffset? OverdueFlaggedAt { get; set; }
@@ -37,7 +44,9 @@ public sealed class FollowUpCheckView
 
 /// <summary>
 /// Youth justice reviewers record whether the young person entered the criminal justice system.
-/// Recording the last check closes the case as diverted or entered_cjs.
+/// A check is dated on or after its due date and not in the future (London date). Once every check
+/// is recorded and the agreement is completed, the case closes as diverted or entered_cjs
+/// (<see cref="CloseWhenFollowUpDoneAsync"/>).
 /// </summary>
 public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IOptions<FollowUpOptions> options)
 {
@@ -60,11 +69,12 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
     ];
 
     private const string ViewSql = """
-        SELECT f.id, f.case_id, c.reference, s.name AS school_name, f.interval_months, f.due_on, f.overdue_flagged_at,
+        SELECT f.id, f.case_id, c.reference, s.name AS school_name, b.name AS borough_name, f.interval_months, f.due_on, f.overdue_flagged_at,
                f.checked_on, u.display_name AS checked_by_name, f.source, f.result, f.cjs_outcome_type, f.cjs_entered_on
         FROM follow_up_checks AS f
         JOIN cases AS c ON c.id = f.case_id
         JOIN schools AS s ON s.id = c.school_id
+        JOIN boroughs AS b ON b.id = s.borough_id
         LEFT JOIN users AS u ON u.id = f.checked_by
         """;
 
@@ -78,20 +88,35 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
             """, new { caseId, ScopeUserId = userId })).ToList();
     }
 
-    /// <summary>Checks waiting to be recorded in the user's scope, overdue first, then by due date.</summary>
-    public async Task<(IReadOnlyList<FollowUpCheckView> Checks, int Total)> DueAsync(Guid userId, int page)
+    /// <summary>
+    /// Checks waiting to be recorded in the user's scope, overdue first, then by due date; narrowed by
+    /// school, due date range and overdue only when the filter asks.
+    /// </summary>
+    public async Task<(IReadOnlyList<FollowUpCheckView> Checks, int Total)> DueAsync(Guid userId, int page, FollowUpFilter? filter = null)
     {
+        filter ??= new FollowUpFilter();
+        const string where = $"""
+            WHERE f.checked_on IS NULL AND c.status IN ('agreement_active', 'agreement_completed', 'follow_up') AND c.{SchoolScope.SqlFilter}
+              AND (@SchoolId IS NULL OR c.school_id = @SchoolId)
+              AND (@DueFrom IS NULL OR f.due_on >= @DueFrom) AND (@DueTo IS NULL OR f.due_on <= @DueTo)
+              AND (@OverdueOnly = 0 OR f.overdue_flagged_at IS NOT NULL)
+            """;
+        var parameters = new
+        {
+            ScopeUserId = userId, filter.SchoolId, filter.DueFrom, filter.DueTo, filter.OverdueOnly,
+            limit = PageSize, offset = (Math.Max(1, page) - 1) * PageSize,
+        };
         await using var connection = await db.OpenAsync();
         var checks = (await connection.QueryAsync<FollowUpCheckView>($"""
             {ViewSql}
-            WHERE f.checked_on IS NULL AND c.{SchoolScope.SqlFilter}
+            {where}
             ORDER BY f.overdue_flagged_at IS NULL, f.due_on, c.reference
             LIMIT @limit OFFSET @offset
-            """, new { ScopeUserId = userId, limit = PageSize, offset = (Math.Max(1, page) - 1) * PageSize })).ToList();
+            """, parameters)).ToList();
         var total = await connection.ExecuteScalarAsync<int>($"""
             SELECT count(*) FROM follow_up_checks AS f JOIN cases AS c ON c.id = f.case_id
-            WHERE f.checked_on IS NULL AND c.{SchoolScope.SqlFilter}
-            """, new { ScopeUserId = userId });
+            {where}
+            """, parameters);
         return (checks, total);
     }
 
@@ -118,8 +143,8 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
         var userId = user.UserId();
         return await db.WriteAsync(async (connection, transaction) =>
         {
-            var check = await connection.QuerySingleOrDefaultAsync<(Guid CaseId, int IntervalMonths, string? CheckedOn, string Status)?>($"""
-                SELECT f.case_id, f.interval_months, f.checked_on, c.status
+            var check = await connection.QuerySingleOrDefaultAsync<(Guid CaseId, int IntervalMonths, DateOnly DueOn, string? CheckedOn, string Status)?>($"""
+                SELECT f.case_id, f.interval_months, f.due_on, f.checked_on, c.status
                 FROM follow_up_checks AS f JOIN cases AS c ON c.id = f.case_id
                 WHERE f.id = @checkId AND c.{SchoolScope.SqlFilter}
                 """, new { checkId, ScopeUserId = userId }, transaction);
@@ -131,6 +156,14 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
             }
             if (k.CheckedOn is not null) { errors.Add("", "This check has already been recorded"); return errors; }
             if (k.Status == CaseStatus.Closed) { errors.Add("", "The case is closed: it cannot be changed"); return errors; }
+            if (!IsFollowedUp(k.Status)) { errors.Add("", $"A case that is {CaseStatus.Label(k.Status).ToLowerInvariant()} has no follow-up checks to record"); return errors; }
+            // A check looks back over the months since the conference: it cannot be made before it is due.
+            if (checkedOn < k.DueOn)
+            {
+                errors.Add("CheckedOn", $"Date of the check must be on or after {LondonTime.FormatDate(k.DueOn)}, when the {k.IntervalMonths}-month check is due");
+            }
+            if (enteredOn > checkedOn) errors.Add("CjsEnteredOn", "Date of the criminal justice outcome must be on or before the date of the check");
+            if (!errors.IsEmpty) return errors;
 
             var now = clock.GetUtcNow();
             await connection.ExecuteAsync("""
@@ -141,10 +174,7 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
             await CaseTimeline.RecordAsync(connection, transaction, k.CaseId, userId, now, "follow_up",
                 $"{k.IntervalMonths}-month follow-up check: {Vocabulary.Label(Results, form.Result).ToLowerInvariant()}", null, null);
 
-            if (k.IntervalMonths == options.Value.IntervalsMonths.Max())
-            {
-                await CloseAfterLastCheckAsync(connection, transaction, k.CaseId, k.Status, userId, now);
-            }
+            await CloseWhenFollowUpDoneAsync(connection, transaction, k.CaseId, k.Status, options.Value.IntervalsMonths, userId, now);
             await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @CaseId", new { now, k.CaseId }, transaction);
             await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: k.CaseId.ToString(), UserId: userId,
                 Justification: $"{k.IntervalMonths}-month follow-up check recorded"));
@@ -152,13 +182,39 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
         });
     }
 
-    /// <summary>After the last check: diverted, or entered_cjs with the first recorded entry's date and outcome type.</summary>
-    private static async Task CloseAfterLastCheckAsync(Microsoft.Data.Sqlite.SqliteConnection connection, System.Data.IDbTransaction transaction,
-        Guid caseId, string status, Guid userId, DateTimeOffset now)
+    /// <summary>
+    /// The statuses in which follow-up checks are created and recorded. The checks count from the
+    /// conference, not from the end of the agreement: whether the young person entered the criminal
+    /// justice system in the months after the conference does not depend on the agreement's actions,
+    /// so a check that comes due while the agreement is still active is recorded when it is due.
+    /// </summary>
+    public static bool IsFollowedUp(string status) =>
+        status is CaseStatus.AgreementActive or CaseStatus.AgreementCompleted or CaseStatus.FollowUp;
+
+    /// <summary>
+    /// The closing rule, for every way a case can reach its end of follow-up (a check recorded, the
+    /// agreement completed, the daily job): once the agreement is completed and a check is recorded
+    /// for every configured interval — whenever each was recorded — the case moves through follow-up
+    /// to closed: diverted, or entered_cjs with the first recorded entry's date and outcome type.
+    /// Does nothing otherwise. Returns whether it closed the case.
+    /// </summary>
+    public static async Task<bool> CloseWhenFollowUpDoneAsync(SqliteConnection connection, IDbTransaction transaction,
+        Guid caseId, string status, IReadOnlyCollection<int> intervalsMonths, Guid? userId, DateTimeOffset now)
     {
         if (status is not (CaseStatus.FollowUp or CaseStatus.AgreementCompleted))
         {
-            return;
+            return false;
+        }
+        var recorded = (await connection.QueryAsync<int>(
+            "SELECT interval_months FROM follow_up_checks WHERE case_id = @caseId AND checked_on IS NOT NULL", new { caseId }, transaction)).ToHashSet();
+        if (!intervalsMonths.All(recorded.Contains))
+        {
+            return false;
+        }
+        if (status == CaseStatus.AgreementCompleted)
+        {
+            await CaseLifecycle.MoveAsync(connection, transaction, caseId, CaseStatus.AgreementCompleted, CaseStatus.FollowUp, userId, now,
+                "Agreement completed: every follow-up check is already recorded");
         }
         var entry = await connection.QueryFirstOrDefaultAsync<(string Type, DateOnly On)?>("""
             SELECT cjs_outcome_type, cjs_entered_on FROM follow_up_checks
@@ -166,11 +222,11 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
             """, new { caseId }, transaction);
         var outcome = entry is null ? "diverted" : "entered_cjs";
         await connection.ExecuteAsync("""
-            UPDATE cases SET status = 'closed', closed_at = @now, closure_outcome = @outcome, cjs_outcome_type = @type, cjs_entered_on = @on
+            UPDATE cases SET closed_at = @now, closure_outcome = @outcome, cjs_outcome_type = @type, cjs_entered_on = @on
             WHERE id = @caseId
             """, new { now, outcome, type = entry?.Type, on = entry?.On, caseId }, transaction);
-        await CaseTimeline.RecordAsync(connection, transaction, caseId, userId, now, "status",
-            outcome == "diverted" ? "Closed: diverted — the young person did not enter the criminal justice system" : "Closed: entered the criminal justice system",
-            status, CaseStatus.Closed);
+        await CaseLifecycle.MoveAsync(connection, transaction, caseId, CaseStatus.FollowUp, CaseStatus.Closed, userId, now,
+            outcome == "diverted" ? "Closed: diverted — the young person did not enter the criminal justice system" : "Closed: entered the criminal justice system");
+        return true;
     }
 }
