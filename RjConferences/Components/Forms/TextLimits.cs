@@ -30,15 +30,21 @@ public static class TextLimits
     /// What a counted box takes in the browser (its maxlength). Like GOV.UK's character count, a box lets the
     /// user go over its limit, says by how much, and the server refuses it on save: so a paste well over the
     /// limit stays whole in the box for the user to shorten. The bound only keeps one change within
-    /// <see cref="HubMessageBytes"/>; it is four times the longest limit, so no realistic paste is cut.
+    /// <see cref="HubMessageBytes"/>; it is five times the longest limit, so no realistic paste is cut.
     /// </summary>
-    public const int BrowserMaximum = 4 * LongestField;
+    public const int BrowserMaximum = 5 * LongestField;
 
     /// <summary>
     /// The most bytes one character of a text box (a UTF-16 code unit in the browser) can take in the event
     /// message: 3 in UTF-8 (4 for a pair of units), but 6 when JSON escapes it (a control character as \u001f).
     /// </summary>
     public const int WorstBytesPerCharacter = 6;
+
+    /// <summary>
+    /// A change event carries the box's value twice: in the event's arguments and in its field information
+    /// (the value Blazor keeps for the element), so 10,000 × "é" was 40 KB, over SignalR's default of 32 KB.
+    /// </summary>
+    public const int CopiesPerEvent = 2;
 
     /// <summary>The rest of an event message: the event's descriptor, the field names, the protocol's framing.</summary>
     public const int MessageOverheadBytes = 16 * 1024;
@@ -47,5 +53,5 @@ public static class TextLimits
     /// The circuit's largest incoming message (SignalR's default is 32 KB): one change event carrying a box
     /// filled to <see cref="BrowserMaximum"/> with the worst characters.
     /// </summary>
-    public const int HubMessageBytes = BrowserMaximum * WorstBytesPerCharacter + MessageOverheadBytes;
+    public const int HubMessageBytes = BrowserMaximum * WorstBytesPerCharacter * CopiesPerEvent + MessageOverheadBytes;
 }
