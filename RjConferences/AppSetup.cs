@@ -25,7 +25,9 @@ public static class AppSetup
 
         var services = builder.Services;
         services.AddHttpContextAccessor();
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // One change event carries a whole text box: let it be as large as the largest box the browser allows.
+        services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = RjConferences.Components.Forms.TextLimits.HubMessageBytes);
         services.AddSingleton(TimeProvider.System);
         services.AddData(builder.Configuration, builder.Environment.ContentRootPath);
         services.AddRjIdentity();

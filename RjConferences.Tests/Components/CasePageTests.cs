@@ -105,7 +105,7 @@ public class CasePageTests : CaseTestContext
             summary.QuerySelectorAll("li").Select(li => li.TextContent.Trim()));
         Assert.EndsWith("#field-RiskToParties", summary.QuerySelector("a")!.GetAttribute("href"));
         Assert.Contains("Describe the risk to either party", page.Find("#field-RiskToParties-error").TextContent);
-        Assert.Equal("field-RiskToParties-error", page.Find("#field-RiskToParties").GetAttribute("aria-describedby"));
+        Assert.Equal("field-RiskToParties-info field-RiskToParties-error", page.Find("#field-RiskToParties").GetAttribute("aria-describedby"));
 
         page.Find("#field-RiskToParties").Change("Low");
         page.Find("#field-PowerImbalance").Change("None");

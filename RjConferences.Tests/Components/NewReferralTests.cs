@@ -89,7 +89,7 @@ public class NewReferralTests : BunitContext
         Field(page, "OffenceTime").Change("13:15");
         Field(page, "OffenceCategoryId").Change("1");
         Field(page, "Gravity", gravity == "1" ? "" : "-" + gravity).Change(gravity);
-        Field(page, "Description").Input(description);
+        Field(page, "Description").Change(description);
     }
 
     private static void FillAdmission(IRenderedComponent<NewReferralPage> page)
@@ -189,7 +189,7 @@ public class NewReferralTests : BunitContext
     {
         var (page, _) = await OpenAsync();
         FillOffence(page, description: new string('x', 100_000));
-        Assert.Equal("You have 95,000 characters too many", page.Find("#description-count").TextContent.Trim());
+        Assert.Equal("You have 95,000 characters too many", page.Find("#field-Description-count").TextContent.Trim());
 
         Click(page, "Continue");
 

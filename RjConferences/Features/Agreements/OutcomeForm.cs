@@ -69,7 +69,7 @@ public static class AgreementVocabulary
 {
     public const int MaxActionText = 5000;
     public const int MaxReflection = 2000;
-    public const int MaxReason = 500;
+    public const int MaxReason = TextLimits.Reason;
     public const int MaxActions = 60;
     public const long MaxAmountPence = 1_000_000;   // £10,000
     public const decimal MaxHours = 100;

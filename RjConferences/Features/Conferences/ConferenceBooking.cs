@@ -5,6 +5,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RjConferences.Components;
+using RjConferences.Components.Forms;
 using RjConferences.Data;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
@@ -41,7 +42,7 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
             return new BookingResult(errors, []);
         }
         if (rescheduling && string.IsNullOrWhiteSpace(form.Reason)) errors.Add("Reason", "Give the reason for the new time");
-        else if (form.Reason is { Length: > 500 }) errors.Add("Reason", "The reason must be 500 characters or fewer");
+        else if (form.Reason is { Length: > TextLimits.Reason }) errors.Add("Reason", TextLimits.TooLong("The reason", TextLimits.Reason));
         var times = ParseTimes(form, errors, out var needsOccurrence);
         if (needsOccurrence) return new BookingResult(errors, [], NeedsOccurrence: true);
         if (!errors.IsEmpty) return new BookingResult(errors, []);
@@ -305,7 +306,7 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
         if (outcome is not ("cancelled" or "not_held")) throw new ArgumentOutOfRangeException(nameof(outcome));
         if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator)) errors.Add("", "Only a referrer or a facilitator can change a conference");
         if (string.IsNullOrWhiteSpace(reason)) errors.Add("Reason", outcome == "cancelled" ? "Give the reason for cancelling" : "Give the reason the conference was not held");
-        else if (reason.Length > 500) errors.Add("Reason", "The reason must be 500 characters or fewer");
+        else if (reason.Length > TextLimits.Reason) errors.Add("Reason", TextLimits.TooLong("The reason", TextLimits.Reason));
         if (!errors.IsEmpty) return errors;
         var userId = user.UserId();
         return await db.WriteAsync(async (connection, transaction) =>

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Dapper;
+using RjConferences.Components.Forms;
 using RjConferences.Data;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
@@ -35,7 +36,7 @@ public sealed class CaseClosing(Db db, AuditLog audit, TimeProvider clock)
     {
         if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator)) return Task.FromResult(ChangeResult.Invalid("", "Only a referrer or a facilitator can close a case"));
         if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(ChangeResult.Invalid("CloseReason", "Give the reason for closing the case"));
-        if (reason.Length > 500) return Task.FromResult(ChangeResult.Invalid("CloseReason", "The reason must be 500 characters or fewer"));
+        if (reason.Length > TextLimits.Reason) return Task.FromResult(ChangeResult.Invalid("CloseReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
         var userId = user.UserId();
         return ChangeAsync(caseId, userId, async (connection, transaction, status, now) =>
         {
@@ -53,7 +54,7 @@ public sealed class CaseClosing(Db db, AuditLog audit, TimeProvider clock)
     {
         if (!user.IsInRole(Roles.Administrator)) return Task.FromResult(ChangeResult.Invalid("", "Only an administrator can reopen a case"));
         if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(ChangeResult.Invalid("ReopenReason", "Give the reason for reopening the case"));
-        if (reason.Length > 500) return Task.FromResult(ChangeResult.Invalid("ReopenReason", "The reason must be 500 characters or fewer"));
+        if (reason.Length > TextLimits.Reason) return Task.FromResult(ChangeResult.Invalid("ReopenReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
         var userId = user.UserId();
         return ChangeAsync(caseId, userId, async (connection, transaction, status, now) =>
         {

@@ -83,12 +83,14 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
             errors.Add("", "Only a facilitator can record a suitability assessment");
             return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
         }
-        Required(errors, "RiskToParties", form.RiskToParties, "Describe the risk to either party");
-        Required(errors, "PowerImbalance", form.PowerImbalance, "Describe any power imbalance between the parties");
-        Required(errors, "AcceptanceOfResponsibility", form.AcceptanceOfResponsibility, "Describe how far the young person accepts responsibility");
-        Required(errors, "HarmedPartyWishes", form.HarmedPartyWishes, "Describe the harmed party's wishes");
+        Required(errors, "RiskToParties", form.RiskToParties, "Describe the risk to either party", "Risk to either party");
+        Required(errors, "PowerImbalance", form.PowerImbalance, "Describe any power imbalance between the parties", "Power imbalance between the parties");
+        Required(errors, "AcceptanceOfResponsibility", form.AcceptanceOfResponsibility, "Describe how far the young person accepts responsibility", "The young person's acceptance of responsibility");
+        Required(errors, "HarmedPartyWishes", form.HarmedPartyWishes, "Describe the harmed party's wishes", "The harmed party's wishes");
         if (form.Outcome is not ("suitable" or "not_suitable")) errors.Add("Outcome", "Choose suitable or not suitable");
-        else if (form.Outcome == "not_suitable") Required(errors, "Reason", form.Reason, "Give the reason the case is not suitable");
+        else if (form.Outcome == "not_suitable") Required(errors, "Reason", form.Reason, "Give the reason the case is not suitable", "Reason");
+        // A reason typed before choosing "suitable" is saved too, so it has the same limit.
+        if (form.Outcome != "not_suitable" && form.Reason is { Length: > MaxAssessmentText }) errors.Add("Reason", TextLimits.TooLong("Reason", MaxAssessmentText));
         if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
 
         return ChangeAsync(caseId, user, null, form.SubmissionId, async (connection, transaction, state, now) =>
@@ -319,7 +321,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
             return Task.FromResult(ChangeResult.Invalid("", "Only a referrer or a facilitator can withdraw a case"));
         }
         if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(ChangeResult.Invalid("WithdrawReason", "Give the reason the case is withdrawn"));
-        if (reason.Length > 500) return Task.FromResult(ChangeResult.Invalid("WithdrawReason", "The reason must be 500 characters or fewer"));
+        if (reason.Length > TextLimits.Reason) return Task.FromResult(ChangeResult.Invalid("WithdrawReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
         return ChangeAsync(caseId, user, null, null, async (connection, transaction, state, now) =>
         {
             await MoveAsync(connection, transaction, state, CaseStatus.Withdrawn, user.UserId(), now, "Case withdrawn", reason.Trim());
@@ -435,10 +437,10 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         await CaseTimeline.RecordAsync(connection, transaction, state.Id, userId, now, "status", summary, state.Status, to);
     }
 
-    private static void Required(FieldErrors errors, string field, string? value, string message)
+    private static void Required(FieldErrors errors, string field, string? value, string missing, string label)
     {
-        if (string.IsNullOrWhiteSpace(value)) errors.Add(field, message);
-        else if (value.Length > MaxAssessmentText) errors.Add(field, $"This must be {MaxAssessmentText:N0} characters or fewer");
+        if (string.IsNullOrWhiteSpace(value)) errors.Add(field, missing);
+        else if (value.Length > MaxAssessmentText) errors.Add(field, TextLimits.TooLong(label, MaxAssessmentText));
     }
 
     private sealed class RefusedException(string message) : Exception(message);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Mail;
 using RjConferences.Components;
+using RjConferences.Components.Forms;
 using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals;
@@ -14,6 +15,7 @@ public static class ReferralValidator
     public const int MaxDescription = 5000;
     public const int MaxName = 100;
     public const int MaxShortText = 200;
+    public const int MaxAddress = 500;
 
     public sealed record Context(IReadOnlySet<long> SchoolsInScope, IReadOnlySet<long> OffenceCategories, DateOnly Today, DateTimeOffset Now);
 
@@ -243,7 +245,7 @@ public static class ReferralValidator
             errors.Add($"{key}.Phone", "Enter a telephone number, like 01632 960 001 or +44 7700 900 982");
         if (p.Email is { Length: > 0 } email && (email.Length > 254 || !MailAddress.TryCreate(email.Trim(), out _)))
             errors.Add($"{key}.Email", "Enter an email address in the correct format, like name@example.org");
-        if (p.Address is { Length: > 500 }) errors.Add($"{key}.Address", "Address must be 500 characters or fewer");
+        if (p.Address is { Length: > MaxAddress }) errors.Add($"{key}.Address", TextLimits.TooLong("Address", MaxAddress));
     }
 
     private static void Text(FieldErrors errors, string key, string? value, string missing, int max, string label)
