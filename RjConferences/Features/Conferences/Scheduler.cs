@@ -24,6 +24,10 @@ public static class Scheduler
     public static bool Collides(DateTimeOffset start, DateTimeOffset end, Booking other, TimeSpan buffer) =>
         start < other.End + buffer && other.Start < end + buffer;
 
+    /// <summary>"15 minutes are needed between conferences": the buffer as the messages say it.</summary>
+    public static string BufferRule(TimeSpan buffer) =>
+        (buffer.TotalMinutes == 1 ? "1 minute is" : $"{buffer.TotalMinutes:0} minutes are") + " needed between conferences";
+
     /// <summary>A facilitator is current on a date when trained on or before it and the refresher is not overdue on it.</summary>
     public static bool IsCurrent(DateOnly completedOn, DateOnly refresherDueOn, DateOnly on) =>
         completedOn <= on && on <= refresherDueOn;
