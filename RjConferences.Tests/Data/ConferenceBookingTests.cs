@@ -241,7 +241,7 @@ public class ConferenceBookingTests : IAsyncLifetime
         Assert.Equal(new DateTime(2026, 6, 17, 9, 0, 0, DateTimeKind.Utc), evt.DtEnd!.AsUtc);
         Assert.Equal("Europe/London", evt.DtStart.TzId);
         Assert.Equal("RJ conference RJ-2026-00001", evt.Summary);
-        Assert.Equal("Room 2, Langdon Park (Newham)", evt.Location);
+        Assert.Equal("Room 2, Langdon Park, Newham", evt.Location);
         Assert.Equal(CalendarInvite.Uid(conferenceId), evt.Uid);
 
         Assert.True((await world.Booking.EndAsync(conferenceId, "cancelled", "The young person is ill", [], world.OfficerPrincipal)).IsEmpty);

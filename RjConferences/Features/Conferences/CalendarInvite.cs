@@ -3,6 +3,7 @@ using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
 using RjConferences.Components;
+using RjConferences.Features.Schools;
 
 namespace RjConferences.Features.Conferences;
 
@@ -33,7 +34,7 @@ public static class CalendarInvite
             DtStart = When(details.Start, inUtc),
             DtEnd = When(details.End, inUtc),
             Summary = $"RJ conference {details.Reference}",
-            Location = $"{details.RoomName}, {details.SchoolName} ({details.BoroughName})",
+            Location = $"{details.RoomName}, {SchoolName.WithBorough(details.SchoolName, details.BoroughName)}",
             Status = details.Cancelled ? "CANCELLED" : "CONFIRMED",
         });
         return new CalendarSerializer().SerializeToString(calendar)!;
