@@ -58,8 +58,7 @@ public sealed class AgreementPdf(PdfFontSet fonts)
             [
                 new PdfCell((a.Number.ToString(CultureInfo.InvariantCulture), pdf.Bold)),
                 new PdfCell([(a.TypeLabel, pdf.Bold), (a.Text, pdf.Body), .. Extra(a).Select(e => (e, pdf.Body))]),
-                new PdfCell([("Who does it", pdf.Bold), (Person(a.DoneBy), pdf.Body), ("By when", pdf.Bold), (ShortDate(a.DueOn), pdf.Body),
-                    ("Who checks it", pdf.Bold), (Person(a.CheckedBy), pdf.Body)]),
+                new PdfCell([($"{Person(a.DoneBy)}, by {ShortDate(a.DueOn)}", pdf.Body), ($"Checked by {Person(a.CheckedBy)}", pdf.Body)]),
             ]));
 
         pdf.Heading("If the agreement is not kept");
@@ -97,15 +96,17 @@ public sealed class AgreementPdf(PdfFontSet fonts)
             "You have the right to see the information we hold about you, and to ask us to correct it: ask the facilitator. " +
             "Please keep this paper safe and do not share it with anyone else.",
         ];
-        // The signatures and the note on information stay together on one page, so that the note
-        // never spills alone onto an almost empty last page.
-        pdf.KeepTogether(2 * pdf.HeadingHeight + pdf.ParagraphHeight(signing, after: 4) + signatures.Count * pdf.SignatureHeight
-            + privacy.Sum(p => pdf.ParagraphHeight(p)));
         pdf.Heading("Signatures");
         pdf.Paragraph(signing, after: 4);
-        foreach (var line in signatures)
+        for (var i = 0; i < signatures.Count; i++)
         {
-            pdf.SignatureLine(line);
+            if (i == signatures.Count - 1)
+            {
+                // The last signature and the note on information stay together, so that the note
+                // never spills alone onto an almost empty last page.
+                pdf.KeepTogether(pdf.SignatureHeight + pdf.HeadingHeight + privacy.Sum(p => pdf.ParagraphHeight(p)));
+            }
+            pdf.SignatureLine(signatures[i]);
         }
 
         pdf.Heading("How we look after your information");
