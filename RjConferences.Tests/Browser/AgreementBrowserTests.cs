@@ -96,6 +96,45 @@ public class AgreementBrowserTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Equal("%PDF"u8.ToArray(), (await response.BodyAsync())[..4]);
     }
 
+    [Fact]
+    public async Task An_earlier_version_of_the_agreement_is_listed_as_superseded_and_downloads_as_that_version()
+    {
+        // Version 1 was printed for signature; then an action changed and version 2 was made.
+        Assert.True((await world.Outcomes().RecordOutcomeAsync(conference.ConferenceId, conference.Agreement(), world.OfficerPrincipal)).Saved);
+        var documents = world.Documents();
+        Assert.Equal(1, (await documents.DownloadAsync(conference.ConferenceId, "printed_for_signature", false, world.Officer.Id)).Version);
+        var context = (await world.Outcomes().LoadAsync(conference.ConferenceId, world.OfficerPrincipal))!;
+        var actions = context.Actions.Select(a => a.Form).ToList();
+        var signed = actions[0].Text!;
+        actions[0].Text = "Write a card to Olivia to say sorry.";
+        Assert.True((await world.Outcomes().ChangeActionsAsync(conference.ConferenceId, actions, context.AgreementVersion, world.OfficerPrincipal)).Saved);
+        Assert.Equal(2, (await documents.DownloadAsync(conference.ConferenceId, "school", false, world.Officer.Id)).Version);
+
+        var page = await browser.NewPageAsync(app);
+        await page.SignInAsync(world.Officer);
+        await page.GotoInteractiveAsync($"/conferences/{conference.ConferenceId}/agreement");
+        var versions = page.GetByTestId("document-versions");
+        await Assertions.Expect(versions.GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
+        await Assertions.Expect(versions.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("Current");
+        await Assertions.Expect(versions.GetByRole(AriaRole.Row).Nth(2)).ToContainTextAsync("Superseded 16 Jun 2026 10:30");
+        await page.AssertAccessibleAsync();
+
+        await page.GetByLabel("Sent to the parent or guardian").CheckAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() =>
+            versions.GetByRole(AriaRole.Link, new() { Name = "Download version 1 (PDF)" }).ClickAsync());
+        Assert.Equal($"agreement-{await ReferenceAsync()}-v1.pdf", download.SuggestedFilename);
+        var bytes = await File.ReadAllBytesAsync((await download.PathAsync())!);
+        Assert.Equal("%PDF"u8.ToArray(), bytes[..4]);
+        var text = PdfReading.Read(bytes).Text();
+        Assert.Contains("Agreement document version 1", text);
+        Assert.Contains(signed, text);
+        Assert.DoesNotContain("Write a card to Olivia", text);
+        await page.AssertAccessibleAsync();
+        await using var connection = await world.Database.Db.OpenAsync();
+        Assert.Equal("agreement document version 1, superseded", await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection,
+            "SELECT justification FROM audit_events WHERE action = 'disclose' AND recipient = 'parent_or_guardian' ORDER BY id DESC LIMIT 1"));
+    }
+
     private async Task<string> ReferenceAsync()
     {
         await using var connection = await world.Database.Db.OpenAsync();

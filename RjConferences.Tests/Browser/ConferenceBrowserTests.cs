@@ -13,12 +13,13 @@ public class ConferenceBrowserTests : IDisposable
 {
     private readonly BrowserFixture browser;
     private readonly AppHost app;
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 6, 15, 7, 0, 0, TimeSpan.Zero));
 
     public ConferenceBrowserTests(BrowserFixture browser)
     {
         this.browser = browser;
         // Monday 15 June 2026, 08:00 in London, in term: the dates below stay the same whenever the test runs.
-        app = new AppHost(clock: new FakeTimeProvider(new DateTimeOffset(2026, 6, 15, 7, 0, 0, TimeSpan.Zero)));
+        app = new AppHost(clock: clock);
     }
 
     public void Dispose() => app.Dispose();
@@ -98,6 +99,13 @@ public class ConferenceBrowserTests : IDisposable
         var times = page.GetByRole(AriaRole.List, new() { Name = "Free times" }).GetByRole(AriaRole.Button);
         await Assertions.Expect(times).ToHaveCountAsync(5);
         await Assertions.Expect(times.First).ToHaveTextAsync("Monday 15 June, 08:30");
+        await Assertions.Expect(times.Nth(1)).ToHaveTextAsync("Monday 15 June, 12:00"); // then the afternoon, then the next day
+        await Assertions.Expect(times.Nth(2)).ToHaveTextAsync("Tuesday 16 June, 08:30");
+        await page.AssertAccessibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show more times" }).ClickAsync();
+        await Assertions.Expect(times).ToHaveCountAsync(10);
+        await Assertions.Expect(times.Nth(5)).ToHaveTextAsync("Wednesday 17 June, 12:00");
+        await Assertions.Expect(page.GetByTestId("slot-status")).ToContainTextAsync("10 free times");
         await page.AssertAccessibleAsync();
         await times.First.ClickAsync();
         await Assertions.Expect(page.GetByTestId("slot-status")).ToHaveTextAsync("Date and start time set to Monday 15 June, 08:30.");
@@ -124,6 +132,40 @@ public class ConferenceBrowserTests : IDisposable
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My conferences", Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("week-conference")).ToHaveCountAsync(2);
         await Assertions.Expect(page.GetByTestId("day-2026-06-16")).ToContainTextAsync("10:00–11:00");
+        await page.AssertAccessibleAsync();
+    }
+
+    [Fact]
+    public async Task A_conference_at_the_first_0130_on_the_night_the_clocks_go_back_shows_as_BST_to_GMT()
+    {
+        // Friday 1 October 2027: the clocks go back at 02:00 BST on Sunday 31 October.
+        clock.SetUtcNow(new DateTimeOffset(2027, 10, 1, 8, 0, 0, TimeSpan.Zero));
+        var (officer, first, _) = await SetUpAsync();
+        await using (var connection = await app.Database.Db.OpenAsync())
+        {
+            await connection.ExecuteAsync("UPDATE facilitator_training SET refresher_due_on = '2028-01-10' WHERE user_id = @Id", new { officer.Id });
+        }
+        var page = await browser.NewPageAsync(app);
+        await page.SignInAsync(officer);
+
+        await OpenBookingPageAsync(page, first);
+        await page.GetByLabel("Room", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Room 2 (seats 10)" });
+        await FillDateAsync(page, "Date", "31", "10", "2027");
+        await page.GetByLabel("Start time").FillAsync("01:30");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Book conference" }).ClickAsync();
+        var which = page.GetByRole(AriaRole.Group, new() { Name = "Which 01:30? The clocks go back that night, so it happens twice." });
+        await Assertions.Expect(which).ToBeVisibleAsync();
+        await page.AssertAccessibleAsync();
+        await which.GetByLabel("01:30 BST, the first time (before the clocks go back)").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Book conference" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("booking-warnings")).ToContainTextAsync("weekend");
+        await page.AssertAccessibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Book anyway" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("booked-time")).ToHaveTextAsync("Sunday 31 October 2027, 01:30 BST – 01:30 GMT");
+        await page.AssertAccessibleAsync();
+        await page.GotoInteractiveAsync($"/cases/{first}");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sunday 31 October 2027, 01:30 BST – 01:30 GMT" })).ToBeVisibleAsync();
         await page.AssertAccessibleAsync();
     }
 }

@@ -46,7 +46,7 @@ public class ReferralBrowserTests(BrowserFixture browser) : IDisposable
         await page.WaitForInteractiveAsync();
         await page.AssertAccessibleAsync();
         // Her only school is already chosen.
-        await Assertions.Expect(page.GetByLabel("School", new() { Exact = true }).Locator("option:checked")).ToHaveTextAsync("Newham / Langdon Park");
+        await Assertions.Expect(page.GetByLabel("School", new() { Exact = true }).Locator("option:checked")).ToHaveTextAsync("Langdon Park, Newham");
         await Button(page, "Continue").ClickAsync();
         var summary = page.GetByTestId("error-summary");
         await Assertions.Expect(summary).ToContainTextAsync("Choose where it happened");
@@ -107,7 +107,7 @@ public class ReferralBrowserTests(BrowserFixture browser) : IDisposable
 
         // Check the answers, then save.
         await ExpectStepAsync(page, "Check your answers");
-        await Assertions.Expect(page.GetByText("Newham / Langdon Park")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Langdon Park, Newham")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("(aged 14 on the offence date)")).ToBeVisibleAsync();
         await page.AssertAccessibleAsync();
         await Button(page, "Save referral").ClickAsync();

@@ -135,8 +135,8 @@ public class ReportBrowserTests(BrowserFixture browser) : IDisposable
         Assert.Equal(["School", "Referrals", "Eligible", "Conferences held", "Agreements reached", "Agreements completed",
             "Did not enter the CJS within 12 months", "12-month checks complete", "Diversion rate (%)"], csv[0]);
         // Langdon Park: cases 0, 6, 12, 18 held, all with an agreement; Rokeby: 3, 9, 15, 21 held, none.
-        Assert.Equal(["Newham / Langdon Park", "12", "12", "<5", "<5", "0", "0", "0", ""], csv.Single(r => r[0] == "Newham / Langdon Park"));
-        Assert.Equal(["Newham / Rokeby", "12", "8", "<5", "0", "0", "0", "0", ""], csv.Single(r => r[0] == "Newham / Rokeby"));
+        Assert.Equal(["Langdon Park, Newham", "12", "12", "<5", "<5", "0", "0", "0", ""], csv.Single(r => r[0] == "Langdon Park, Newham"));
+        Assert.Equal(["Rokeby, Newham", "12", "8", "<5", "0", "0", "0", "0", ""], csv.Single(r => r[0] == "Rokeby, Newham"));
         Assert.DoesNotContain(csv, r => r[0].Contains("Haggerston", StringComparison.Ordinal));
         Assert.DoesNotContain("Young", Encoding.UTF8.GetString(bytes));
     }

@@ -66,7 +66,7 @@ public class ReportsPageTests : CaseTestContext
         var funnel = page.Find("[data-testid=funnel-table]").TextContent;
         Assert.Contains("Not eligible: the gravity score is above the maximum for a conference: 1", funnel);
         Assert.DoesNotContain("Haggerston", page.Markup);
-        Assert.Contains("Newham / Langdon Park", page.Find("[data-testid=schools-table]").TextContent);
+        Assert.Contains("Langdon Park, Newham", page.Find("[data-testid=schools-table]").TextContent);
         Assert.Equal("2025", page.Find("#field-AcademicYear option[selected]").GetAttribute("value"));
         Assert.Contains($"reports/export/funnel.csv?period=academic_year&academicYear=2025&borough={newham}&trend=month&reference=White",
             page.FindAll("a[download]").Select(a => a.GetAttribute("href")));

@@ -104,6 +104,62 @@ public class AgreementDocumentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_two_young_people_each_parent_is_named_as_whose_parent_they_are()
+    {
+        await using (var connection = await world.Database.Db.OpenAsync())
+        {
+            // A second young person and her mother, both at the conference.
+            var (zofia, jan) = (Guid.NewGuid(), Guid.NewGuid());
+            await connection.ExecuteAsync("""
+                INSERT INTO parties (id, case_id, party_role, first_name, last_name, date_of_birth, sort_order)
+                VALUES (@zofia, @CaseId, 'responsible', 'Zofia', 'Nowak', '2012-05-05', 10);
+                INSERT INTO parties (id, case_id, party_role, supporter_type, supports_party_id, first_name, last_name, sort_order)
+                VALUES (@jan, @CaseId, 'supporter', 'parent', @zofia, 'Anna', 'Nowak', 11);
+                INSERT INTO conference_participants (conference_id, party_id, person_key, attended) VALUES
+                    (@ConferenceId, @zofia, 'party|' || @zofia, 1), (@ConferenceId, @jan, 'party|' || @jan, 1);
+                """, new { zofia, jan, conference.CaseId, conference.ConferenceId });
+        }
+
+        var text = PdfReading.Read((await DownloadAsync()).Content!).Text();
+
+        Assert.Contains($"{conference.Parent.FirstName} {conference.Parent.LastName}: parent or guardian of {conference.YoungPerson.FirstName}", text);
+        Assert.Contains("Anna Nowak: parent or guardian of Zofia", text);
+        Assert.DoesNotContain("of the young person", text);
+    }
+
+    [Fact]
+    public async Task An_earlier_version_is_downloaded_as_it_was_made_and_audited_with_its_recipient()
+    {
+        var first = await DownloadAsync();
+        await ChangeFirstActionAsync("Write a card to Olivia to say sorry.");
+        Assert.Equal(2, (await DownloadAsync()).Version);
+
+        var earlier = await documents.DownloadVersionAsync(conference.ConferenceId, 1, "parent_or_guardian", false, world.Officer.Id);
+
+        Assert.Equal(DownloadStatus.Ok, earlier.Status);
+        Assert.Equal(first.Content, earlier.Content);
+        Assert.Equal(first.FileName, earlier.FileName);
+        Assert.Contains("Agreement document version 1", PdfReading.Read(earlier.Content!).Text());
+        Assert.Equal(("disclose", "parent_or_guardian", "agreement document version 1, superseded"), (await AuditAsync())[^1]);
+        Assert.Equal(2, (await StoredAsync()).Count); // nothing made again
+    }
+
+    [Fact]
+    public async Task A_version_needs_a_recipient_exists_and_is_in_scope()
+    {
+        await DownloadAsync();
+        var before = (await AuditAsync()).Count;
+
+        Assert.Equal(DownloadStatus.NoRecipient, (await documents.DownloadVersionAsync(conference.ConferenceId, 1, null, false, world.Officer.Id)).Status);
+        Assert.Equal(DownloadStatus.NotFound, (await documents.DownloadVersionAsync(conference.ConferenceId, 2, "school", false, world.Officer.Id)).Status);
+        Assert.Equal(DownloadStatus.NotFound, (await documents.DownloadVersionAsync(conference.ConferenceId, 1, "school", true, world.Officer.Id)).Status);
+        Assert.Equal(DownloadStatus.NotFound, (await documents.DownloadVersionAsync(conference.ConferenceId, 1, "school", false, world.Stranger.Id)).Status);
+        Assert.Equal(before, (await AuditAsync()).Count); // nothing disclosed
+        await using var connection = await world.Database.Db.OpenAsync();
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_events WHERE action = 'access_denied' AND user_id = @Id", new { world.Stranger.Id }));
+    }
+
+    [Fact]
     public async Task The_first_name_only_form_is_the_same_version_and_supersedes_nothing()
     {
         var full = await DownloadAsync();

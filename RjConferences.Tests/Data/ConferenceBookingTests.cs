@@ -46,7 +46,7 @@ public class ConferenceBookingTests : IAsyncLifetime
         var result = await world.Booking.BookAsync(second, world.Form(secondParties, Tuesday, "11:10", facilitator: world.Colleague), world.OfficerPrincipal);
 
         Assert.False(result.Saved);
-        Assert.Equal(["Room 2 is booked 10:00–11:00"], result.Errors["RoomId"]);
+        Assert.Equal(["Room 2 is booked 10:00–11:00: 15 minutes are needed between conferences"], result.Errors["RoomId"]);
         var all = string.Join(" ", result.Errors.SelectMany(e => e.Value));
         Assert.DoesNotContain("Mensah", all);
         Assert.DoesNotContain("RJ-", all);
@@ -121,6 +121,31 @@ public class ConferenceBookingTests : IAsyncLifetime
         var booked = await world.Booking.BookAsync(caseId, autumn, world.OfficerPrincipal);
         Assert.True(booked.Saved);
         Assert.Equal(new DateTimeOffset(2026, 10, 25, 1, 30, 0, TimeSpan.Zero), (await world.Queries.ForCaseAsync(caseId, world.Officer.Id)).Single().StartsAt);
+    }
+
+    [Fact]
+    public async Task A_clash_in_the_hour_that_happens_twice_names_BST_and_GMT_and_an_overlap_does_not_mention_the_buffer()
+    {
+        world.Clock.SetUtcNow(new DateTimeOffset(2027, 10, 1, 8, 0, 0, TimeSpan.Zero));
+        await world.TrainAsync(world.Officer, new DateOnly(2025, 1, 10), new DateOnly(2028, 1, 10));
+        await world.TrainAsync(world.Colleague, new DateOnly(2025, 1, 10), new DateOnly(2028, 1, 10));
+        var (first, firstParties) = await world.ReadyCaseAsync("Kwame", "Mensah");
+        var (second, secondParties) = await world.ReadyCaseAsync("Zofia", "Nowak", "2012-05-05");
+        var sunday = new DateOnly(2027, 10, 31);
+        var bst = world.Form(firstParties, sunday, "01:30");
+        (bst.Occurrence, bst.ConfirmedWarnings) = ("BST", true);
+        Assert.True((await world.Booking.BookAsync(first, bst, world.OfficerPrincipal)).Saved);
+
+        var gmt = world.Form(secondParties, sunday, "01:30", facilitator: world.Colleague);
+        (gmt.Occurrence, gmt.ConfirmedWarnings) = ("GMT", true);
+        var touching = await world.Booking.BookAsync(second, gmt, world.OfficerPrincipal);
+        Assert.Equal(["Room 2 is booked 01:30 BST – 01:30 GMT: 15 minutes are needed between conferences"], touching.Errors["RoomId"]);
+
+        var overlapping = world.Form(secondParties, sunday, "01:00", facilitator: world.Colleague);
+        (overlapping.Occurrence, overlapping.ConfirmedWarnings) = ("GMT", true);
+        Assert.Equal(["Room 2 is booked 01:30 BST – 01:30 GMT"], (await world.Booking.BookAsync(second, overlapping, world.OfficerPrincipal)).Errors["RoomId"]);
+        Assert.Equal("Sunday 31 October 2027, 01:30 BST – 01:30 GMT", ConferenceWords.Span(
+            (await world.Queries.ForCaseAsync(first, world.Officer.Id)).Single().StartsAt, (await world.Queries.ForCaseAsync(first, world.Officer.Id)).Single().EndsAt));
     }
 
     [Theory]
@@ -216,7 +241,7 @@ public class ConferenceBookingTests : IAsyncLifetime
         Assert.Equal(new DateTime(2026, 6, 17, 9, 0, 0, DateTimeKind.Utc), evt.DtEnd!.AsUtc);
         Assert.Equal("Europe/London", evt.DtStart.TzId);
         Assert.Equal("RJ conference RJ-2026-00001", evt.Summary);
-        Assert.Equal("Room 2, Langdon Park (Newham)", evt.Location);
+        Assert.Equal("Room 2, Langdon Park, Newham", evt.Location);
         Assert.Equal(CalendarInvite.Uid(conferenceId), evt.Uid);
 
         Assert.True((await world.Booking.EndAsync(conferenceId, "cancelled", "The young person is ill", [], world.OfficerPrincipal)).IsEmpty);

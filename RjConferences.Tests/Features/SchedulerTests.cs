@@ -63,4 +63,35 @@ public class SchedulerTests
         Assert.All(slots, s => Assert.False(Scheduler.Collides(s, s.AddHours(1), busy[0], Buffer)));
         Assert.All(slots, s => Assert.Empty(Scheduler.Warnings(s, s.AddHours(1), Calendar)));
     }
+
+    [Fact]
+    public void Free_slots_are_spread_over_days_with_at_most_a_morning_and_an_afternoon_start_each_day()
+    {
+        var from = new DateTimeOffset(2026, 6, 16, 7, 30, 0, TimeSpan.Zero); // 08:30 BST Tuesday
+        var busy = new[] { new Booking(At(7, 30), At(9, 0)) };         // 08:30–10:00 BST
+
+        var slots = Scheduler.FreeSlots(from, TimeSpan.FromHours(1), busy, Calendar, Buffer);
+
+        var london = slots.Select(RjConferences.Components.LondonTime.ToLondon).ToList();
+        Assert.Equal(["Tue 16 10:15", "Tue 16 12:00", "Wed 17 08:30", "Wed 17 12:00", "Thu 18 08:30"],
+            london.Select(t => t.ToString("ddd d HH:mm", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.All(london.GroupBy(t => t.Date), day =>
+        {
+            Assert.True(day.Count() <= 2);
+            Assert.True(day.Count(t => t.Hour < 12) <= 1 && day.Count(t => t.Hour >= 12) <= 1);
+        });
+    }
+
+    [Fact]
+    public void More_free_slots_keep_the_first_ones_and_go_on_to_later_days()
+    {
+        var from = new DateTimeOffset(2026, 6, 16, 7, 30, 0, TimeSpan.Zero);
+
+        var five = Scheduler.FreeSlots(from, TimeSpan.FromHours(1), [], Calendar, Buffer);
+        var ten = Scheduler.FreeSlots(from, TimeSpan.FromHours(1), [], Calendar, Buffer, count: 10);
+
+        Assert.Equal(five, ten.Take(5));
+        Assert.Equal(10, ten.Distinct().Count());
+        Assert.Equal(5, ten.Select(RjConferences.Components.LondonTime.DateOf).Distinct().Count());
+    }
 }

@@ -36,7 +36,7 @@ public class SchoolScopeTests : IDisposable
         var schools = await Scope.SchoolsAsync(user.Id);
 
         var only = Assert.Single(schools);
-        Assert.Equal("Newham / Langdon Park", only.FullName);
+        Assert.Equal("Langdon Park, Newham", only.FullName);
         Assert.True(await Scope.CanSeeSchoolAsync(user.Id, await SchoolIdAsync("Newham", "Langdon Park")));
         // The other Langdon Park, in Tower Hamlets, is another school.
         Assert.False(await Scope.CanSeeSchoolAsync(user.Id, await SchoolIdAsync("Tower Hamlets", "Langdon Park")));

@@ -6,8 +6,8 @@ namespace RjConferences.Security;
 
 public sealed record ScopedSchool(long Id, string Name, long BoroughId, string BoroughName)
 {
-    /// <summary>"Newham / Langdon Park": a school is identified by borough and name.</summary>
-    public string FullName => $"{BoroughName} / {Name}";
+    /// <summary>"Langdon Park, Newham": a school is identified by borough and name.</summary>
+    public string FullName => RjConferences.Features.Schools.SchoolName.WithBorough(Name, BoroughName);
 }
 
 /// <summary>

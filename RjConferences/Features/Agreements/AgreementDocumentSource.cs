@@ -98,7 +98,7 @@ public sealed class AgreementDocumentSource(Db db)
 
     private static string Role(PartyRow p, Dictionary<Guid, PartyRow> all)
     {
-        var whose = OnHarmedSide(p, all) ? "the person who was harmed" : "the young person";
+        var whose = Whose(p, all);
         var role = p.PartyRole switch
         {
             "responsible" => "the young person who caused the harm",
@@ -110,6 +110,32 @@ public sealed class AgreementDocumentSource(Db db)
             _ => p.PartyRole,
         };
         return p.Attended == false ? role + " (was not at the meeting)" : role;
+    }
+
+    /// <summary>
+    /// Whom a supporter supports: "the young person" or "the person who was harmed" when the case has
+    /// one, else that person by first name ("Kwame"), by full name for young people who share a first
+    /// name. A harmed person is never named beyond the first name, which every form of the document shows.
+    /// </summary>
+    private static string Whose(PartyRow p, Dictionary<Guid, PartyRow> all)
+    {
+        var harmedSide = OnHarmedSide(p, all);
+        var fallback = harmedSide ? "the person who was harmed" : "the young person";
+        if (p.SupportsPartyId is not { } id || !all.TryGetValue(id, out var supported) || supported.DetailsRemovedAt is not null)
+        {
+            return fallback;
+        }
+        var alike = all.Values.Where(o => o.PartyRole == supported.PartyRole && o.DetailsRemovedAt is null).ToList();
+        if (alike.Count < 2)
+        {
+            return fallback;
+        }
+        if (supported.OrganisationName is { Length: > 0 } organisation)
+        {
+            return organisation;
+        }
+        var sharedFirstName = alike.Count(o => string.Equals(o.FirstName, supported.FirstName, StringComparison.OrdinalIgnoreCase)) > 1;
+        return !harmedSide && sharedFirstName ? $"{supported.FirstName} {supported.LastName}".Trim() : supported.FirstName ?? fallback;
     }
 
     private static SignatureRole? Signs(PartyRow p, Dictionary<Guid, PartyRow> all) => p.PartyRole switch

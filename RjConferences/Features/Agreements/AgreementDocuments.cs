@@ -68,8 +68,7 @@ public sealed class AgreementDocuments(Db db, AuditLog audit, TimeProvider clock
     {
         if (!Vocabulary.IsCode(AgreementVocabulary.Recipients, recipient))
         {
-            return new DownloadResult(DownloadStatus.NoRecipient, Message: "Choose who the agreement is for: " +
-                string.Join(", ", AgreementVocabulary.Recipients.Select(r => $"{r.Code} ({r.Label.ToLowerInvariant()})")));
+            return new DownloadResult(DownloadStatus.NoRecipient, Message: NoRecipientMessage);
         }
         for (var attempt = 0; ; attempt++)
         {
@@ -114,6 +113,47 @@ public sealed class AgreementDocuments(Db db, AuditLog audit, TimeProvider clock
             }
         }
     }
+
+    /// <summary>
+    /// A version as it was stored (the one a family signed may be an earlier one): its bytes exactly as
+    /// made, never made again. Audited as disclose with the recipient, like the current download;
+    /// not found (audited) outside the user's scope, not found when that version was never made.
+    /// </summary>
+    public async Task<DownloadResult> DownloadVersionAsync(Guid conferenceId, int version, string? recipient, bool harmedFirstNameOnly, Guid userId,
+        CancellationToken cancellationToken = default)
+    {
+        if (!Vocabulary.IsCode(AgreementVocabulary.Recipients, recipient))
+        {
+            return new DownloadResult(DownloadStatus.NoRecipient, Message: NoRecipientMessage);
+        }
+        return await db.WriteAsync(async (connection, transaction) =>
+        {
+            var agreement = await AgreementDocumentSource.LoadAsync(connection, transaction, conferenceId, userId);
+            if (agreement is null)
+            {
+                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "conference", EntityId: conferenceId.ToString(),
+                    UserId: userId, Justification: "agreement document outside the user's scope or missing"));
+                return new DownloadResult(DownloadStatus.NotFound);
+            }
+            var stored = await connection.QuerySingleOrDefaultAsync<(byte[] Bytes, DateTimeOffset? SupersededAt)?>("""
+                SELECT bytes, superseded_at FROM agreement_documents
+                WHERE agreement_id = @AgreementId AND version_number = @version AND harmed_first_name_only = @harmedFirstNameOnly
+                """, new { agreement.AgreementId, version, harmedFirstNameOnly }, transaction);
+            if (stored is not { } found)
+            {
+                return new DownloadResult(DownloadStatus.NotFound);
+            }
+            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Disclose, EntityType: "case", EntityId: agreement.CaseId.ToString(),
+                UserId: userId, Recipient: recipient,
+                Justification: $"agreement document version {version}{Variant(harmedFirstNameOnly)}{(found.SupersededAt is null ? "" : ", superseded")}"));
+            return new DownloadResult(DownloadStatus.Ok, FileName(agreement, version), found.Bytes, version);
+        }, cancellationToken);
+    }
+
+    private static string NoRecipientMessage => "Choose who the agreement is for: " +
+        string.Join(", ", AgreementVocabulary.Recipients.Select(r => $"{r.Code} ({r.Label.ToLowerInvariant()})"));
+
+    private static string FileName(SourcedAgreement agreement, int version) => $"agreement-{agreement.Document.Reference}-v{version}.pdf";
 
     /// <summary>
     /// Under the write lock: returns the stored document of (version, variant) when it holds this
@@ -167,7 +207,7 @@ public sealed class AgreementDocuments(Db db, AuditLog audit, TimeProvider clock
             }
             await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Disclose, EntityType: "case", EntityId: agreement.CaseId.ToString(),
                 UserId: userId, Recipient: recipient, Justification: $"agreement document version {version}{Variant(firstNameOnly)}"));
-            return new DownloadResult(DownloadStatus.Ok, $"agreement-{agreement.Document.Reference}-v{version}.pdf", content, version);
+            return new DownloadResult(DownloadStatus.Ok, FileName(agreement, version), content, version);
         }, cancellationToken);
 
     /// <summary>The stored versions of an agreement's document (no personal data: for refreshing the agreement page).</summary>

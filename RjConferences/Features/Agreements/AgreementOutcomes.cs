@@ -301,9 +301,9 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
             Status = row.Status, CaseStatus = row.CaseStatus, StartPassed = row.StartsAt <= clock.GetUtcNow(), MayRecord = MayRecord(row, user),
             Participants = parties.Where(p => attendance.ContainsKey(p.Id))
                 .Select(p => new OutcomeParticipant(p.Id, p.DisplayName, p.PartyRole, p.RoleLabel, attendance[p.Id])).ToList(),
-            Doers = live.Where(p => p.PartyRole is "responsible" or "supporter").Select(p => new Choice(p.Id.ToString(), $"{p.DisplayName} ({p.RoleLabel.ToLowerInvariant()})")).ToList(),
+            Doers = live.Where(p => p.PartyRole is "responsible" or "supporter").Select(p => new Choice(p.Id.ToString(), $"{p.DisplayName} – {p.RoleLabel.ToLowerInvariant()}")).ToList(),
             Checkers = facilitators.Select((f, i) => new Choice(Checker.User(f.Id), $"{f.Name} ({(i == 0 ? "facilitator" : "co-facilitator")})"))
-                .Concat(live.Where(p => p.PartyRole is not "responsible").Select(p => new Choice(Checker.Party(p.Id), $"{p.DisplayName} ({p.RoleLabel.ToLowerInvariant()})")))
+                .Concat(live.Where(p => p.PartyRole is not "responsible").Select(p => new Choice(Checker.Party(p.Id), $"{p.DisplayName} – {p.RoleLabel.ToLowerInvariant()}")))
                 .ToList(),
             AgreementReached = outcome.Reached, ExclusionAvoided = outcome.Exclusion,
             AgreementId = agreement?.Id, AgreementVersion = agreement?.Version ?? 0, Actions = actions,

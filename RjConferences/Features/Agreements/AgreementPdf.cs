@@ -50,15 +50,15 @@ public sealed class AgreementPdf(PdfFontSet fonts)
         pdf.Heading("What we agreed");
         pdf.Paragraph("At the meeting, everyone talked about what happened, who was affected and how to put things right. " +
             "These are the things that were agreed. Each one has a date, and a person who checks that it has been done.");
+        // What will be done gets most of the width (a long action stays readable and short); who does
+        // it, by when and who checks it share one column.
         pdf.Table(
-            [new("No.", 0.065), new("What will be done", 0.445), new("Who does it", 0.165), new("By when", 0.155), new("Who checks it", 0.17)],
+            [new("No.", 0.06), new("What will be done", 0.64), new("Who and when", 0.30)],
             d.Actions.Select(a => (IReadOnlyList<PdfCell>)
             [
                 new PdfCell((a.Number.ToString(CultureInfo.InvariantCulture), pdf.Bold)),
                 new PdfCell([(a.TypeLabel, pdf.Bold), (a.Text, pdf.Body), .. Extra(a).Select(e => (e, pdf.Body))]),
-                new PdfCell((Person(a.DoneBy), pdf.Body)),
-                new PdfCell((ShortDate(a.DueOn), pdf.Body)),
-                new PdfCell((Person(a.CheckedBy), pdf.Body)),
+                new PdfCell([($"{Person(a.DoneBy)}, by {ShortDate(a.DueOn)}", pdf.Body), ($"Checked by {Person(a.CheckedBy)}", pdf.Body)]),
             ]));
 
         pdf.Heading("If the agreement is not kept");
@@ -71,9 +71,7 @@ public sealed class AgreementPdf(PdfFontSet fonts)
         pdf.Paragraph("Everyone took part in the meeting because they chose to. Nobody has to sign this agreement. " +
             "You can ask questions, or talk to someone you trust, before you sign. If you change your mind, tell the facilitator.");
 
-        pdf.Heading("Signatures");
-        pdf.Paragraph("By signing, you agree to what is written in this agreement.", after: 4);
-        foreach (var role in Enum.GetValues<SignatureRole>())
+        var signatures = Enum.GetValues<SignatureRole>().SelectMany(role =>
         {
             var who = role == SignatureRole.Facilitator
                 ? d.Facilitators.ToList()
@@ -85,24 +83,37 @@ public sealed class AgreementPdf(PdfFontSet fonts)
                 SignatureRole.HarmedParty => "Person harmed",
                 _ => "Facilitator",
             };
-            if (who.Count == 0)
+            return who.Count == 0 ? new[] { $"{label}:" } : who.Select(person => $"{label}: {Person(person)}").ToArray();
+        }).ToList();
+        const string signing = "By signing, you agree to what is written in this agreement.";
+        string[] privacy =
+        [
+            $"This agreement has personal information about the people in it. The Safer Schools Partnership in {d.BoroughName} " +
+            "keeps it in a secure system. We use it only to help the agreement work, to check that it is kept, and to check later " +
+            "whether restorative justice helped.",
+            "Only people who need to see it can see it, and we record each time someone looks at it or prints it. " +
+            "We keep it only for as long as we need it. Then we delete it, or remove the names.",
+            "You have the right to see the information we hold about you, and to ask us to correct it: ask the facilitator. " +
+            "Please keep this paper safe and do not share it with anyone else.",
+        ];
+        pdf.Heading("Signatures");
+        pdf.Paragraph(signing, after: 4);
+        for (var i = 0; i < signatures.Count; i++)
+        {
+            if (i == signatures.Count - 1)
             {
-                pdf.SignatureLine($"{label}:");
+                // The last signature and the note on information stay together, so that the note
+                // never spills alone onto an almost empty last page.
+                pdf.KeepTogether(pdf.SignatureHeight + pdf.HeadingHeight + privacy.Sum(p => pdf.ParagraphHeight(p)));
             }
-            foreach (var person in who)
-            {
-                pdf.SignatureLine($"{label}: {Person(person)}");
-            }
+            pdf.SignatureLine(signatures[i]);
         }
 
         pdf.Heading("How we look after your information");
-        pdf.Paragraph($"This agreement has personal information about the people in it. The Safer Schools Partnership in {d.BoroughName} " +
-            "keeps it in a secure system. We use it only to help the agreement work, to check that it is kept, and to check later " +
-            "whether restorative justice helped.");
-        pdf.Paragraph("Only people who need to see it can see it, and we record each time someone looks at it or prints it. " +
-            "We keep it only for as long as we need it. Then we delete it, or remove the names.");
-        pdf.Paragraph("You have the right to see the information we hold about you, and to ask us to correct it: ask the facilitator. " +
-            "Please keep this paper safe and do not share it with anyone else.");
+        foreach (var paragraph in privacy)
+        {
+            pdf.Paragraph(paragraph);
+        }
 
         return pdf.Finish($"{d.Reference} · Agreement document version {d.Version} · Private: keep this safe");
     }

@@ -89,6 +89,19 @@ internal sealed class PdfLayout : IDisposable
 
     public void Gap(double points) => y = Math.Min(y + points, Bottom);
 
+    /// <summary>The height a <see cref="Paragraph"/> of this text takes.</summary>
+    public double ParagraphHeight(string text, XFont? font = null, double indent = 0, double after = 6)
+    {
+        font ??= Body;
+        return Wrap(clean(text), font, TextWidth - indent).Count * LineHeight(font) + after;
+    }
+
+    /// <summary>The height a <see cref="Heading"/> takes (without what follows it).</summary>
+    public double HeadingHeight => 8 + LineHeight(HeadingFont) + 4;
+
+    /// <summary>The height a <see cref="SignatureLine"/> takes.</summary>
+    public double SignatureHeight => LineHeight(Body) * 4.4;
+
     public void Title(string text)
     {
         Paragraph(text, TitleFont, after: 4);

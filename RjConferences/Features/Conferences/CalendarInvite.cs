@@ -3,6 +3,7 @@ using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
 using RjConferences.Components;
+using RjConferences.Features.Schools;
 
 namespace RjConferences.Features.Conferences;
 
@@ -19,6 +20,10 @@ public static class CalendarInvite
 
     public static string Create(InviteDetails details, DateTimeOffset stamp)
     {
+        // A London time that happens twice (the hour when the clocks go back) is read by calendar
+        // programs as the first (BST) one: such a conference is written in UTC, which every calendar
+        // reads as one instant and shows in its user's own zone. Other times keep Europe/London.
+        var inUtc = LondonTime.HappensTwice(details.Start) || LondonTime.HappensTwice(details.End);
         var calendar = new Calendar { Method = details.Cancelled ? "CANCEL" : "REQUEST" };
         calendar.AddTimeZone(TimeZoneId);
         calendar.Events.Add(new CalendarEvent
@@ -26,12 +31,16 @@ public static class CalendarInvite
             Uid = Uid(details.ConferenceId),
             Sequence = details.Sequence,
             DtStamp = new CalDateTime(stamp.UtcDateTime, "UTC"),
-            DtStart = new CalDateTime(LondonTime.ToLondon(details.Start).DateTime, TimeZoneId),
-            DtEnd = new CalDateTime(LondonTime.ToLondon(details.End).DateTime, TimeZoneId),
+            DtStart = When(details.Start, inUtc),
+            DtEnd = When(details.End, inUtc),
             Summary = $"RJ conference {details.Reference}",
-            Location = $"{details.RoomName}, {details.SchoolName} ({details.BoroughName})",
+            Location = $"{details.RoomName}, {SchoolName.WithBorough(details.SchoolName, details.BoroughName)}",
             Status = details.Cancelled ? "CANCELLED" : "CONFIRMED",
         });
         return new CalendarSerializer().SerializeToString(calendar)!;
     }
+
+    private static CalDateTime When(DateTimeOffset value, bool inUtc) => inUtc
+        ? new CalDateTime(value.UtcDateTime, "UTC")
+        : new CalDateTime(LondonTime.ToLondon(value).DateTime, TimeZoneId);
 }

@@ -193,7 +193,7 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
             $"""SELECT starts_at AS "start", ends_at AS "end" FROM conferences WHERE room_id = @RoomId AND {overlapping}""",
             new { form.RoomId, window.from, window.to, window.excluding }, transaction))
         {
-            if (Scheduler.Collides(times.Start, times.End, b, Buffer)) errors.Add("RoomId", $"{room} is booked {Span(b)}");
+            if (Scheduler.Collides(times.Start, times.End, b, Buffer)) errors.Add("RoomId", Clash($"{room} is booked", b, times));
         }
         foreach (var (personId, name, field) in new[] { (form.FacilitatorId, facilitatorName, "FacilitatorId"), (form.CoFacilitatorId, coName, "CoFacilitatorId") })
         {
@@ -203,7 +203,7 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
                 WHERE (facilitator_id = @personId OR co_facilitator_id = @personId) AND {overlapping}
                 """, new { personId, window.from, window.to, window.excluding }, transaction))
             {
-                if (Scheduler.Collides(times.Start, times.End, b, Buffer)) errors.Add(field, $"{name} is facilitating another conference {Span(b)}");
+                if (Scheduler.Collides(times.Start, times.End, b, Buffer)) errors.Add(field, Clash($"{name} is facilitating another conference", b, times));
             }
         }
         foreach (var (partyId, personKey) in await PersonKeysAsync(connection, transaction, form.ParticipantIds))
@@ -214,7 +214,7 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
                 WHERE cp.person_key = @personKey AND c.{overlapping}
                 """, new { personKey, window.from, window.to, window.excluding }, transaction))
             {
-                if (Scheduler.Collides(times.Start, times.End, b, Buffer)) errors.Add("ParticipantIds", $"{parties[partyId]} is in another conference {Span(b)}");
+                if (Scheduler.Collides(times.Start, times.End, b, Buffer)) errors.Add("ParticipantIds", Clash($"{parties[partyId]} is in another conference", b, times));
             }
         }
         return errors;
@@ -244,7 +244,14 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
         return f.Name;
     }
 
-    private static string Span(Booking b) => $"{LondonTime.ToLondon(b.Start):HH:mm}–{LondonTime.ToLondon(b.End):HH:mm}";
+    /// <summary>
+    /// "Room 2 is booked 10:00–11:00", and when the times only come too close (not overlap):
+    /// "…: 15 minutes are needed between conferences".
+    /// </summary>
+    private string Clash(string what, Booking other, Times times) =>
+        Scheduler.Collides(times.Start, times.End, other, TimeSpan.Zero)
+            ? $"{what} {LondonTime.Span(other.Start, other.End)}"
+            : $"{what} {LondonTime.Span(other.Start, other.End)}: {Scheduler.BufferRule(Buffer)}";
 
     /// <summary>
     /// The same person across cases: a young person by name and date of birth; anyone else by name

@@ -36,6 +36,10 @@ public partial class ConferenceBookingForm
     private ErrorSummary? summary;
     private ElementReference warningPanel;
 
+    /// <summary>How many times the slot finder was last asked for: a full answer may have more.</summary>
+    private int askedFor;
+    private const int TimesAtATime = 5;
+
     private bool Rescheduling => MovingConferenceId is not null;
 
     private string TimeKey => $"{Form.Date}|{Form.StartTime?.Trim()}";
@@ -65,14 +69,21 @@ public partial class ConferenceBookingForm
         else if (toWarnings && warningPanel.Context is not null) await warningPanel.FocusAsync();
     }
 
-    private async Task FindTimesAsync()
+    private Task FindTimesAsync() => FindAsync(TimesAtATime);
+
+    private Task MoreTimesAsync() => FindAsync(askedFor + TimesAtATime);
+
+    private async Task FindAsync(int count)
     {
+        if (finding) return;
         var problems = new FieldErrors();
         if (Form.RoomId is null) problems.Add("RoomId", "Choose a room before finding times");
         if (Form.FacilitatorId is null) problems.Add("FacilitatorId", "Choose a facilitator before finding times");
         if (Form.LengthMinutes is not { } length || length < 1 || length > Options.Value.MaxLengthMinutes)
             problems.Add("LengthMinutes", $"Length must be between 1 minute and {Options.Value.MaxLengthMinutes / 60} hours");
-        (errors, warnings, slotMessage, suggestions) = (null, [], null, null);
+        // "Show more times" keeps the times shown (and the button, with the keyboard focus) until the longer list arrives.
+        (errors, warnings, slotMessage) = (null, [], null);
+        if (count == TimesAtATime || !problems.IsEmpty) suggestions = null;
         if (!problems.IsEmpty)
         {
             (errors, focusSummary) = (problems, true);
@@ -82,7 +93,8 @@ public partial class ConferenceBookingForm
         try
         {
             await Task.Yield();
-            suggestions = await Queries.FindTimesAsync(Case.Id, Form, User, excluding: MovingConferenceId);
+            suggestions = await Queries.FindTimesAsync(Case.Id, Form, User, count, excluding: MovingConferenceId);
+            askedFor = count;
         }
         finally
         {

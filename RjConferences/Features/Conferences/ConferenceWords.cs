@@ -35,17 +35,15 @@ public static class ConferenceWords
         _ => code,
     };
 
-    /// <summary>"Tuesday 16 June 2026, 10:00–11:00".</summary>
-    public static string Span(DateTimeOffset start, DateTimeOffset end) =>
-        $"{LondonTime.Format(start)}–{LondonTime.ToLondon(end):HH:mm}";
+    /// <summary>"Tuesday 16 June 2026, 10:00–11:00" (see <see cref="LondonTime.Span"/> for the clock changes).</summary>
+    public static string Span(DateTimeOffset start, DateTimeOffset end) => LondonTime.DateAndSpan(start, end);
 
-    /// <summary>"10:00–11:00".</summary>
-    public static string Times(DateTimeOffset start, DateTimeOffset end) =>
-        $"{LondonTime.ToLondon(start):HH:mm}–{LondonTime.ToLondon(end):HH:mm}";
+    /// <summary>"10:00–11:00", or "01:30 BST – 01:30 GMT" when the clocks go back.</summary>
+    public static string Times(DateTimeOffset start, DateTimeOffset end) => LondonTime.Span(start, end);
 
     /// <summary>A slot finder suggestion: "Tuesday 16 June, 10:15".</summary>
     public static string Slot(DateTimeOffset start) =>
-        LondonTime.ToLondon(start).ToString("dddd d MMMM, HH:mm", AppSetup.Culture);
+        LondonTime.ToLondon(start).ToString("dddd d MMMM, ", AppSetup.Culture) + LondonTime.Clock(start, LondonTime.HappensTwice(start));
 
     public static string MissingPreparation(int count) => count switch
     {

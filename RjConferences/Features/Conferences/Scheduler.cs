@@ -24,6 +24,10 @@ public static class Scheduler
     public static bool Collides(DateTimeOffset start, DateTimeOffset end, Booking other, TimeSpan buffer) =>
         start < other.End + buffer && other.Start < end + buffer;
 
+    /// <summary>"15 minutes are needed between conferences": the buffer as the messages say it.</summary>
+    public static string BufferRule(TimeSpan buffer) =>
+        (buffer.TotalMinutes == 1 ? "1 minute is" : $"{buffer.TotalMinutes:0} minutes are") + " needed between conferences";
+
     /// <summary>A facilitator is current on a date when trained on or before it and the refresher is not overdue on it.</summary>
     public static bool IsCurrent(DateOnly completedOn, DateOnly refresherDueOn, DateOnly on) =>
         completedOn <= on && on <= refresherDueOn;
@@ -56,10 +60,15 @@ public static class Scheduler
         return warnings;
     }
 
+    /// <summary>Starts from this London time on count as the afternoon for the slot finder's spread.</summary>
+    public static readonly TimeOnly Afternoon = new(12, 0);
+
     /// <summary>
-    /// The next <paramref name="count"/> start times, on a 15-minute grid within school-day hours on
-    /// school days, from <paramref name="from"/> over the next <paramref name="schoolDays"/> school days,
-    /// where nothing in <paramref name="busy"/> collides.
+    /// Up to <paramref name="count"/> start times spread over the days and the times of day: on each
+    /// school day from <paramref name="from"/>, over the next <paramref name="schoolDays"/> school days,
+    /// the first free start of the morning and the first free start of the afternoon (at most two a
+    /// day), on a 15-minute grid within school-day hours, where nothing in <paramref name="busy"/>
+    /// collides. Asking for more returns the same times first, then later ones.
     /// </summary>
     public static IReadOnlyList<DateTimeOffset> FreeSlots(DateTimeOffset from, TimeSpan length, IReadOnlyList<Booking> busy,
         SchoolCalendar calendar, TimeSpan buffer, int count = 5, int schoolDays = 20)
@@ -76,20 +85,23 @@ public static class Scheduler
                 continue;
             }
             daysSeen++;
+            var morningFound = false;
             for (var time = calendar.DayStart; time.ToTimeSpan() + length <= calendar.DayEnd.ToTimeSpan(); time = time.Add(step))
             {
-                if (!LondonTime.TryToUtc(date, time, out var start, out _) || start < from)
+                var morning = time < Afternoon;
+                if (morning && morningFound)
                 {
                     continue;
                 }
-                var end = start + length;
-                if (!sorted.Any(b => Collides(start, end, b, buffer)))
+                if (LondonTime.TryToUtc(date, time, out var start, out _) && start >= from
+                    && !sorted.Any(b => Collides(start, start + length, b, buffer)))
                 {
                     slots.Add(start);
-                    if (slots.Count == count)
+                    if (!morning || slots.Count == count)
                     {
-                        break;
+                        break; // the afternoon's start is the day's last
                     }
+                    morningFound = true;
                 }
                 if (time.ToTimeSpan() + step >= TimeSpan.FromDays(1))
                 {
