@@ -30,7 +30,7 @@ public sealed class FollowUpCheckView
     public string Reference { get; set; } = "";
     public string SchoolName { get; set; } = "";
     public string BoroughName { get; set; } = "";
-    public string School => SchoolNames.Format(SchoolName, BoroughName);
+    public string School => Schools.SchoolName.WithBorough(SchoolName, BoroughName);
     public int IntervalMonths { get; set; }
     public DateOnly DueOn { get; set; }
     public DateTimeOffset? OverdueFlaggedAt { get; set; }
