@@ -89,13 +89,33 @@ public static class AppSetup
         return app;
     }
 
+    private static readonly string[] Commands = ["migrate", "create-user", "retention", "backup", "verify-audit", "seed-demo", "generate-synthetic"];
+
     /// <summary>
     /// Applies migrations, then either runs a command (<c>migrate</c>, <c>create-user</c>, <c>backup</c>, <c>verify-audit</c>,
     /// <c>seed-demo</c>, <c>generate-synthetic</c>) or serves the app.
+    /// Every command but <c>migrate</c> needs an existing database: given a path where there is none,
+    /// it says so and creates nothing (a mistyped path must not "succeed" on a new, empty database).
+    /// The app itself (no command) creates its database on first run.
     /// Returns the process exit code.
     /// </summary>
     public static async Task<int> RunRjConferencesAsync(this WebApplication app, string[] args)
     {
+        var command = args.FirstOrDefault() is { } first && !first.StartsWith('-') ? first : null;
+        if (command is not null && !Commands.Contains(command))
+        {
+            await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-user, backup <file>, verify-audit, retention --dry-run, seed-demo, generate-synthetic --cases <N>.");
+            return 2;
+        }
+        var db = app.Services.GetRequiredService<Db>();
+        if (command is not null and not "migrate" && !db.Exists)
+        {
+            await Console.Error.WriteLineAsync(
+                $"There is no database at '{Path.GetFullPath(db.DatabasePath)}'. Check the connection string (ConnectionStrings:Default), " +
+                "or run the migrate command first to create a new, empty database there. Nothing was done.");
+            return 1;
+        }
+
         try
         {
             await app.Services.GetRequiredService<Migrator>().MigrateAsync();
@@ -106,26 +126,23 @@ public static class AppSetup
             return 1;
         }
 
-        switch (args.FirstOrDefault())
+        switch (command)
         {
             case "migrate":
-                Console.WriteLine($"Database is up to date: {app.Services.GetRequiredService<Db>().DatabasePath}");
+                Console.WriteLine($"Database is up to date: {db.DatabasePath}");
                 return 0;
             case "create-user":
                 return await CreateUserCommand.RunAsync(app.Services, args, Console.In, Console.Out, Console.Error);
             case "retention":
                 return await app.Services.GetRequiredService<RjConferences.Features.FollowUps.Retention>().DryRunCommandAsync(args);
             case "backup":
-                return await app.Services.GetRequiredService<Db>().BackupAsync(args.ElementAtOrDefault(1));
+                return await db.BackupAsync(args.ElementAtOrDefault(1));
             case "verify-audit":
                 return await app.Services.GetRequiredService<AuditLog>().VerifyCommandAsync();
             case "seed-demo":
                 return await RjConferences.Features.Demo.DemoData.RunAsync(app.Services, Console.Out, Console.Error);
             case "generate-synthetic":
                 return await RjConferences.Features.Demo.SyntheticData.RunAsync(app.Services, args, Console.Out, Console.Error);
-            case { } command when !command.StartsWith('-'):
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-user, backup <file>, verify-audit, retention --dry-run, seed-demo, generate-synthetic --cases <N>.");
-                return 2;
         }
 
         var firstRun = app.Services.GetRequiredService<FirstRunSetup>();

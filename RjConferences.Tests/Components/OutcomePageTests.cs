@@ -26,6 +26,7 @@ public class OutcomePageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(world.Clock);
         Services.AddSingleton(world.Audit);
         Services.AddSingleton(world.Outcomes());
+        Services.AddSingleton(new RjConferences.Security.SchoolScope(world.Database.Db));
         JSInterop.Mode = JSRuntimeMode.Loose;
         auth = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -54,6 +54,21 @@ public class FollowUpTests : IAsyncLifetime
     private void Today(DateOnly day) => world.Clock.SetUtcNow(new DateTimeOffset(day.ToDateTime(new TimeOnly(3, 0)), TimeSpan.Zero));
 
     [Fact]
+    public async Task The_job_logs_its_day_as_an_ISO_date()
+    {
+        var capture = new LogCapture();
+        using var loggers = new Microsoft.Extensions.Logging.LoggerFactory([capture]);
+        var job = new DailyJob(world.Database.Db, world.Clock, Options.Create(options), Retention,
+            Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<DailyJob>(loggers), world.Audit);
+        Today(new DateOnly(2026, 12, 4));
+
+        await job.RunAsync();
+
+        var line = Assert.Single(capture.Entries, e => e.Category == typeof(DailyJob).FullName).Message;
+        Assert.StartsWith("Daily job for 2026-12-04:", line);
+    }
+
+    [Fact]
     public async Task The_job_creates_each_check_on_the_day_it_comes_due_and_never_twice()
     {
         var caseId = await CaseWithAgreementAsync(new DateOnly(2026, 6, 15));

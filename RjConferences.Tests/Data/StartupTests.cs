@@ -20,6 +20,42 @@ public class StartupTests
         Assert.True(File.Exists(database.FilePath));
     }
 
+    [Theory]
+    [InlineData("verify-audit")]
+    [InlineData("backup", "copy.db")]
+    [InlineData("create-user", "--email", "admin@example.org", "--role", "Administrator")]
+    [InlineData("retention", "--dry-run")]
+    [InlineData("seed-demo")]
+    [InlineData("generate-synthetic", "--cases", "10")]
+    public async Task Every_command_but_migrate_refuses_a_missing_database_and_creates_nothing(params string[] args)
+    {
+        using var database = new TestDatabase(migrated: false);
+        var missing = Path.Combine(database.Folder, "typo", "rjconferences.db");
+        var withTarget = args.Select(a => a == "copy.db" ? Path.Combine(database.Folder, "copy.db") : a).ToArray();
+
+        var result = await AppProcess.RunAsync(TestDatabase.ConnectionStringFor(missing), "a password from stdin\n", withTarget);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"There is no database at '{missing}'", result.Error);
+        Assert.Contains("migrate", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+        Assert.False(File.Exists(missing));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(missing)));
+        Assert.False(File.Exists(Path.Combine(database.Folder, "copy.db")));
+    }
+
+    [Fact]
+    public async Task An_unknown_command_is_refused_with_exit_code_2_before_touching_the_database()
+    {
+        using var database = new TestDatabase(migrated: false);
+
+        var result = await AppProcess.RunAsync(database.ConnectionString, null, "verfy-audit");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Unknown command 'verfy-audit'", result.Error);
+        Assert.False(File.Exists(database.FilePath));
+    }
+
     [Fact]
     public async Task A_corrupt_database_stops_the_app_with_a_message_naming_the_file()
     {

@@ -22,6 +22,9 @@ public sealed class Db
     /// <summary>The database file, as given in the connection string.</summary>
     public string DatabasePath { get; }
 
+    /// <summary>Whether the database file is there (an in-memory database always is).</summary>
+    public bool Exists => DatabasePath is "" or ":memory:" || File.Exists(DatabasePath);
+
     /// <summary>Opens a connection with the settings every connection runs with.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
     {

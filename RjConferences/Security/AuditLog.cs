@@ -46,7 +46,14 @@ public sealed record AuditEntry(
     string? EntityId,
     string? Justification,
     string? Recipient,
-    string? CorrelationId);
+    string? CorrelationId)
+{
+    /// <summary>The user's name now, looked up when shown (the stored row holds the id only); null when no such account.</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>The entity as people know it (a case's reference, a user's name), looked up when shown; null when unknown.</summary>
+    public string? EntityName { get; init; }
+}
 
 /// <summary>One page of search results, newest first, and how many events match in all.</summary>
 public sealed record AuditPage(IReadOnlyList<AuditEntry> Events, long TotalCount, int Page)
@@ -222,13 +229,23 @@ public sealed class AuditLog(Db db, TimeProvider clock)
             FROM audit_events
             {where}
             """;
+        // Names and references are looked up for display only: the stored rows keep ids.
         var pageSql = $"""
-            SELECT id, occurred_at, user_id, action, entity_type, entity_id,
-                   justification, recipient, correlation_id
-            FROM audit_events
-            {where}
-            ORDER BY occurred_at DESC, id DESC
-            LIMIT @Take OFFSET @Skip
+            SELECT e.id, e.occurred_at, e.user_id, e.action, e.entity_type, e.entity_id,
+                   e.justification, e.recipient, e.correlation_id,
+                   (SELECT u.display_name FROM users AS u WHERE u.id = e.user_id) AS user_name,
+                   CASE e.entity_type
+                       WHEN 'case' THEN (SELECT k.reference FROM cases AS k WHERE k.id = e.entity_id)
+                       WHEN 'conference' THEN (SELECT k.reference FROM conferences AS c JOIN cases AS k ON k.id = c.case_id WHERE c.id = e.entity_id)
+                       WHEN 'user' THEN (SELECT u.display_name FROM users AS u WHERE u.id = e.entity_id)
+                       WHEN 'facilitator_training' THEN (SELECT u.display_name FROM users AS u WHERE u.id = e.entity_id)
+                   END AS entity_name
+            FROM (SELECT id, occurred_at, user_id, action, entity_type, entity_id, justification, recipient, correlation_id
+                  FROM audit_events
+                  {where}
+                  ORDER BY occurred_at DESC, id DESC
+                  LIMIT @Take OFFSET @Skip) AS e
+            ORDER BY e.occurred_at DESC, e.id DESC
             """;
 
         await using var connection = await db.OpenAsync(ct);
@@ -240,7 +257,7 @@ public sealed class AuditLog(Db db, TimeProvider clock)
             new CommandDefinition(pageSql, parameters, transaction, cancellationToken: ct));
         var events = rows
             .Select(r => new AuditEntry(r.Id, r.OccurredAt, r.UserId, AuditActions.Parse(r.Action),
-                r.EntityType, r.EntityId, r.Justification, r.Recipient, r.CorrelationId))
+                r.EntityType, r.EntityId, r.Justification, r.Recipient, r.CorrelationId) { UserName = r.UserName, EntityName = r.EntityName })
             .ToList();
         return new AuditPage(events, total, page);
     }
@@ -288,5 +305,5 @@ public sealed class AuditLog(Db db, TimeProvider clock)
 
     private sealed record SearchRow(
         long Id, DateTimeOffset OccurredAt, Guid? UserId, string Action, string? EntityType, string? EntityId,
-        string? Justification, string? Recipient, string? CorrelationId);
+        string? Justification, string? Recipient, string? CorrelationId, string? UserName, string? EntityName);
 }

@@ -78,6 +78,7 @@ public static class IdentitySetup
 
         services.AddSingleton<SchoolScope>();
         services.AddSingleton<FirstRunSetup>();
+        services.AddSingleton<UnknownAccountLockout>();
         return services;
     }
 }

@@ -52,6 +52,31 @@ public sealed class SchoolScope(Db db)
             new CommandDefinition(sql, new { ScopeUserId = userId, schoolId }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>
+    /// Whether a case, a conference or a conference's agreement exists within the user's scope, without
+    /// reading or auditing it: a page that loads (and audits) its record only once interactive answers
+    /// 404 from its prerender with this. Out of scope and missing give the same answer.
+    /// </summary>
+    public Task<bool> CanSeeCaseAsync(Guid userId, Guid caseId) =>
+        ExistsAsync($"SELECT EXISTS (SELECT 1 FROM cases WHERE id = @id AND {SqlFilter})", userId, caseId);
+
+    /// <inheritdoc cref="CanSeeCaseAsync"/>
+    public Task<bool> CanSeeConferenceAsync(Guid userId, Guid conferenceId) =>
+        ExistsAsync($"SELECT EXISTS (SELECT 1 FROM conferences AS c JOIN cases AS k ON k.id = c.case_id WHERE c.id = @id AND k.{SqlFilter})", userId, conferenceId);
+
+    /// <inheritdoc cref="CanSeeCaseAsync"/>
+    public Task<bool> CanSeeAgreementAsync(Guid userId, Guid conferenceId) =>
+        ExistsAsync($"""
+            SELECT EXISTS (SELECT 1 FROM agreements AS a JOIN conferences AS c ON c.id = a.conference_id JOIN cases AS k ON k.id = c.case_id
+                           WHERE a.conference_id = @id AND k.{SqlFilter})
+            """, userId, conferenceId);
+
+    private async Task<bool> ExistsAsync(string sql, Guid userId, Guid id)
+    {
+        await using var connection = await db.OpenAsync();
+        return await connection.ExecuteScalarAsync<bool>(sql, new { ScopeUserId = userId, id });
+    }
+
     /// <summary>The boroughs a user is assigned as a whole (reviewers see reports by borough).</summary>
     public async Task<IReadOnlySet<long>> BoroughIdsAsync(Guid userId, CancellationToken cancellationToken = default)
     {

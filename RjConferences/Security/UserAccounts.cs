@@ -58,17 +58,37 @@ public sealed class UserAccounts(Db db, UserManager<AppUser> userManager, AuditL
     public async Task<FieldErrors> ValidatePasswordAsync(string password, string field = "Password")
     {
         var errors = new FieldErrors();
+        if (string.IsNullOrEmpty(password))
+        {
+            // Identity's validators would say "Passwords must use at least 1 different characters."
+            errors.Add(field, "Enter a password");
+            return errors;
+        }
         foreach (var validator in userManager.PasswordValidators)
         {
             var result = await validator.ValidateAsync(userManager, new AppUser(), password);
             foreach (var error in result.Errors)
             {
-                errors.Add(field, error.Code == "PasswordTooShort"
-                    ? "Password must be at least 12 characters"
-                    : error.Description);
+                errors.Add(field, PasswordMessage(error));
             }
         }
         return errors;
+    }
+
+    /// <summary>Identity's password messages ("Passwords must have at least one digit ('0'-'9').") in plain en-GB words.</summary>
+    private string PasswordMessage(IdentityError error)
+    {
+        var rules = userManager.Options.Password;
+        return error.Code switch
+        {
+            "PasswordTooShort" => $"Password must be at least {rules.RequiredLength} characters",
+            "PasswordRequiresUniqueChars" => $"Password must contain at least {rules.RequiredUniqueChars} different characters",
+            "PasswordRequiresNonAlphanumeric" => "Password must contain a symbol, such as ! or ?",
+            "PasswordRequiresDigit" => "Password must contain a number",
+            "PasswordRequiresLower" => "Password must contain a lowercase letter",
+            "PasswordRequiresUpper" => "Password must contain a capital letter",
+            _ => error.Description,
+        };
     }
 
     /// <param name="precondition">Runs inside the transaction first; when it returns an error, nothing is saved.</param>

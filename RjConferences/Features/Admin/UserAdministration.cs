@@ -21,14 +21,19 @@ public sealed class UserAdministration(Db db, UserManager<AppUser> userManager, 
 {
     public const int PageSize = 50;
 
+    /// <summary>How the list writes a school: with its borough, as "Langdon Park, Newham" (the name alone exists in two boroughs).</summary>
+    private const string SchoolWithBorough = "s.name || ', ' || sb.name";
+
     public async Task<(IReadOnlyList<UserListItem> Users, int Total)> ListAsync(int page, CancellationToken cancellationToken = default)
     {
-        const string sql = """
+        const string sql = $"""
             SELECT u.id, u.display_name, u.email,
-                   coalesce((SELECT group_concat(r.name, ', ') FROM user_roles AS ur JOIN roles AS r ON r.id = ur.role_id WHERE ur.user_id = u.id), '') AS roles,
+                   coalesce((SELECT group_concat(r.name, ',') FROM (SELECT r.name FROM user_roles AS ur JOIN roles AS r ON r.id = ur.role_id
+                                                                    WHERE ur.user_id = u.id ORDER BY r.id) AS r), '') AS roles,
                    trim(coalesce((SELECT group_concat(b.name, ', ') FROM user_boroughs AS ub JOIN boroughs AS b ON b.id = ub.borough_id WHERE ub.user_id = u.id), '')
                         || CASE WHEN EXISTS (SELECT 1 FROM user_boroughs WHERE user_id = u.id) AND EXISTS (SELECT 1 FROM user_schools WHERE user_id = u.id) THEN '; ' ELSE '' END
-                        || coalesce((SELECT group_concat(s.name, ', ') FROM user_schools AS us JOIN schools AS s ON s.id = us.school_id WHERE us.user_id = u.id), '')) AS scope,
+                        || coalesce((SELECT group_concat({SchoolWithBorough}, '; ') FROM user_schools AS us JOIN schools AS s ON s.id = us.school_id
+                                  JOIN boroughs AS sb ON sb.id = s.borough_id WHERE us.user_id = u.id), '')) AS scope,
                    u.disabled_at IS NOT NULL AS disabled,
                    coalesce(u.lockout_end > @now, 0) AS locked_out
             FROM users AS u
@@ -39,7 +44,7 @@ public sealed class UserAdministration(Db db, UserManager<AppUser> userManager, 
         var users = (await connection.QueryAsync<UserListItem>(sql, new
         {
             now = clock.GetUtcNow(), limit = PageSize, offset = Math.Max(0, page - 1) * PageSize,
-        })).ToList();
+        })).Select(u => u with { Roles = string.Join(", ", u.Roles.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Roles.DisplayName)) }).ToList();
         var total = await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM users");
         return (users, total);
     }

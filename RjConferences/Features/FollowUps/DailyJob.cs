@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Options;
 using RjConferences.Components;
@@ -102,7 +103,8 @@ public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions
 
         var anonymised = await retention.AnonymiseDueAsync(cancellationToken);
         logger.LogInformation("Daily job for {Day}: {Actions} agreement actions flagged overdue, {Created} follow-up checks created, {Moved} cases moved to follow-up, {Flagged} checks flagged overdue, {Anonymised} cases anonymised",
-            today, actionsFlagged, created, moved, flagged, anonymised);
+            // ISO date: a log message formats a DateOnly with the invariant culture, in US order (12/04/2026).
+            today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), actionsFlagged, created, moved, flagged, anonymised);
         return new DailyJobResult(today, created, moved, flagged, anonymised, actionsFlagged, closedAfterFollowUp);
     }
 }
