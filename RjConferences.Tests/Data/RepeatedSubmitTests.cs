@@ -141,7 +141,7 @@ public class RepeatedSubmitTests : IAsyncLifetime
     {
         var conference = await world.ConferenceDueAsync();
         Assert.True((await world.Outcomes().RecordOutcomeAsync(conference.ConferenceId, conference.Agreement(), world.OfficerPrincipal)).Saved);
-        var tracking = new ActionTracking(world.Database.Db, world.Audit, world.Clock);
+        var tracking = new ActionTracking(world.Database.Db, world.Audit, world.Clock, Options.Create(new FollowUpOptions()));
         var wish = Guid.NewGuid();
         var version = (await tracking.LoadAsync(conference.ConferenceId, world.OfficerPrincipal))!.Version;
 
@@ -162,7 +162,7 @@ public class RepeatedSubmitTests : IAsyncLifetime
     {
         var conference = await world.ConferenceDueAsync();
         Assert.True((await world.Outcomes().RecordOutcomeAsync(conference.ConferenceId, conference.Agreement(), world.OfficerPrincipal)).Saved);
-        var tracking = new ActionTracking(world.Database.Db, world.Audit, world.Clock);
+        var tracking = new ActionTracking(world.Database.Db, world.Audit, world.Clock, Options.Create(new FollowUpOptions()));
         var progress = (await tracking.LoadAsync(conference.ConferenceId, world.OfficerPrincipal))!;
         var action = progress.Actions[0];
         var form = new ActionStatusForm { On = DateInput.From(AgreementWorld.ConferenceDay), CheckedBy = action.CheckerCode };
