@@ -52,21 +52,21 @@ public class MyWorkSectionsTests : BunitContext, IAsyncLifetime
         cut.FindAll($"[data-testid={testId}] li").Select(li => (li.TextContent.Trim(), li.QuerySelector("a")!.GetAttribute("href")!)).ToList();
 
     /// <summary>
-    /// On Tuesday 16 June: 09:00 PC Jones with Sam Patel, 10:00 Sam Patel alone, 11:00 PC Jones (outcome
+    /// On Tuesday 16 June: 09:00 PC Jones with Sam Patel, 10:30 Sam Patel alone, 12:00 PC Jones (outcome
     /// recorded), 15:00 PC Jones (still to come). Now is 13:30.
     /// </summary>
-    private async Task<(HeldConference AtNine, Guid AtTen)> ConferenceDayAsync()
+    private async Task<(HeldConference AtNine, Guid AtHalfPastTen)> ConferenceDayAsync()
     {
         var atNine = await world.ConferenceDueAsync("Amara", "Okoye", coFacilitator: world.Colleague, time: "09:00", moveClock: false);
         var (caseId, parties) = await world.ReadyCaseAsync("Leon", "Baptiste");
-        var atTen = await world.Booking.BookAsync(caseId, world.Form(parties, AgreementWorld.ConferenceDay, "10:00", facilitator: world.Colleague), world.OfficerPrincipal);
-        Assert.True(atTen.Saved, string.Join("; ", atTen.Errors.SelectMany(e => e.Value)));
-        var atEleven = await world.ConferenceDueAsync("Priya", "Shah", time: "11:00", moveClock: false);
+        var atHalfPastTen = await world.Booking.BookAsync(caseId, world.Form(parties, AgreementWorld.ConferenceDay, "10:30", facilitator: world.Colleague), world.OfficerPrincipal);
+        Assert.True(atHalfPastTen.Saved, string.Join("; ", atHalfPastTen.Errors.SelectMany(e => e.Value)));
+        var atNoon = await world.ConferenceDueAsync("Priya", "Shah", time: "12:00", moveClock: false);
         await world.ConferenceDueAsync("Tom", "Byrne", time: "15:00", moveClock: false);
         world.Clock.SetUtcNow(new DateTimeOffset(2026, 6, 16, 12, 30, 0, TimeSpan.Zero));
-        var recorded = await world.Outcomes().RecordOutcomeAsync(atEleven.ConferenceId, atEleven.Agreement(), world.OfficerPrincipal);
+        var recorded = await world.Outcomes().RecordOutcomeAsync(atNoon.ConferenceId, atNoon.Agreement(), world.OfficerPrincipal);
         Assert.True(recorded.Saved, string.Join("; ", recorded.Errors.SelectMany(e => e.Value)));
-        return (atNine, atTen.ConferenceId!.Value);
+        return (atNine, atHalfPastTen.ConferenceId!.Value);
     }
 
     [Fact]
@@ -88,12 +88,12 @@ public class MyWorkSectionsTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task A_co_facilitator_sees_the_conference_too_oldest_first()
     {
-        var (atNine, atTen) = await ConferenceDayAsync();
+        var (atNine, atHalfPastTen) = await ConferenceDayAsync();
 
         var cut = Render<ConferencesAwaitingOutcome>(p => p.Add(x => x.UserId, world.Colleague.Id));
 
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=awaiting-outcome] li").Count));
-        Assert.Equal([$"conferences/{atNine.ConferenceId}/outcome", $"conferences/{atTen}/outcome"], Items(cut, "awaiting-outcome").Select(i => i.Href));
+        Assert.Equal([$"conferences/{atNine.ConferenceId}/outcome", $"conferences/{atHalfPastTen}/outcome"], Items(cut, "awaiting-outcome").Select(i => i.Href));
     }
 
     [Fact]
