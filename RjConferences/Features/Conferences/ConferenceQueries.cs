@@ -131,6 +131,31 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
             """, new { userId, from, to, ScopeUserId = userId })).ToList();
     }
 
+    /// <summary>Conferences shown at a time in a list of the user's work.</summary>
+    public const int PageSize = 50;
+
+    /// <summary>
+    /// Conferences the user facilitates or co-facilitates that have started but are still "scheduled":
+    /// their outcome (held or not) is still to be recorded. Oldest first, <see cref="PageSize"/> a page.
+    /// </summary>
+    public async Task<(IReadOnlyList<ConferenceView> Conferences, int Total)> AwaitingOutcomeAsync(Guid userId, int page)
+    {
+        const string where = $"""
+            WHERE (c.facilitator_id = @ScopeUserId OR c.co_facilitator_id = @ScopeUserId) AND c.status = 'scheduled'
+              AND c.starts_at <= @now AND c.{SchoolScope.SqlFilter}
+            """;
+        await using var connection = await db.OpenAsync();
+        var parameters = new { ScopeUserId = userId, now = clock.GetUtcNow(), limit = PageSize, offset = (Math.Max(1, page) - 1) * PageSize };
+        var conferences = (await connection.QueryAsync<ConferenceView>($"""
+            SELECT {ConferenceColumns} {ConferenceJoins}
+            {where}
+            ORDER BY c.starts_at, k.reference
+            LIMIT @limit OFFSET @offset
+            """, parameters)).ToList();
+        var total = await connection.ExecuteScalarAsync<int>($"SELECT count(*) FROM conferences AS c {where}", parameters);
+        return (conferences, total);
+    }
+
     /// <summary>A school's week of conferences: times, rooms and case references only.</summary>
     public async Task<IReadOnlyList<ConferenceView>> SchoolWeekAsync(long schoolId, DateOnly monday, Guid userId)
     {

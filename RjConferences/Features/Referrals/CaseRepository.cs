@@ -269,6 +269,28 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
         return (cases, total);
     }
 
+    /// <summary>
+    /// New referrals in the user's schools that no facilitator has assessed yet: referred, or assessing
+    /// (consent came first) with no suitability assessment. Oldest referral first, <see cref="PageSize"/> a page.
+    /// </summary>
+    public async Task<(IReadOnlyList<CaseListItem> Cases, int Total)> AwaitingAssessmentAsync(Guid userId, int page)
+    {
+        const string where = $"""
+            WHERE c.status IN ('{CaseStatus.Referred}', '{CaseStatus.Assessing}') AND c.{SchoolScope.SqlFilter}
+              AND NOT EXISTS (SELECT 1 FROM suitability_assessments AS a WHERE a.case_id = c.id)
+            """;
+        await using var connection = await db.OpenAsync();
+        var parameters = new { ScopeUserId = userId, limit = PageSize, offset = (Math.Max(1, page) - 1) * PageSize };
+        var cases = (await connection.QueryAsync<CaseListItem>($"""
+            SELECT {Columns}
+            FROM (SELECT c.id FROM cases AS c {where} ORDER BY c.referred_at, c.id LIMIT @limit OFFSET @offset) AS page
+            {Joins}
+            ORDER BY c.referred_at, c.id
+            """, parameters)).ToList();
+        var total = await connection.ExecuteScalarAsync<int>($"SELECT count(*) FROM cases AS c {where}", parameters);
+        return (cases, total);
+    }
+
     private static DateTimeOffset LondonMidnight(DateOnly date)
     {
         // Midnight always exists in London, and happens once (the clocks change at 01:00 and 02:00).
