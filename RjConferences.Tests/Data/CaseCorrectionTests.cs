@@ -218,7 +218,7 @@ public class CaseCorrectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Clearing_the_offered_date_keeps_the_day_of_the_harmed_partys_decision_and_a_later_date_gives_way_to_it()
+    public async Task Clearing_the_offered_date_keeps_the_day_of_the_harmed_partys_decision_and_a_later_date_is_refused()
     {
         var caseId = await NewCaseAsync();
         var harmed = (await CaseAsync(caseId)).Parties.Single(p => p.PartyRole == "harmed");
@@ -240,6 +240,15 @@ public class CaseCorrectionTests : IAsyncLifetime
             Description = details.Description, Location = details.Location, OutcomeRoute = details.OutcomeRoute, VictimFirstOfferedOn = TestCases.Date(new DateOnly(2026, 6, 11)),
         }, details.Version + 1, world.OfficerPrincipal);
         Assert.Equal(ChangeOutcome.Saved, earlier.Outcome);
+        Assert.Equal(new DateOnly(2026, 6, 11), (await CaseAsync(caseId)).VictimFirstOfferedOn);
+
+        // A date after the recorded decision contradicts it: refused with the reason, nothing changed.
+        var later = await world.Changes.EditAsync(caseId, new CaseEdit
+        {
+            Description = details.Description, Location = details.Location, OutcomeRoute = details.OutcomeRoute, VictimFirstOfferedOn = TestCases.Date(new DateOnly(2026, 6, 14)),
+        }, details.Version + 2, world.OfficerPrincipal);
+        Assert.Equal(ChangeOutcome.Invalid, later.Outcome);
+        Assert.Contains("must be on or before 12 June 2026, when their decision was recorded", string.Join(" ", later.Errors.SelectMany(e => e.Value)));
         Assert.Equal(new DateOnly(2026, 6, 11), (await CaseAsync(caseId)).VictimFirstOfferedOn);
     }
 }

@@ -71,16 +71,18 @@ public sealed class ReportFactsTests : IAsyncLifetime
         await AssertNoDriftAsync(2);
         Assert.Equal(ReportFacts.Stage.Consented, (await FactAsync(ready)).Stage);
 
-        // The harmed party was first offered restorative justice the day before the referral was recorded (an edit): −1 day.
+        // The harmed party was first offered restorative justice four days before the referral was recorded, the day
+        // before their consent (an edit): −4 days. (Their consent on 12 June alone counts as offered: −3.)
         var details = (await world.Cases.GetAsync(ready, world.Officer.Id))!;
+        Assert.Equal(-3, (await FactAsync(ready)).DaysToVictimContact);
         var edited = await world.Changes.EditAsync(ready, new CaseEdit
         {
             Description = "Pushed another pupil.", Location = "on_school_premises", OutcomeRoute = "outcome_22",
-            VictimFirstOfferedOn = DateInput.From(details.ReferredOn.AddDays(-1)),
+            VictimFirstOfferedOn = DateInput.From(details.ReferredOn.AddDays(-4)),
         }, details.Version, officer);
         Assert.Equal(ChangeOutcome.Saved, edited.Outcome);
         await AssertNoDriftAsync(2);
-        Assert.Equal(-1, (await FactAsync(ready)).DaysToVictimContact);
+        Assert.Equal(-4, (await FactAsync(ready)).DaysToVictimContact);
 
         // A conference booked, then not held.
         var notHeld = await world.ConferenceDueAsync("Kofi", "Owusu", time: "09:00");

@@ -303,7 +303,22 @@ public sealed class AuditLog(Db db, TimeProvider clock)
         long Id, string OccurredAt, string? UserId, string Action, string? EntityType, string? EntityId,
         string? Justification, string? Recipient, string? CorrelationId, string PreviousHash, string Hash);
 
-    private sealed record SearchRow(
-        long Id, DateTimeOffset OccurredAt, Guid? UserId, string Action, string? EntityType, string? EntityId,
-        string? Justification, string? Recipient, string? CorrelationId, string? UserName, string? EntityName);
+    /// <summary>
+    /// Properties, not a positional record: SQLite reports a looked-up name that is NULL on a page's first row
+    /// as a BLOB column, which no constructor matches; Dapper converts property by property.
+    /// </summary>
+    private sealed class SearchRow
+    {
+        public long Id { get; init; }
+        public DateTimeOffset OccurredAt { get; init; }
+        public Guid? UserId { get; init; }
+        public string Action { get; init; } = "";
+        public string? EntityType { get; init; }
+        public string? EntityId { get; init; }
+        public string? Justification { get; init; }
+        public string? Recipient { get; init; }
+        public string? CorrelationId { get; init; }
+        public string? UserName { get; init; }
+        public string? EntityName { get; init; }
+    }
 }

@@ -245,7 +245,16 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         {
             if (state.Status == CaseStatus.Closed) return "A closed case cannot be changed";
             if (offered < state.OffenceDate) return "Date the harmed party was first offered restorative justice must be on or after the date of the offence";
-            // A recorded decision of the harmed party (consent given or refused) means they were offered it by then: the earlier day counts.
+            // A recorded decision of the harmed party (consent given or refused) means they were offered it by then: a later
+            // date is refused, not quietly replaced; an empty date takes the day of that decision.
+            var decidedOn = await connection.ExecuteScalarAsync<DateOnly?>("""
+                SELECT min(k.decided_on) FROM consents AS k JOIN parties AS p ON p.id = k.party_id
+                WHERE k.case_id = @caseId AND p.party_role = 'harmed'
+                """, new { caseId }, transaction);
+            if (offered > decidedOn)
+            {
+                return $"Date the harmed party was first offered restorative justice must be on or before {decidedOn:d MMMM yyyy}, when their decision was recorded";
+            }
             await connection.ExecuteAsync("""
                 UPDATE cases SET description = @description, location = @Location, outcome_route = @OutcomeRoute,
                                  victim_first_offered_on = nullif(min(coalesce(@offered, '9999-12-31'), coalesce(
