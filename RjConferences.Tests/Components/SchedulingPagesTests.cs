@@ -57,13 +57,32 @@ public class SchedulingPagesTests : BunitContext, IAsyncLifetime
 
     private static void Fill(IRenderedComponent<IComponent> page, DateOnly date, string time, long? room = null)
     {
-        page.Find("#field-Date").Change(date.Day.ToString(CultureInfo.InvariantCulture));
-        page.Find("#field-Date-month").Change(date.Month.ToString(CultureInfo.InvariantCulture));
-        page.Find("#field-Date-year").Change(date.Year.ToString(CultureInfo.InvariantCulture));
-        page.Find("#field-StartTime").Change(time);
+        Change(page, "#field-Date", date.Day.ToString(CultureInfo.InvariantCulture));
+        Change(page, "#field-Date-month", date.Month.ToString(CultureInfo.InvariantCulture));
+        Change(page, "#field-Date-year", date.Year.ToString(CultureInfo.InvariantCulture));
+        Change(page, "#field-StartTime", time);
         if (room is { } r)
         {
-            page.Find("#field-RoomId").Change(r.ToString(CultureInfo.InvariantCulture));
+            Change(page, "#field-RoomId", r.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>
+    /// Changes a field, finding it again if a render that was still on its way (the error summary taking focus
+    /// after a submit) replaced its handler between the find and the change: nothing was changed then.
+    /// </summary>
+    private static void Change(IRenderedComponent<IComponent> page, string selector, string value)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                page.Find(selector).Change(value);
+                return;
+            }
+            catch (Bunit.Rendering.UnknownEventHandlerIdException) when (attempt < 5)
+            {
+            }
         }
     }
 

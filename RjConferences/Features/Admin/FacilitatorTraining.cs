@@ -20,6 +20,15 @@ public sealed record TrainingRecord(
     Guid UserId, string DisplayName, string? Provider,
     DateOnly? CompletedOn, DateOnly? RefresherDueOn, DateOnly? LastSupervisionOn, long? Version);
 
+/// <summary>
+/// How a training save ended; <see cref="Clashes"/> are the booked conferences the saved (or, when it needs
+/// confirmation, the proposed) dates do not cover.
+/// </summary>
+public sealed record TrainingSave(SaveOutcome Outcome, FieldErrors Errors, IReadOnlyList<TrainingClash> Clashes)
+{
+    public void Deconstruct(out SaveOutcome outcome, out FieldErrors errors) => (outcome, errors) = (Outcome, Errors);
+}
+
 /// <summary>What the administrator types on the training page; the server validates all of it.</summary>
 public sealed class TrainingForm
 {
@@ -172,19 +181,25 @@ public sealed class FacilitatorTraining(Db db, AuditLog audit, TimeProvider cloc
     /// <summary>
     /// Saves the record when nobody else has saved since <paramref name="version"/> (null: when nobody
     /// has recorded training for this facilitator yet). Conflict means someone else saved first.
+    /// When the new dates would leave conferences already booked for the facilitator on days their training
+    /// does not cover, nothing is saved (NeedsConfirmation, with those conferences) unless every one of them
+    /// is in <paramref name="confirmed"/>: the administrator has seen exactly those and chose to save anyway.
     /// </summary>
-    public async Task<(SaveOutcome Outcome, FieldErrors Errors)> SaveAsync(Guid userId, TrainingForm form, long? version, Guid adminId)
+    public async Task<TrainingSave> SaveAsync(Guid userId, TrainingForm form, long? version, Guid adminId,
+        IReadOnlySet<Guid>? confirmed = null)
     {
         var errors = Validate(form, LondonTime.Today(clock), out var values);
         if (!errors.IsEmpty)
         {
-            return (SaveOutcome.Invalid, errors);
+            return new TrainingSave(SaveOutcome.Invalid, errors, []);
         }
+        var now = clock.GetUtcNow();
         var parameters = new
         {
             userId, values.Provider, values.CompletedOn, values.RefresherDueOn, values.LastSupervisionOn,
-            version, now = clock.GetUtcNow(),
+            version, now,
         };
+        IReadOnlyList<TrainingClash> clashes = [];
         var outcome = await db.WriteAsync(async (connection, transaction) =>
         {
             var isFacilitator = await connection.ExecuteScalarAsync<bool>("""
@@ -194,6 +209,11 @@ public sealed class FacilitatorTraining(Db db, AuditLog audit, TimeProvider cloc
             if (!isFacilitator)
             {
                 return SaveOutcome.NotFound;
+            }
+            clashes = await ConferenceQueries.BookedOutsideTrainingAsync(connection, transaction, userId, values.CompletedOn, values.RefresherDueOn, now);
+            if (clashes.Any(c => confirmed is null || !confirmed.Contains(c.ConferenceId)))
+            {
+                return SaveOutcome.NeedsConfirmation;
             }
             var rows = version is null
                 ? await connection.ExecuteAsync("""
@@ -213,9 +233,22 @@ public sealed class FacilitatorTraining(Db db, AuditLog audit, TimeProvider cloc
             }
             await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AdminChange,
                 EntityType: "facilitator_training", EntityId: userId.ToString(), UserId: adminId,
-                Justification: version is null ? "training recorded" : "training record changed"));
+                Justification: (version is null ? "training recorded" : "training record changed")
+                    + (clashes.Count > 0 ? $"; saved knowing {clashes.Count} booked conference(s) fall outside it" : "")));
             return SaveOutcome.Saved;
         });
-        return (outcome, errors);
+        return new TrainingSave(outcome, errors, outcome is SaveOutcome.NeedsConfirmation or SaveOutcome.Saved ? clashes : []);
+    }
+
+    /// <summary>The conferences still to come that the facilitator's saved training does not cover (the edit page's notice).</summary>
+    public async Task<IReadOnlyList<TrainingClash>> ClashesAsync(Guid userId)
+    {
+        await using var connection = await db.OpenAsync();
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var dates = await connection.QuerySingleOrDefaultAsync<(DateOnly CompletedOn, DateOnly RefresherDueOn)?>(
+            "SELECT completed_on, refresher_due_on FROM facilitator_training WHERE user_id = @userId", new { userId }, transaction);
+        return dates is { } d
+            ? await ConferenceQueries.BookedOutsideTrainingAsync(connection, transaction, userId, d.CompletedOn, d.RefresherDueOn, clock.GetUtcNow())
+            : [];
     }
 }

@@ -14,7 +14,11 @@ public sealed record UserDetails(
 public sealed record UserChange(string DisplayName, string Email, IReadOnlyCollection<string> Roles,
     IReadOnlyCollection<long> SchoolIds, IReadOnlyCollection<long> BoroughIds);
 
-public enum SaveOutcome { Saved, Invalid, Conflict, NotFound }
+/// <summary>
+/// How an administrator's save ended. <see cref="NeedsConfirmation"/>: valid, but it would affect something
+/// already booked; nothing was saved, and the page asks "save anyway?" with what would be affected.
+/// </summary>
+public enum SaveOutcome { Saved, Invalid, Conflict, NotFound, NeedsConfirmation }
 
 /// <summary>The Administrator's work on accounts. Every change is audited as admin_change.</summary>
 public sealed class UserAdministration(Db db, UserManager<AppUser> userManager, AuditLog audit, TimeProvider clock)

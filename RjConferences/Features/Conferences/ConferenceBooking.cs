@@ -235,11 +235,9 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
             errors.Add(field, "Choose a facilitator from the list");
             return null;
         }
-        if (f.CompletedOn is null || f.RefresherDueOn is null || !Scheduler.IsCurrent(f.CompletedOn.Value, f.RefresherDueOn.Value, on))
+        if (Scheduler.TrainingProblem(f.Name, f.CompletedOn, f.RefresherDueOn, on) is { } problem)
         {
-            errors.Add(field, f.RefresherDueOn is { } due && due < on
-                ? $"{f.Name}'s restorative justice training is not current on {LondonTime.FormatDate(on)}: the refresher was due on {LondonTime.FormatDate(due)}"
-                : $"{f.Name} has no restorative justice training recorded that is current on {LondonTime.FormatDate(on)}");
+            errors.Add(field, problem);
         }
         return f.Name;
     }

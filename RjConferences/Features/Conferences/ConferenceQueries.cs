@@ -29,6 +29,43 @@ public sealed class ConferenceView
     public List<HistoryView> History { get; set; } = [];
     /// <summary>Parties invited who have no preparation meeting recorded yet (for the facilitator's week).</summary>
     public int MissingPreparation { get; set; }
+    public DateOnly? FacilitatorCompletedOn { get; set; }
+    public DateOnly? FacilitatorRefresherDueOn { get; set; }
+    public DateOnly? CoFacilitatorCompletedOn { get; set; }
+    public DateOnly? CoFacilitatorRefresherDueOn { get; set; }
+
+    /// <summary>
+    /// While the conference is still to be held: why its facilitator or co-facilitator may not facilitate
+    /// on its date (a refresher date shortened after it was booked, say). Empty when both are current.
+    /// </summary>
+    public IReadOnlyList<string> TrainingProblems
+    {
+        get
+        {
+            if (Status != "scheduled") return [];
+            var on = LondonTime.DateOf(StartsAt);
+            var problems = new List<string>();
+            if (Scheduler.TrainingProblem(FacilitatorName, FacilitatorCompletedOn, FacilitatorRefresherDueOn, on) is { } p) problems.Add(p);
+            if (CoFacilitatorName is { } co && Scheduler.TrainingProblem(co, CoFacilitatorCompletedOn, CoFacilitatorRefresherDueOn, on) is { } q) problems.Add(q);
+            return problems;
+        }
+    }
+}
+
+/// <summary>A booked conference that a facilitator's training would not cover (the training register's warning).</summary>
+public sealed class TrainingClash
+{
+    public Guid ConferenceId { get; set; }
+    public string Reference { get; set; } = "";
+    public DateTimeOffset StartsAt { get; set; }
+    public DateTimeOffset EndsAt { get; set; }
+    public string SchoolName { get; set; } = "";
+    public string BoroughName { get; set; } = "";
+    public bool AsCoFacilitator { get; set; }
+
+    /// <summary>"Tuesday 16 June 2026, 10:00–11:00: NE-2026-0001 at Langdon Park, Newham (as co-facilitator)".</summary>
+    public string Describe() =>
+        $"{ConferenceWords.Span(StartsAt, EndsAt)}: {Reference} at {Schools.SchoolName.WithBorough(SchoolName, BoroughName)}{(AsCoFacilitator ? " (as co-facilitator)" : "")}";
 }
 
 public sealed class ParticipantView
@@ -56,7 +93,9 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
     private const string ConferenceColumns = """
         c.id, c.case_id, k.reference, c.starts_at, c.ends_at, c.room_id, r.name AS room_name, s.name AS school_name,
         c.facilitator_id, f.display_name AS facilitator_name, c.co_facilitator_id, cf.display_name AS co_facilitator_name,
-        c.status, c.sequence, c.reason
+        c.status, c.sequence, c.reason,
+        ft.completed_on AS facilitator_completed_on, ft.refresher_due_on AS facilitator_refresher_due_on,
+        cft.completed_on AS co_facilitator_completed_on, cft.refresher_due_on AS co_facilitator_refresher_due_on
         """;
 
     private const string ConferenceJoins = """
@@ -66,6 +105,8 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
         JOIN schools AS s ON s.id = c.school_id
         JOIN users AS f ON f.id = c.facilitator_id
         LEFT JOIN users AS cf ON cf.id = c.co_facilitator_id
+        LEFT JOIN facilitator_training AS ft ON ft.user_id = c.facilitator_id
+        LEFT JOIN facilitator_training AS cft ON cft.user_id = c.co_facilitator_id
         """;
 
     /// <summary>The conferences of a case, newest first, with participants and history (the case page).</summary>
@@ -154,6 +195,50 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
             """, parameters)).ToList();
         var total = await connection.ExecuteScalarAsync<int>($"SELECT count(*) FROM conferences AS c {where}", parameters);
         return (conferences, total);
+    }
+
+    /// <summary>
+    /// Conferences still to come whose facilitator or co-facilitator will not have current training on the
+    /// day (a refresher date shortened after they were booked): the user's own conferences, or with
+    /// <paramref name="everyone"/> (administrators) every one within their scope. Soonest first.
+    /// </summary>
+    public async Task<IReadOnlyList<ConferenceView>> TrainingNotCurrentAsync(Guid userId, bool everyone)
+    {
+        // The dates compare as text: an instant written "2027-03-12T…" sorts after the date "2027-03-11" and
+        // before "2027-03-13". The WHERE keeps a day either side of each boundary (London is UTC or UTC+1);
+        // TrainingProblems decides on the London date.
+        await using var connection = await db.OpenAsync();
+        var conferences = await connection.QueryAsync<ConferenceView>($"""
+            SELECT {ConferenceColumns} {ConferenceJoins}
+            WHERE c.status = 'scheduled' AND c.starts_at >= @now AND c.{SchoolScope.SqlFilter}
+              AND (@everyone OR c.facilitator_id = @ScopeUserId OR c.co_facilitator_id = @ScopeUserId)
+              AND (ft.user_id IS NULL OR c.starts_at < ft.completed_on OR c.starts_at >= ft.refresher_due_on
+                   OR (c.co_facilitator_id IS NOT NULL
+                       AND (cft.user_id IS NULL OR c.starts_at < cft.completed_on OR c.starts_at >= cft.refresher_due_on)))
+            ORDER BY c.starts_at, k.reference
+            """, new { ScopeUserId = userId, everyone, now = clock.GetUtcNow() });
+        return conferences.Where(c => c.TrainingProblems.Count > 0).ToList();
+    }
+
+    /// <summary>
+    /// The conferences still to come that <paramref name="facilitatorId"/> facilitates or co-facilitates and
+    /// that training from <paramref name="completedOn"/> to <paramref name="refresherDueOn"/> would not cover,
+    /// soonest first; in the caller's transaction, so that a save checks what it saves against.
+    /// </summary>
+    internal static async Task<IReadOnlyList<TrainingClash>> BookedOutsideTrainingAsync(System.Data.Common.DbConnection connection, System.Data.IDbTransaction transaction,
+        Guid facilitatorId, DateOnly completedOn, DateOnly refresherDueOn, DateTimeOffset now)
+    {
+        var rows = await connection.QueryAsync<TrainingClash>("""
+            SELECT c.id AS conference_id, k.reference, c.starts_at, c.ends_at, s.name AS school_name, b.name AS borough_name,
+                   c.co_facilitator_id IS NOT NULL AND c.co_facilitator_id = @facilitatorId AS as_co_facilitator
+            FROM conferences AS c
+            JOIN cases AS k ON k.id = c.case_id
+            JOIN schools AS s ON s.id = c.school_id JOIN boroughs AS b ON b.id = s.borough_id
+            WHERE (c.facilitator_id = @facilitatorId OR c.co_facilitator_id = @facilitatorId)
+              AND c.status = 'scheduled' AND c.starts_at >= @now
+            ORDER BY c.starts_at, k.reference
+            """, new { facilitatorId, now }, transaction);
+        return rows.Where(c => !Scheduler.IsCurrent(completedOn, refresherDueOn, LondonTime.DateOf(c.StartsAt))).ToList();
     }
 
     /// <summary>A school's week of conferences: times, rooms and case references only.</summary>

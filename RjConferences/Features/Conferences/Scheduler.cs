@@ -32,6 +32,21 @@ public static class Scheduler
     public static bool IsCurrent(DateOnly completedOn, DateOnly refresherDueOn, DateOnly on) =>
         completedOn <= on && on <= refresherDueOn;
 
+    /// <summary>
+    /// Why <paramref name="name"/> may not facilitate on <paramref name="on"/>, or null when their training
+    /// is current that day: the one wording for bookings, the case page, My work and the training register.
+    /// </summary>
+    public static string? TrainingProblem(string name, DateOnly? completedOn, DateOnly? refresherDueOn, DateOnly on)
+    {
+        if (completedOn is { } completed && refresherDueOn is { } due && IsCurrent(completed, due, on))
+        {
+            return null;
+        }
+        return refresherDueOn is { } d && d < on
+            ? $"{name}'s restorative justice training is not current on {LondonTime.FormatDate(on)}: the refresher was due on {LondonTime.FormatDate(d)}"
+            : $"{name} has no restorative justice training recorded that is current on {LondonTime.FormatDate(on)}";
+    }
+
     /// <summary>Reasons to ask "are you sure?" before booking this time: none means a normal school-day time.</summary>
     public static IReadOnlyList<string> Warnings(DateTimeOffset start, DateTimeOffset end, SchoolCalendar calendar)
     {
