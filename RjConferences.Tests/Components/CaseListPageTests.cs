@@ -157,6 +157,28 @@ public class CaseListPageTests : CaseTestContext
         Assert.Equal("", page.Find("#field-To").GetAttribute("value") ?? "");
     }
 
+    /// <summary>
+    /// Issue 12, 5.7: the list must not need the browser to tidy up when it is removed. QuickGrid called
+    /// JavaScript then, and a call that could not finish (the tab gone, the browser slow under load) was
+    /// logged as "Unhandled exception in circuit". With strict JS interop any call at all fails the test.
+    /// </summary>
+    [Fact]
+    public async Task Listing_sorting_paging_and_leaving_the_case_list_make_no_javascript_calls()
+    {
+        await SetUpAsync();
+        JSInterop.Mode = JSRuntimeMode.Strict;
+        var page = Render<CaseListPage>();
+        page.WaitForAssertion(() => Assert.Equal(3, References(page).Count));
+
+        page.FindAll("table.case-list thead th button").First(b => b.TextContent.Contains("Status")).Click();
+        page.WaitForAssertion(() => Assert.Equal("ascending", page.FindAll("table.case-list thead th").Single(th => th.TextContent.Contains("Status")).GetAttribute("aria-sort")));
+        Search(page, "sam");
+        page.WaitForAssertion(() => Assert.Equal(Expected("Sam Okafor", "Samira Khan"), References(page)));
+        await DisposeComponentsAsync();
+
+        Assert.Empty(JSInterop.Invocations);
+    }
+
     [Fact]
     public async Task Sorting_by_reference_orders_the_rows_both_ways()
     {
