@@ -41,6 +41,7 @@ public static class AppSetup
         services.Configure<RjConferences.Features.Referrals.ReferralOptions>(builder.Configuration.GetSection("Referrals"));
         services.AddSingleton<RjConferences.Features.Referrals.ReferralService>();
         services.AddSingleton<RjConferences.Features.Referrals.CaseRepository>();
+        services.AddSingleton<RjConferences.Features.Referrals.CaseWork>();
         services.AddSingleton<RjConferences.Features.Referrals.CaseChanges>();
         services.Configure<RjConferences.Features.Conferences.ConferenceOptions>(builder.Configuration.GetSection("Conferences"));
         services.AddSingleton<RjConferences.Features.Conferences.ConferenceBooking>();

@@ -41,10 +41,10 @@ public class FollowUpBrowserTests(BrowserFixture browser) : IDisposable
         var reviewerPrincipal = TestCases.Principal(reviewer.Id, Roles.YouthJusticeReviewer);
         foreach (var check in (await checks.ForCaseAsync(caseId, reviewer.Id)).Where(c => c.IntervalMonths < 12))
         {
-            Assert.True((await checks.RecordAsync(check.Id, new FollowUpForm
+            Assert.True(((await checks.RecordAsync(check.Id, new FollowUpForm
             {
                 Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(check.DueOn.AddDays(2)),
-            }, reviewerPrincipal)).IsEmpty);
+            }, reviewerPrincipal)).Errors).IsEmpty);
         }
 
         var page = await browser.NewPageAsync(app);

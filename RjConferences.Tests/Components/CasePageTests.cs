@@ -1,3 +1,4 @@
+using RjConferences.Components.Forms;
 using AngleSharp.Dom;
 using Bunit;
 using Dapper;
@@ -171,7 +172,7 @@ public class CasePageTests : CaseTestContext
         // Someone else saves first.
         var current = (await Cases.Repository.GetAsync(id, officer.Id))!;
         var theirs = new CaseEdit { Description = "Their account", Location = current.Location, OutcomeRoute = "outcome_22" };
-        Assert.Equal(ChangeOutcome.Saved, (await Cases.Changes.EditAsync(id, theirs, current.Version, TestCases.Principal(officer.Id, Roles.Referrer))).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Cases.Changes.EditAsync(id, theirs, current.Version, TestCases.Principal(officer.Id, Roles.Referrer))).Outcome);
 
         Button(page, "Save changes").Click();
 

@@ -28,6 +28,7 @@ public abstract class CaseTestContext : BunitContext
         Services.AddSingleton(new SchoolScope(Database.Db));
         Services.AddSingleton(Cases.Repository);
         Services.AddSingleton(Cases.Changes);
+        Services.AddSingleton(Cases.Work);
         Services.Configure<RjConferences.Features.FollowUps.FollowUpOptions>(_ => { });
         Services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
         Services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();

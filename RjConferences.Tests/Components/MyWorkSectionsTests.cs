@@ -31,6 +31,7 @@ public class MyWorkSectionsTests : BunitContext, IAsyncLifetime
         Services.AddSingleton(world.Database.Db);
         Services.AddSingleton<TimeProvider>(world.Clock);
         Services.AddSingleton(world.Audit);
+        Services.AddSingleton(world.Work);
         Services.AddSingleton(world.Cases);
         Services.AddSingleton(world.Queries);
         Services.AddSingleton(Options.Create(new RjConferences.Features.FollowUps.FollowUpOptions()));

@@ -25,6 +25,7 @@ public class OutcomePageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton(world.Database.Db);
         Services.AddSingleton<TimeProvider>(world.Clock);
         Services.AddSingleton(world.Audit);
+        Services.AddSingleton(world.Work);
         Services.AddSingleton(world.Outcomes());
         Services.AddSingleton(new RjConferences.Security.SchoolScope(world.Database.Db));
         JSInterop.Mode = JSRuntimeMode.Loose;

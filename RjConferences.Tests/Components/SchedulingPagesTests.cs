@@ -27,12 +27,13 @@ public class SchedulingPagesTests : BunitContext, IAsyncLifetime
         Services.AddSingleton(world.Database.Db);
         Services.AddSingleton<TimeProvider>(world.Clock);
         Services.AddSingleton(world.Audit);
+        Services.AddSingleton(world.Work);
         Services.AddSingleton(new SchoolScope(world.Database.Db));
         Services.AddSingleton(world.Cases);
         Services.AddSingleton(world.Changes);
         Services.AddSingleton(world.Booking);
         Services.AddSingleton(world.Queries);
-        Services.AddSingleton(new PreparationMeetings(world.Database.Db, world.Audit, world.Clock));
+        Services.AddSingleton(new PreparationMeetings(world.Database.Db, world.Work, world.Clock));
         Services.Configure<RjConferences.Features.FollowUps.FollowUpOptions>(_ => { });
         Services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
         Services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();

@@ -29,15 +29,15 @@ public class ActionTrackingTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await world.DisposeAsync();
 
-    private ActionTracking Tracking => new(world.Database.Db, world.Audit, world.Clock, Options.Create(new FollowUpOptions()));
+    private ActionTracking Tracking => new(world.Database.Db, world.Work, world.Clock, Options.Create(new FollowUpOptions()));
 
     private DailyJob Job
     {
         get
         {
             var options = Options.Create(new FollowUpOptions());
-            return new DailyJob(world.Database.Db, world.Clock, options, new Retention(world.Database.Db, world.Audit, world.Clock, options),
-                NullLogger<DailyJob>.Instance, world.Audit);
+            return new DailyJob(world.Database.Db, world.Work, world.Clock, options, new Retention(world.Database.Db, world.Work, world.Clock, options),
+                NullLogger<DailyJob>.Instance);
         }
     }
 
@@ -57,7 +57,7 @@ public class ActionTrackingTests : IAsyncLifetime
 
     private static ActionStatusForm Missed(DateOnly on, string reason = "He did not write the letter.") => new() { On = DateInput.From(on), Reason = reason };
 
-    private static string Messages(ChangeResult result) => string.Join("; ", result.Errors.SelectMany(e => e.Value));
+    private static string Messages(SaveResult result) => string.Join("; ", result.Errors.SelectMany(e => e.Value));
 
     /// <summary>Everything a refused change must leave as it was.</summary>
     private async Task<string> SnapshotAsync()
@@ -90,7 +90,7 @@ public class ActionTrackingTests : IAsyncLifetime
         {
             var action = progress.Actions[i];
             var result = await Tracking.CompleteAsync(conference.ConferenceId, action.Id, progress.Version, Done(days[i], action), world.OfficerPrincipal);
-            Assert.True(result.Outcome == ChangeOutcome.Saved, Messages(result));
+            Assert.True(result.Outcome == SaveOutcome.Saved, Messages(result));
             Assert.Equal(i < 2 ? CaseStatus.AgreementActive : CaseStatus.AgreementCompleted, await CaseStatusAsync());
             progress = await ProgressAsync();
         }
@@ -136,7 +136,7 @@ public class ActionTrackingTests : IAsyncLifetime
         Assert.Equal(["Enter the date completed"], noDate.Errors["On"]);
         Assert.Equal(["Give the reason the action was missed"], noReason.Errors["Reason"]);
         Assert.Equal(["Choose who checked that the action was done"], strangeChecker.Errors["CheckedBy"]);
-        Assert.All(new[] { early, future, noDate, noReason, strangeChecker }, r => Assert.Equal(ChangeOutcome.Invalid, r.Outcome));
+        Assert.All(new[] { early, future, noDate, noReason, strangeChecker }, r => Assert.Equal(SaveOutcome.Invalid, r.Outcome));
         Assert.Equal(before, await SnapshotAsync());
     }
 
@@ -153,7 +153,7 @@ public class ActionTrackingTests : IAsyncLifetime
             Missed(new DateOnly(2026, 6, 16)), world.Principal(world.Stranger, Roles.Referrer, Roles.Facilitator));
 
         Assert.Equal([ActionTracking.NotPermitted], colleague.Errors[""]);
-        Assert.Equal(ChangeOutcome.NotFound, stranger.Outcome);
+        Assert.Equal(SaveOutcome.NotFound, stranger.Outcome);
         Assert.Equal(before, await SnapshotAsync());
         Assert.Equal(1, await ScalarAsync<long>("SELECT count(*) FROM audit_events WHERE action = 'access_denied' AND entity_id = @id AND user_id = @user",
             new { id = conference.CaseId.ToString(), user = world.Colleague.Id.ToString() }));
@@ -179,7 +179,7 @@ public class ActionTrackingTests : IAsyncLifetime
         var missed = await Tracking.MissAsync(conference.ConferenceId, progress.Actions[0].Id, progress.Version, Missed(new DateOnly(2026, 6, 30)), world.Principal(world.Colleague));
         var decision = await Tracking.HoldNewConferenceAsync(conference.ConferenceId, progress.Version + 1, "Try again", world.Principal(world.Colleague));
 
-        Assert.Equal(ChangeOutcome.Saved, missed.Outcome);
+        Assert.Equal(SaveOutcome.Saved, missed.Outcome);
         Assert.Equal([ActionTracking.NotPermittedDecision], decision.Errors[""]);
         Assert.Equal(CaseStatus.AgreementActive, await CaseStatusAsync());
     }
@@ -190,11 +190,11 @@ public class ActionTrackingTests : IAsyncLifetime
         Today(2026, 7, 1);
         var progress = await ProgressAsync();
         var action = progress.Actions[0];
-        Assert.Equal(ChangeOutcome.Saved, (await Tracking.CompleteAsync(conference.ConferenceId, action.Id, progress.Version, Done(new DateOnly(2026, 6, 30), action), world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Tracking.CompleteAsync(conference.ConferenceId, action.Id, progress.Version, Done(new DateOnly(2026, 6, 30), action), world.OfficerPrincipal)).Outcome);
         var before = await SnapshotAsync();
 
         var stale = await Tracking.CompleteAsync(conference.ConferenceId, progress.Actions[1].Id, progress.Version, Done(new DateOnly(2026, 6, 30), progress.Actions[1]), world.OfficerPrincipal);
-        Assert.Equal(ChangeOutcome.Conflict, stale.Outcome);
+        Assert.Equal(SaveOutcome.Conflict, stale.Outcome);
         Assert.Equal([ActionTracking.ConflictMessage], stale.Errors[""]);
         Assert.Equal(before, await SnapshotAsync());
 
@@ -218,7 +218,7 @@ public class ActionTrackingTests : IAsyncLifetime
         var progress = await ProgressAsync();
         var action = progress.Actions[0];
         var hash = await ScalarAsync<string>("SELECT content_hash FROM agreements");
-        Assert.Equal(ChangeOutcome.Saved, (await Tracking.MissAsync(conference.ConferenceId, action.Id, progress.Version, Missed(new DateOnly(2026, 7, 1)), world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Tracking.MissAsync(conference.ConferenceId, action.Id, progress.Version, Missed(new DateOnly(2026, 7, 1)), world.OfficerPrincipal)).Outcome);
         progress = await ProgressAsync();
         Assert.True(progress.AnyMissed);
 
@@ -232,7 +232,7 @@ public class ActionTrackingTests : IAsyncLifetime
         var extended = await Tracking.ExtendAsync(conference.ConferenceId, action.Id, progress.Version,
             new ExtendForm { DueOn = DateInput.From(new DateOnly(2026, 7, 15)), Reason = "He was off school for a week." }, world.OfficerPrincipal);
 
-        Assert.Equal(ChangeOutcome.Saved, extended.Outcome);
+        Assert.Equal(SaveOutcome.Saved, extended.Outcome);
         progress = await ProgressAsync();
         var now = progress.Actions[0];
         Assert.Equal(("pending", new DateOnly(2026, 7, 15), (DateOnly?)null), (now.Status, now.DueOn, now.StatusOn));
@@ -260,7 +260,7 @@ public class ActionTrackingTests : IAsyncLifetime
 
         var result = await Tracking.HoldNewConferenceAsync(conference.ConferenceId, progress.Version, "Both families asked to meet again.", world.OfficerPrincipal);
 
-        Assert.Equal(ChangeOutcome.Saved, result.Outcome);
+        Assert.Equal(SaveOutcome.Saved, result.Outcome);
         Assert.Equal(CaseStatus.ReadyToSchedule, await CaseStatusAsync());
         Assert.Equal("replaced", (await ProgressAsync()).Ended);
         Assert.Equal(1, await ScalarAsync<long>("SELECT count(*) FROM case_events WHERE case_id = @CaseId AND from_status = 'agreement_active' AND to_status = 'ready_to_schedule'",
@@ -294,7 +294,7 @@ public class ActionTrackingTests : IAsyncLifetime
     {
         Today(2026, 7, 2);
         var progress = await ProgressAsync();
-        Assert.Equal(ChangeOutcome.Saved, (await Tracking.RecordWishAsync(conference.ConferenceId, progress.Version, true, Guid.NewGuid(), world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Tracking.RecordWishAsync(conference.ConferenceId, progress.Version, true, Guid.NewGuid(), world.OfficerPrincipal)).Outcome);
         progress = await ProgressAsync();
         var tooEarly = await Tracking.RecordToldAsync(conference.ConferenceId, progress.Version, DateInput.From(new DateOnly(2026, 7, 2)), world.OfficerPrincipal);
         Assert.Equal(["The agreement has not been completed or broken yet: there is nothing to tell the harmed party"], tooEarly.Errors[""]);
@@ -303,7 +303,7 @@ public class ActionTrackingTests : IAsyncLifetime
 
         var result = await Tracking.RecordFailedAsync(conference.ConferenceId, progress.Version, "He refused the work and the school asked for a caution.", world.OfficerPrincipal);
 
-        Assert.Equal(ChangeOutcome.Saved, result.Outcome);
+        Assert.Equal(SaveOutcome.Saved, result.Outcome);
         await using (var connection = await world.Database.Db.OpenAsync())
         {
             var closed = await connection.QuerySingleAsync<(string Status, string Outcome, string Reason, string ClosedAt)>(
@@ -322,7 +322,7 @@ public class ActionTrackingTests : IAsyncLifetime
         var beforeFailure = await Tracking.RecordToldAsync(conference.ConferenceId, progress.Version, DateInput.From(new DateOnly(2026, 7, 1)), world.OfficerPrincipal);
         Assert.Equal(["Date told must be on or after the day the agreement was broken (2 July 2026)"], beforeFailure.Errors["ToldOn"]);
         var told = await Tracking.RecordToldAsync(conference.ConferenceId, progress.Version, DateInput.From(new DateOnly(2026, 7, 2)), world.OfficerPrincipal);
-        Assert.Equal(ChangeOutcome.Saved, told.Outcome);
+        Assert.Equal(SaveOutcome.Saved, told.Outcome);
         progress = await ProgressAsync();
         Assert.Equal((new DateOnly(2026, 7, 2), false), (progress.HarmedToldOn!.Value, progress.HarmedToldDue));
         Assert.Empty(await Tracking.HarmedToTellAsync(world.Officer.Id));
@@ -340,7 +340,7 @@ public class ActionTrackingTests : IAsyncLifetime
         var progress = await ProgressAsync();
         await Tracking.MissAsync(conference.ConferenceId, progress.Actions[2].Id, progress.Version, Missed(new DateOnly(2026, 7, 1), "He refused to do the work."), world.OfficerPrincipal);
         progress = await ProgressAsync();
-        Assert.Equal(ChangeOutcome.Saved, (await Tracking.RecordFailedAsync(conference.ConferenceId, progress.Version, "The school asked for a caution.", world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Tracking.RecordFailedAsync(conference.ConferenceId, progress.Version, "The school asked for a caution.", world.OfficerPrincipal)).Outcome);
         await using var connection = await world.Database.Db.OpenAsync();
         await connection.ExecuteAsync("""
             INSERT INTO agreement_documents (id, agreement_id, version_number, harmed_first_name_only, content_hash, bytes, sha256, generated_by, generated_at)
@@ -350,7 +350,7 @@ public class ActionTrackingTests : IAsyncLifetime
         var actionCount = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agreement_actions");
 
         Today(2032, 7, 3);
-        Assert.Equal(1, await new Retention(world.Database.Db, world.Audit, world.Clock, Options.Create(new FollowUpOptions())).AnonymiseDueAsync());
+        Assert.Equal(1, await new Retention(world.Database.Db, world.Work, world.Clock, Options.Create(new FollowUpOptions())).AnonymiseDueAsync());
 
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agreement_documents"));
         Assert.Equal(actionCount, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agreement_actions WHERE text = 'Removed' AND missed_reason IS NULL"));

@@ -94,7 +94,7 @@ public class AgreementOutcomeTests : IAsyncLifetime
         var result = await world.Outcomes().RecordOutcomeAsync(conference.ConferenceId, conference.Agreement(), world.Principal(world.Colleague));
 
         Assert.False(result.Saved);
-        Assert.True(result.Denied);
+        Assert.True(result.IsDenied);
         Assert.Equal([AgreementOutcomes.NotPermitted], result.Errors[""]);
         Assert.Equal(CaseStatus.ConferenceScheduled, await CaseStatusAsync());
         Assert.Equal(0, await ScalarAsync<long>("SELECT count(*) FROM agreements"));
@@ -108,7 +108,7 @@ public class AgreementOutcomeTests : IAsyncLifetime
     {
         var result = await world.Outcomes().RecordOutcomeAsync(conference.ConferenceId, conference.Agreement(), world.Principal(world.Stranger));
 
-        Assert.True(result.Denied);
+        Assert.True(result.IsDenied);
         Assert.Equal(["This conference was not found"], result.Errors[""]);
         Assert.Equal(1, await ScalarAsync<long>("SELECT count(*) FROM audit_events WHERE action = 'access_denied' AND user_id = @user",
             new { user = world.Stranger.Id.ToString() }));
@@ -229,7 +229,7 @@ public class AgreementOutcomeTests : IAsyncLifetime
         var stale = await world.Outcomes().ChangeActionsAsync(conference.ConferenceId, actions, context.AgreementVersion, world.OfficerPrincipal);
 
         Assert.True(saved.Saved, Messages(saved.Errors));
-        Assert.True(stale.Conflict);
+        Assert.True(stale.IsConflict);
         await using var connection = await world.Database.Db.OpenAsync();
         var rows = (await connection.QueryAsync<(int Number, Guid Id, string Text)>("SELECT number, id, text FROM agreement_actions ORDER BY number")).ToList();
         Assert.Equal([1, 2, 3], rows.Select(r => r.Number));

@@ -74,7 +74,7 @@ public class CaseCorrectionTests : IAsyncLifetime
         var result = await world.Changes.EditPartyAsync(caseId, Edit(young, p => { p.LastName = " Osei "; p.Phone = "020 7946 0000"; }),
             before.Version, SchedulingWorld.Principal(world.Officer, Roles.Referrer));
 
-        Assert.Equal(ChangeOutcome.Saved, result.Outcome);
+        Assert.Equal(SaveOutcome.Saved, result.Outcome);
         var after = await CaseAsync(caseId);
         var corrected = after.YoungPeople.Single();
         Assert.Equal(("Amara", "Osei", "020 7946 0000"), (corrected.FirstName, corrected.LastName, corrected.Phone));
@@ -105,7 +105,7 @@ public class CaseCorrectionTests : IAsyncLifetime
         var badParent = await world.Changes.EditPartyAsync(caseId, Edit(parent, p => { p.FirstName = ""; p.Email = "not an email"; }), details.Version + 1, world.OfficerPrincipal);
 
         Assert.Equal(["Enter the organisation's name"], empty.Errors["Party.OrganisationName"]);
-        Assert.Equal(ChangeOutcome.Saved, shopSaved.Outcome);
+        Assert.Equal(SaveOutcome.Saved, shopSaved.Outcome);
         Assert.Equal(["Party.FirstName", "Party.Email"], badParent.Errors.Keys);
         var after = await CaseAsync(caseId);
         Assert.Equal("Costcutter, High Street", after.Parties.Single(p => p.PartyRole == "harmed").OrganisationName);
@@ -118,16 +118,16 @@ public class CaseCorrectionTests : IAsyncLifetime
         var caseId = await NewCaseAsync();
         var before = await CaseAsync(caseId);
         var young = before.YoungPeople.Single();
-        Assert.Equal(ChangeOutcome.Saved, (await world.Changes.EditPartyAsync(caseId, Edit(young, p => p.LastName = "Osei"), before.Version, world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await world.Changes.EditPartyAsync(caseId, Edit(young, p => p.LastName = "Osei"), before.Version, world.OfficerPrincipal)).Outcome);
 
         var stale = Edit(young, p => p.LastName = "Ossei");
         var result = await world.Changes.EditPartyAsync(caseId, stale, before.Version, world.OfficerPrincipal);
 
-        Assert.Equal(ChangeOutcome.Conflict, result.Outcome);
+        Assert.Equal(SaveOutcome.Conflict, result.Outcome);
         Assert.Contains("Someone else changed this case", result.Errors[""].Single());
         Assert.Equal("Osei", (await CaseAsync(caseId)).YoungPeople.Single().LastName);
         // After reloading, the same form saves (the refused attempt did not use it up).
-        Assert.Equal(ChangeOutcome.Saved, (await world.Changes.EditPartyAsync(caseId, stale, before.Version + 1, world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await world.Changes.EditPartyAsync(caseId, stale, before.Version + 1, world.OfficerPrincipal)).Outcome);
         Assert.Equal("Ossei", (await CaseAsync(caseId)).YoungPeople.Single().LastName);
     }
 
@@ -153,8 +153,8 @@ public class CaseCorrectionTests : IAsyncLifetime
         }
         var closed = await world.Changes.EditPartyAsync(caseId, Edit(young, p => p.LastName = "Osei"), details.Version, world.OfficerPrincipal);
 
-        Assert.Equal(ChangeOutcome.Invalid, byReviewer.Outcome);
-        Assert.Equal(ChangeOutcome.NotFound, byStranger.Outcome);
+        Assert.Equal(SaveOutcome.Invalid, byReviewer.Outcome);
+        Assert.Equal(SaveOutcome.NotFound, byStranger.Outcome);
         Assert.Contains("cannot be changed", removed.Errors[""].Single());
         Assert.Equal(["A closed case cannot be changed"], closed.Errors[""]);
         Assert.Equal("Osie", (await CaseAsync(caseId)).YoungPeople.Single().LastName);
@@ -173,7 +173,7 @@ public class CaseCorrectionTests : IAsyncLifetime
 
         var result = await world.Changes.EditPartyAsync(conference.CaseId, Edit(conference.YoungPerson, p => p.LastName = "Mensah-Boateng"), details.Version, world.OfficerPrincipal);
 
-        Assert.Equal(ChangeOutcome.Saved, result.Outcome);
+        Assert.Equal(SaveOutcome.Saved, result.Outcome);
         var view = await documents.ViewAsync(conference.ConferenceId, world.Officer.Id);
         Assert.True(view!.ChangedSinceCurrent);
         var second = await documents.DownloadAsync(conference.ConferenceId, "printed_for_signature", false, world.Officer.Id);
@@ -210,7 +210,7 @@ public class CaseCorrectionTests : IAsyncLifetime
             PartyId = harmed.Id, Purpose = "take_part", Decision = decision, DecidedOn = TestCases.Date(new DateOnly(2026, 6, 19)), Method = "phone",
         }, world.OfficerPrincipal);
 
-        Assert.Equal(ChangeOutcome.Saved, result.Outcome);
+        Assert.Equal(SaveOutcome.Saved, result.Outcome);
         var after = await CaseAsync(caseId);
         Assert.Equal(new DateOnly(2026, 6, 19), after.VictimFirstOfferedOn);
         Assert.False(after.VictimContactOverdue);
@@ -232,14 +232,14 @@ public class CaseCorrectionTests : IAsyncLifetime
         {
             Description = details.Description, Location = details.Location, OutcomeRoute = details.OutcomeRoute, VictimFirstOfferedOn = new DateInput(),
         }, details.Version, world.OfficerPrincipal);
-        Assert.Equal(ChangeOutcome.Saved, cleared.Outcome);
+        Assert.Equal(SaveOutcome.Saved, cleared.Outcome);
         Assert.Equal(new DateOnly(2026, 6, 12), (await CaseAsync(caseId)).VictimFirstOfferedOn);
 
         var earlier = await world.Changes.EditAsync(caseId, new CaseEdit
         {
             Description = details.Description, Location = details.Location, OutcomeRoute = details.OutcomeRoute, VictimFirstOfferedOn = TestCases.Date(new DateOnly(2026, 6, 11)),
         }, details.Version + 1, world.OfficerPrincipal);
-        Assert.Equal(ChangeOutcome.Saved, earlier.Outcome);
+        Assert.Equal(SaveOutcome.Saved, earlier.Outcome);
         Assert.Equal(new DateOnly(2026, 6, 11), (await CaseAsync(caseId)).VictimFirstOfferedOn);
 
         // A date after the recorded decision contradicts it: refused with the reason, nothing changed.
@@ -247,7 +247,7 @@ public class CaseCorrectionTests : IAsyncLifetime
         {
             Description = details.Description, Location = details.Location, OutcomeRoute = details.OutcomeRoute, VictimFirstOfferedOn = TestCases.Date(new DateOnly(2026, 6, 14)),
         }, details.Version + 2, world.OfficerPrincipal);
-        Assert.Equal(ChangeOutcome.Invalid, later.Outcome);
+        Assert.Equal(SaveOutcome.Invalid, later.Outcome);
         Assert.Contains("must be on or before 12 June 2026, when their decision was recorded", string.Join(" ", later.Errors.SelectMany(e => e.Value)));
         Assert.Equal(new DateOnly(2026, 6, 11), (await CaseAsync(caseId)).VictimFirstOfferedOn);
     }

@@ -1,3 +1,4 @@
+using RjConferences.Components.Forms;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -199,11 +200,15 @@ public class CaseNameSearchTests : IAsyncLifetime, IDisposable
     public async Task A_renamed_young_person_is_found_by_the_new_name_and_no_longer_by_the_old_one()
     {
         var (id, reference) = await NewCaseAsync("Sam", "Okafor");
-        // No page renames a party yet: whatever changes a name, the search follows it.
-        await ExecuteAsync("""
-            UPDATE parties SET first_name = 'Samuel', last_name = 'Adeyemi', first_name_key = 'samuel', last_name_key = 'adeyemi'
-            WHERE case_id = @id AND party_role = 'responsible'
-            """, new { id });
+        // A correction of the name on the case page: the search follows it, in the same change.
+        var details = (await cases.Repository.GetAsync(id, officer.Id))!;
+        var young = details.YoungPeople.Single();
+        var corrected = await cases.Changes.EditPartyAsync(id, new PartyEdit
+        {
+            PartyId = young.Id,
+            Party = new PartyForm { FirstName = "Samuel", LastName = "Adeyemi", Phone = young.Phone, Email = young.Email, Address = young.Address },
+        }, details.Version, Officer);
+        Assert.True(corrected.Saved, string.Join("; ", corrected.Errors.SelectMany(e => e.Value)));
 
         Assert.Equal([reference], await FindAsync("Adey"));
         Assert.Equal([reference], await FindAsync("samuel ad"));
@@ -223,7 +228,7 @@ public class CaseNameSearchTests : IAsyncLifetime, IDisposable
             PartyId = young.Id, Purpose = "take_part", Decision = "refused", DecidedOn = TestCases.Date(new DateOnly(2026, 6, 12)), Method = "in_person",
         }, Officer);
 
-        Assert.Equal(ChangeOutcome.Saved, refused.Outcome);
+        Assert.Equal(SaveOutcome.Saved, refused.Outcome);
         Assert.Empty(await FindAsync("Okafor"));
         Assert.Empty(await FindAsync("sam"));
         Assert.Empty(await FindAsync("sam okafor"));
@@ -237,15 +242,15 @@ public class CaseNameSearchTests : IAsyncLifetime, IDisposable
     {
         var (old, _) = await NewCaseAsync("Olu", "Adebayo");
         var (recent, recentReference) = await NewCaseAsync("Ola", "Adebayo");
-        var closing = new CaseClosing(database.Db, cases.Audit, clock);
+        var closing = new CaseClosing(cases.Work);
         foreach (var id in new[] { old, recent })
         {
-            Assert.Equal(ChangeOutcome.Saved, (await cases.Changes.WithdrawCaseAsync(id, "Withdrawn", Officer)).Outcome);
-            Assert.Equal(ChangeOutcome.Saved, (await closing.CloseAsync(id, "Closed", Officer)).Outcome);
+            Assert.Equal(SaveOutcome.Saved, (await cases.Changes.WithdrawCaseAsync(id, "Withdrawn", Officer)).Outcome);
+            Assert.Equal(SaveOutcome.Saved, (await closing.CloseAsync(id, "Closed", Officer)).Outcome);
         }
         await ExecuteAsync("UPDATE cases SET closed_at = '2020-01-01T00:00:00.0000000Z' WHERE id = @old", new { old });
 
-        Assert.Equal(1, await new Retention(database.Db, cases.Audit, clock, Options.Create(new FollowUpOptions())).AnonymiseDueAsync());
+        Assert.Equal(1, await new Retention(database.Db, cases.Work, clock, Options.Create(new FollowUpOptions())).AnonymiseDueAsync());
 
         Assert.Equal([recentReference], await FindAsync("adebayo"));
         Assert.Empty(await FindAsync("olu"));
@@ -283,7 +288,7 @@ public class CaseNameSearchTests : IAsyncLifetime, IDisposable
         var (id, reference) = await NewCaseAsync("Priya", "Shah");
         Assert.Equal([reference], await FindAsync("priya", status: CaseStatus.Referred));
 
-        Assert.Equal(ChangeOutcome.Saved, (await cases.Changes.WithdrawCaseAsync(id, "The family moved away", Officer)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await cases.Changes.WithdrawCaseAsync(id, "The family moved away", Officer)).Outcome);
 
         Assert.Empty(await FindAsync("priya", status: CaseStatus.Referred));
         Assert.Equal([reference], await FindAsync("priya", status: CaseStatus.Withdrawn));

@@ -1,4 +1,6 @@
 using Dapper;
+using RjConferences.Components;
+using RjConferences.Components.Forms;
 using Ical.Net;
 using RjConferences.Features.Conferences;
 using RjConferences.Features.Referrals;
@@ -212,6 +214,37 @@ public class ConferenceBookingTests : IAsyncLifetime
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM conferences"));
     }
 
+    /// <summary>
+    /// Two people open "Change the time" on the same conference: the second save started from a version
+    /// of the case that the first one changed, so it is refused and the first one's time stays.
+    /// </summary>
+    [Fact]
+    public async Task A_reschedule_from_a_stale_version_of_the_case_is_refused_and_the_other_save_stays()
+    {
+        var (caseId, parties) = await world.ReadyCaseAsync();
+        await world.Booking.BookAsync(caseId, world.Form(parties, Tuesday, "10:00"), world.OfficerPrincipal);
+        var conferenceId = (await world.Queries.ForCaseAsync(caseId, world.Officer.Id)).Single().Id;
+        var opened = (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Version;
+        var first = world.Form(parties, Tuesday, "14:00");
+        first.Reason = "The harmed pupil has an exam in the morning";
+        first.CaseVersion = opened;
+        var second = world.Form(parties, Tuesday, "15:00");
+        second.Reason = "The facilitator is in court in the morning";
+        second.CaseVersion = opened;
+        var unversioned = world.Form(parties, Tuesday, "16:00");
+        unversioned.Reason = "A forged request without the version";
+
+        Assert.True((await world.Booking.RescheduleAsync(conferenceId, first, world.OfficerPrincipal)).Saved);
+        var stale = await world.Booking.RescheduleAsync(conferenceId, second, world.OfficerPrincipal);
+        var forged = await world.Booking.RescheduleAsync(conferenceId, unversioned, world.OfficerPrincipal);
+
+        Assert.Equal(SaveOutcome.Conflict, stale.Outcome);
+        Assert.Equal(SaveOutcome.Conflict, forged.Outcome);
+        var conference = (await world.Queries.ForCaseAsync(caseId, world.Officer.Id)).Single();
+        Assert.Equal(["booked", "rescheduled"], conference.History.Select(h => h.Kind));
+        Assert.Equal("14:00", LondonTime.ToLondon(conference.StartsAt).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public async Task Rescheduling_keeps_every_earlier_time_and_the_invitation_sequence_rises_then_cancels()
     {
@@ -223,9 +256,11 @@ public class ConferenceBookingTests : IAsyncLifetime
         Assert.True(noReason.Errors.ContainsKey("Reason"));
         var move = world.Form(parties, Tuesday, "14:00");
         move.Reason = "The harmed pupil has an exam in the morning";
+        move.CaseVersion = (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Version;
         Assert.True((await world.Booking.RescheduleAsync(conferenceId, move, world.OfficerPrincipal)).Saved);
         var again = world.Form(parties, new DateOnly(2026, 6, 17), "09:00");
         again.Reason = "Room needed for assembly";
+        again.CaseVersion = (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Version;
         Assert.True((await world.Booking.RescheduleAsync(conferenceId, again, world.OfficerPrincipal)).Saved);
 
         var conference = (await world.Queries.ForCaseAsync(caseId, world.Officer.Id)).Single();
@@ -244,7 +279,7 @@ public class ConferenceBookingTests : IAsyncLifetime
         Assert.Equal("Room 2, Langdon Park, Newham", evt.Location);
         Assert.Equal(CalendarInvite.Uid(conferenceId), evt.Uid);
 
-        Assert.True((await world.Booking.EndAsync(conferenceId, "cancelled", "The young person is ill", [], world.OfficerPrincipal)).IsEmpty);
+        Assert.True(((await world.Booking.EndAsync(conferenceId, "cancelled", "The young person is ill", [], world.OfficerPrincipal)).Errors).IsEmpty);
         var cancelled = Calendar.Load(System.Text.Encoding.UTF8.GetString((await world.Queries.InviteAsync(conferenceId, world.Officer.Id))!.Value.Content))!;
         Assert.Equal("CANCEL", cancelled.Method);
         Assert.Equal(3, cancelled.Events.Single().Sequence);
@@ -274,10 +309,10 @@ public class ConferenceBookingTests : IAsyncLifetime
         var conferenceId = (await world.Queries.ForCaseAsync(caseId, world.Officer.Id)).Single().Id;
         var harmed = parties.Single(p => p.PartyRole == "harmed").Id;
 
-        var tooEarly = await world.Booking.EndAsync(conferenceId, "not_held", "The harmed pupil did not come", [harmed], world.OfficerPrincipal);
+        var tooEarly = (await world.Booking.EndAsync(conferenceId, "not_held", "The harmed pupil did not come", [harmed], world.OfficerPrincipal)).Errors;
         Assert.False(tooEarly.IsEmpty);
         world.Clock.SetUtcNow(new DateTimeOffset(2026, 6, 16, 11, 0, 0, TimeSpan.Zero));
-        Assert.True((await world.Booking.EndAsync(conferenceId, "not_held", "The harmed pupil did not come", [harmed], world.OfficerPrincipal)).IsEmpty);
+        Assert.True(((await world.Booking.EndAsync(conferenceId, "not_held", "The harmed pupil did not come", [harmed], world.OfficerPrincipal)).Errors).IsEmpty);
 
         var conference = (await world.Queries.ForCaseAsync(caseId, world.Officer.Id)).Single();
         Assert.Equal("not_held", conference.Status);

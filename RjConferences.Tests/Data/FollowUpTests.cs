@@ -24,10 +24,10 @@ public class FollowUpTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await world.DisposeAsync();
 
-    private Retention Retention => new(world.Database.Db, world.Audit, world.Clock, Options.Create(options));
-    private DailyJob Job => new(world.Database.Db, world.Clock, Options.Create(options), Retention, NullLogger<DailyJob>.Instance, world.Audit);
-    private FollowUpChecks Checks => new(world.Database.Db, world.Audit, world.Clock, Options.Create(options));
-    private CaseClosing Closing => new(world.Database.Db, world.Audit, world.Clock);
+    private Retention Retention => new(world.Database.Db, world.Work, world.Clock, Options.Create(options));
+    private DailyJob Job => new(world.Database.Db, world.Work, world.Clock, Options.Create(options), Retention, NullLogger<DailyJob>.Instance);
+    private FollowUpChecks Checks => new(world.Database.Db, world.Work, world.Clock, Options.Create(options));
+    private CaseClosing Closing => new(world.Work);
     private System.Security.Claims.ClaimsPrincipal Reviewer => TestCases.Principal(reviewer.Id, Roles.YouthJusticeReviewer);
 
     /// <summary>A case whose conference was held on <paramref name="heldOn"/> at 10:00 London time and reached an agreement.</summary>
@@ -58,8 +58,8 @@ public class FollowUpTests : IAsyncLifetime
     {
         var capture = new LogCapture();
         using var loggers = new Microsoft.Extensions.Logging.LoggerFactory([capture]);
-        var job = new DailyJob(world.Database.Db, world.Clock, Options.Create(options), Retention,
-            Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<DailyJob>(loggers), world.Audit);
+        var job = new DailyJob(world.Database.Db, world.Work, world.Clock, Options.Create(options), Retention,
+            Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<DailyJob>(loggers));
         Today(new DateOnly(2026, 12, 4));
 
         await job.RunAsync();
@@ -129,7 +129,7 @@ public class FollowUpTests : IAsyncLifetime
     {
         foreach (var check in await Checks.ForCaseAsync(caseId, reviewer.Id))
         {
-            var errors = await Checks.RecordAsync(check.Id, form(check.IntervalMonths), Reviewer);
+            var errors = (await Checks.RecordAsync(check.Id, form(check.IntervalMonths), Reviewer)).Errors;
             Assert.True(errors.IsEmpty, string.Join("; ", errors.SelectMany(e => e.Value)));
         }
     }
@@ -173,9 +173,9 @@ public class FollowUpTests : IAsyncLifetime
         await Job.RunAsync();
         var check = (await Checks.ForCaseAsync(caseId, reviewer.Id)).Single();
 
-        var noDate = await Checks.RecordAsync(check.Id, new FollowUpForm { Source = "police_records", Result = "entered_cjs", CjsOutcomeType = "charge", CheckedOn = DateInput.From(new DateOnly(2026, 9, 20)) }, Reviewer);
-        var notReviewer = await Checks.RecordAsync(check.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2026, 9, 20)) }, world.OfficerPrincipal);
-        var future = await Checks.RecordAsync(check.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2026, 9, 21)) }, Reviewer);
+        var noDate = (await Checks.RecordAsync(check.Id, new FollowUpForm { Source = "police_records", Result = "entered_cjs", CjsOutcomeType = "charge", CheckedOn = DateInput.From(new DateOnly(2026, 9, 20)) }, Reviewer)).Errors;
+        var notReviewer = (await Checks.RecordAsync(check.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2026, 9, 20)) }, world.OfficerPrincipal)).Errors;
+        var future = (await Checks.RecordAsync(check.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2026, 9, 21)) }, Reviewer)).Errors;
 
         Assert.True(noDate.ContainsKey("CjsEnteredOn"));
         Assert.True(notReviewer.ContainsKey(""));
@@ -193,19 +193,19 @@ public class FollowUpTests : IAsyncLifetime
         var checks = await Checks.ForCaseAsync(caseId, reviewer.Id);
         foreach (var early in checks.Where(c => c.IntervalMonths < 12))
         {
-            Assert.True((await Checks.RecordAsync(early.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(early.DueOn) }, Reviewer)).IsEmpty);
+            Assert.True(((await Checks.RecordAsync(early.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(early.DueOn) }, Reviewer)).Errors).IsEmpty);
         }
         var last = checks.Single(c => c.IntervalMonths == 12);
 
-        var beforeConference = await Checks.RecordAsync(last.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2026, 1, 1)) }, Reviewer);
-        var dayBeforeDue = await Checks.RecordAsync(last.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2027, 11, 1)) }, Reviewer);
+        var beforeConference = (await Checks.RecordAsync(last.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2026, 1, 1)) }, Reviewer)).Errors;
+        var dayBeforeDue = (await Checks.RecordAsync(last.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2027, 11, 1)) }, Reviewer)).Errors;
 
         Assert.Equal(["Date of the check must be on or after 2 November 2027, when the 12-month check is due"], beforeConference["CheckedOn"]);
         Assert.True(dayBeforeDue.ContainsKey("CheckedOn"));
         Assert.Null((await Checks.ForCaseAsync(caseId, reviewer.Id)).Single(c => c.IntervalMonths == 12).CheckedOn);
         Assert.Equal(CaseStatus.FollowUp, (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Status);
 
-        var onDueDate = await Checks.RecordAsync(last.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2027, 11, 2)) }, Reviewer);
+        var onDueDate = (await Checks.RecordAsync(last.Id, new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2027, 11, 2)) }, Reviewer)).Errors;
         Assert.True(onDueDate.IsEmpty, string.Join("; ", onDueDate.SelectMany(e => e.Value)));
         Assert.Equal(CaseStatus.Closed, (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Status);
     }
@@ -218,10 +218,10 @@ public class FollowUpTests : IAsyncLifetime
         await Job.RunAsync();
         var check = (await Checks.ForCaseAsync(caseId, reviewer.Id)).Single();
 
-        var errors = await Checks.RecordAsync(check.Id, new FollowUpForm
+        var errors = (await Checks.RecordAsync(check.Id, new FollowUpForm
         {
             Source = "police_records", Result = "entered_cjs", CjsOutcomeType = "charge", CjsEnteredOn = DateInput.From(new DateOnly(2026, 9, 18)), CheckedOn = DateInput.From(new DateOnly(2026, 9, 17)),
-        }, Reviewer);
+        }, Reviewer)).Errors;
 
         Assert.Equal(["Date of the criminal justice outcome must be on or before the date of the check"], errors["CjsEnteredOn"]);
         Assert.Null((await Checks.ForCaseAsync(caseId, reviewer.Id)).Single().CheckedOn);
@@ -251,7 +251,7 @@ public class FollowUpTests : IAsyncLifetime
         var runs = orders.Select((order, i) => (order, EntersCjs: i % 2 == 1)).ToList();
 
         Today(new DateOnly(2027, 6, 20));
-        var tracking = new ActionTracking(world.Database.Db, world.Audit, world.Clock, Options.Create(options));
+        var tracking = new ActionTracking(world.Database.Db, world.Work, world.Clock, Options.Create(options));
 
         await using var connection = await world.Database.Db.OpenAsync();
         foreach (var (order, entersCjs) in runs)
@@ -270,7 +270,7 @@ public class FollowUpTests : IAsyncLifetime
                         var form = entersCjs && r.Months == 6
                             ? new FollowUpForm { Source = "police_records", Result = "entered_cjs", CjsOutcomeType = "youth_caution", CjsEnteredOn = DateInput.From(new DateOnly(2026, 11, 2)), CheckedOn = DateInput.From(new DateOnly(2027, 6, 20)) }
                             : new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2027, 6, 20)) };
-                        var recorded = await Checks.RecordAsync(checkId, form, Reviewer);
+                        var recorded = (await Checks.RecordAsync(checkId, form, Reviewer)).Errors;
                         Assert.True(recorded.IsEmpty, $"{story}: {string.Join("; ", recorded.SelectMany(e => e.Value))}");
                         break;
                     case CompleteAgreement:
@@ -278,7 +278,7 @@ public class FollowUpTests : IAsyncLifetime
                         var action = progress.Actions.Single();
                         var completed = await tracking.CompleteAsync(conferenceId, action.Id, progress.Version,
                             new ActionStatusForm { On = DateInput.From(new DateOnly(2027, 6, 20)), CheckedBy = action.CheckerCode }, world.OfficerPrincipal);
-                        Assert.True(completed.Outcome == ChangeOutcome.Saved, $"{story}: {string.Join("; ", completed.Errors.SelectMany(e => e.Value))}");
+                        Assert.True(completed.Outcome == SaveOutcome.Saved, $"{story}: {string.Join("; ", completed.Errors.SelectMany(e => e.Value))}");
                         break;
                     case RunDailyJob:
                         await Job.RunAsync();
@@ -332,17 +332,17 @@ public class FollowUpTests : IAsyncLifetime
     public async Task A_closed_case_is_read_only_until_an_administrator_reopens_it_with_a_reason()
     {
         var caseId = (await world.Referrals.SaveAsync(ReferralForms.Valid(world.SchoolId), world.Officer.Id)).CaseId!.Value;
-        Assert.Equal(ChangeOutcome.Saved, (await world.Changes.WithdrawCaseAsync(caseId, "The family moved away", world.OfficerPrincipal)).Outcome);
-        Assert.Equal(ChangeOutcome.Saved, (await Closing.CloseAsync(caseId, "No further action", world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await world.Changes.WithdrawCaseAsync(caseId, "The family moved away", world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Closing.CloseAsync(caseId, "No further action", world.OfficerPrincipal)).Outcome);
 
         var edit = await world.Changes.EditAsync(caseId, new CaseEdit { Description = "Changed", Location = "elsewhere", OutcomeRoute = "not_decided" },
             (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Version, world.OfficerPrincipal);
-        Assert.Equal(ChangeOutcome.Invalid, edit.Outcome);
+        Assert.Equal(SaveOutcome.Invalid, edit.Outcome);
 
         var admin = await TestUsers.CreateAsync(world.Services, "admin@rj.example", [Roles.Administrator]);
         Assert.True((await Closing.ReopenAsync(caseId, null, TestCases.Principal(admin.Id, Roles.Administrator))).Errors.ContainsKey("ReopenReason"));
-        Assert.Equal(ChangeOutcome.Invalid, (await Closing.ReopenAsync(caseId, "Closed by mistake", world.OfficerPrincipal)).Outcome);
-        Assert.Equal(ChangeOutcome.Saved, (await Closing.ReopenAsync(caseId, "Closed by mistake", TestCases.Principal(admin.Id, Roles.Administrator))).Outcome);
+        Assert.Equal(SaveOutcome.Invalid, (await Closing.ReopenAsync(caseId, "Closed by mistake", world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Closing.ReopenAsync(caseId, "Closed by mistake", TestCases.Principal(admin.Id, Roles.Administrator))).Outcome);
         Assert.Equal(CaseStatus.Withdrawn, (await world.Cases.GetAsync(caseId, world.Officer.Id))!.Status);
         await using var connection = await world.Database.Db.OpenAsync();
         Assert.Equal(1L, await connection.ExecuteScalarAsync<long>(

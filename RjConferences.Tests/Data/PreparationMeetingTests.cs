@@ -14,7 +14,7 @@ public class PreparationMeetingTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await world.DisposeAsync();
 
-    private PreparationMeetings Meetings => new(world.Database.Db, world.Audit, world.Clock);
+    private PreparationMeetings Meetings => new(world.Database.Db, world.Work, world.Clock);
 
     [Fact]
     public async Task A_facilitator_records_a_meeting_with_each_party_and_my_week_shows_who_is_still_to_meet()
@@ -23,10 +23,10 @@ public class PreparationMeetingTests : IAsyncLifetime
         await world.Booking.BookAsync(caseId, world.Form(parties, new DateOnly(2026, 6, 17), "10:00"), world.OfficerPrincipal);
         var young = parties.Single(p => p.PartyRole == "responsible");
 
-        var errors = await Meetings.RecordAsync(caseId, new PreparationForm
+        var errors = (await Meetings.RecordAsync(caseId, new PreparationForm
         {
             PartyId = young.Id, MetOn = DateInput.From(new DateOnly(2026, 6, 15)), Method = "in_person", Notes = "Ready to say sorry.", PartyReady = true,
-        }, world.OfficerPrincipal);
+        }, world.OfficerPrincipal)).Errors;
 
         Assert.True(errors.IsEmpty);
         var meeting = Assert.Single(await Meetings.ForCaseAsync(caseId, world.Officer.Id));
@@ -42,11 +42,11 @@ public class PreparationMeetingTests : IAsyncLifetime
         var (caseId, parties) = await world.ReadyCaseAsync();
         var (otherCase, otherParties) = await world.ReadyCaseAsync("Zofia", "Nowak", "2012-05-05");
 
-        var future = await Meetings.RecordAsync(caseId, new PreparationForm { PartyId = parties[0].Id, MetOn = DateInput.From(new DateOnly(2026, 6, 16)), Method = "phone", PartyReady = true }, world.OfficerPrincipal);
-        var wrongCase = await Meetings.RecordAsync(caseId, new PreparationForm { PartyId = otherParties[0].Id, MetOn = DateInput.From(new DateOnly(2026, 6, 15)), Method = "phone", PartyReady = true }, world.OfficerPrincipal);
-        var notFacilitator = await Meetings.RecordAsync(caseId, new PreparationForm { PartyId = parties[0].Id, MetOn = DateInput.From(new DateOnly(2026, 6, 15)), Method = "phone", PartyReady = true },
-            SchedulingWorld.Principal(world.Officer, Roles.Referrer));
-        var empty = await Meetings.RecordAsync(caseId, new PreparationForm(), world.OfficerPrincipal);
+        var future = (await Meetings.RecordAsync(caseId, new PreparationForm { PartyId = parties[0].Id, MetOn = DateInput.From(new DateOnly(2026, 6, 16)), Method = "phone", PartyReady = true }, world.OfficerPrincipal)).Errors;
+        var wrongCase = (await Meetings.RecordAsync(caseId, new PreparationForm { PartyId = otherParties[0].Id, MetOn = DateInput.From(new DateOnly(2026, 6, 15)), Method = "phone", PartyReady = true }, world.OfficerPrincipal)).Errors;
+        var notFacilitator = (await Meetings.RecordAsync(caseId, new PreparationForm { PartyId = parties[0].Id, MetOn = DateInput.From(new DateOnly(2026, 6, 15)), Method = "phone", PartyReady = true },
+            SchedulingWorld.Principal(world.Officer, Roles.Referrer))).Errors;
+        var empty = (await Meetings.RecordAsync(caseId, new PreparationForm(), world.OfficerPrincipal)).Errors;
 
         Assert.True(future.ContainsKey("MetOn"));
         Assert.True(wrongCase.ContainsKey("PartyId"));

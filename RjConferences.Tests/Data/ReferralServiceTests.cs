@@ -187,7 +187,7 @@ public class ReferralServiceTests : IAsyncLifetime
         Assert.Single((await Cases.ListAsync(new CaseQuery(), newhamReferrer.Id)).Cases);
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM audit_events WHERE action = 'access_denied' AND entity_id = '{result.CaseId}'"));
         var change = await Changes.WithdrawCaseAsync(result.CaseId.Value, "not mine", Principal(hackneyReferrer, Roles.Referrer));
-        Assert.Equal(ChangeOutcome.NotFound, change.Outcome);
+        Assert.Equal(SaveOutcome.NotFound, change.Outcome);
     }
 
     [Fact]
@@ -214,8 +214,8 @@ public class ReferralServiceTests : IAsyncLifetime
         var first = await Changes.EditAsync(caseId, Edit("First account of what happened."), version, user);
         var second = await Changes.EditAsync(caseId, Edit("Second account, typed at the same time."), version, user);
 
-        Assert.Equal(ChangeOutcome.Saved, first.Outcome);
-        Assert.Equal(ChangeOutcome.Conflict, second.Outcome);
+        Assert.Equal(SaveOutcome.Saved, first.Outcome);
+        Assert.Equal(SaveOutcome.Conflict, second.Outcome);
         Assert.Contains("Someone else changed this case", second.Errors[""].Single());
         Assert.Equal("First account of what happened.", (await Cases.GetAsync(caseId, newhamReferrer.Id))!.Description);
     }
@@ -227,7 +227,7 @@ public class ReferralServiceTests : IAsyncLifetime
         var facilitator = Principal(newhamReferrer, Roles.Referrer, Roles.Facilitator);
         var suitable = new SuitabilityForm { RiskToParties = "Low", PowerImbalance = "None seen", AcceptanceOfResponsibility = "Full", HarmedPartyWishes = "Wants an apology", Outcome = "suitable" };
 
-        Assert.Equal(ChangeOutcome.Saved, (await Changes.RecordSuitabilityAsync(caseId, suitable, facilitator)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Changes.RecordSuitabilityAsync(caseId, suitable, facilitator)).Outcome);
         Assert.Equal(CaseStatus.AwaitingConsent, (await Cases.GetAsync(caseId, newhamReferrer.Id))!.Status);
 
         var parties = (await Cases.GetAsync(caseId, newhamReferrer.Id))!.Parties;
@@ -237,14 +237,14 @@ public class ReferralServiceTests : IAsyncLifetime
             {
                 PartyId = party.Id, Purpose = "take_part", Decision = "given", DecidedOn = DateInput.From(new DateOnly(2026, 6, 12)), Method = "in_person",
             }, facilitator);
-            Assert.Equal(ChangeOutcome.Saved, given.Outcome);
+            Assert.Equal(SaveOutcome.Saved, given.Outcome);
         }
         var ready = (await Cases.GetAsync(caseId, newhamReferrer.Id))!;
         Assert.Equal(CaseStatus.ReadyToSchedule, ready.Status);
 
         var parentConsent = ready.Consents.Single(c => c.PartyId == parties.Single(p => p.PartyRole == "supporter").Id);
         var withdrawn = await Changes.WithdrawConsentAsync(caseId, parentConsent.Id, DateInput.From(new DateOnly(2026, 6, 14)), facilitator);
-        Assert.Equal(ChangeOutcome.Saved, withdrawn.Outcome);
+        Assert.Equal(SaveOutcome.Saved, withdrawn.Outcome);
         Assert.Equal(CaseStatus.AwaitingConsent, (await Cases.GetAsync(caseId, newhamReferrer.Id))!.Status);
     }
 
@@ -258,8 +258,8 @@ public class ReferralServiceTests : IAsyncLifetime
         var byReferrer = await Changes.RecordSuitabilityAsync(eligible, suitable, Principal(newhamReferrer, Roles.Referrer));
         var onNotEligible = await Changes.RecordSuitabilityAsync(notEligible, suitable, Principal(newhamReferrer, Roles.Facilitator));
 
-        Assert.Equal(ChangeOutcome.Invalid, byReferrer.Outcome);
-        Assert.Equal(ChangeOutcome.Invalid, onNotEligible.Outcome);
+        Assert.Equal(SaveOutcome.Invalid, byReferrer.Outcome);
+        Assert.Equal(SaveOutcome.Invalid, onNotEligible.Outcome);
         Assert.Contains("cannot be assessed", onNotEligible.Errors[""].Single());
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM suitability_assessments"));
         Assert.Equal(CaseStatus.NotEligible, (await Cases.GetAsync(notEligible, newhamReferrer.Id))!.Status);
@@ -289,9 +289,9 @@ public class ReferralServiceTests : IAsyncLifetime
             Outcome = outcome, Reason = outcome == "not_suitable" ? "The harmed pupil is not ready yet" : null,
         };
 
-        Assert.Equal(ChangeOutcome.Saved, (await Changes.RecordSuitabilityAsync(caseId, Assessment("not_suitable"), facilitator)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Changes.RecordSuitabilityAsync(caseId, Assessment("not_suitable"), facilitator)).Outcome);
         Assert.Equal(CaseStatus.NotSuitable, (await Cases.GetAsync(caseId, newhamReferrer.Id))!.Status);
-        Assert.Equal(ChangeOutcome.Saved, (await Changes.RecordSuitabilityAsync(caseId, Assessment("suitable"), facilitator)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Changes.RecordSuitabilityAsync(caseId, Assessment("suitable"), facilitator)).Outcome);
 
         var details = (await Cases.GetAsync(caseId, newhamReferrer.Id))!;
         Assert.Equal(CaseStatus.AwaitingConsent, details.Status);

@@ -56,14 +56,14 @@ public class RepeatedSubmitTests : IAsyncLifetime
 
         var results = await AllAtOnceAsync(() => world.Changes.RecordSuitabilityAsync(caseId, form, world.OfficerPrincipal));
 
-        Assert.All(results, r => Assert.Equal(ChangeOutcome.Saved, r.Outcome));
+        Assert.All(results, r => Assert.Equal(SaveOutcome.Saved, r.Outcome));
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM suitability_assessments WHERE case_id = @caseId", new { caseId }));
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM case_events WHERE case_id = @caseId AND summary LIKE 'Suitability assessed%'", new { caseId }));
         // Saving it again later (the click that arrives after the form closed) records nothing either.
-        Assert.Equal(ChangeOutcome.Saved, (await world.Changes.RecordSuitabilityAsync(caseId, form, world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await world.Changes.RecordSuitabilityAsync(caseId, form, world.OfficerPrincipal)).Outcome);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM suitability_assessments WHERE case_id = @caseId", new { caseId }));
         // A new form is a new assessment.
-        Assert.Equal(ChangeOutcome.Saved, (await world.Changes.RecordSuitabilityAsync(caseId, Suitable(), world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await world.Changes.RecordSuitabilityAsync(caseId, Suitable(), world.OfficerPrincipal)).Outcome);
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM suitability_assessments WHERE case_id = @caseId", new { caseId }));
     }
 
@@ -74,8 +74,8 @@ public class RepeatedSubmitTests : IAsyncLifetime
         var form = Suitable();
         var stranger = SchedulingWorld.Principal(world.Stranger, Roles.Facilitator);
 
-        Assert.Equal(ChangeOutcome.NotFound, (await world.Changes.RecordSuitabilityAsync(caseId, form, stranger)).Outcome);
-        Assert.Equal(ChangeOutcome.Saved, (await world.Changes.RecordSuitabilityAsync(caseId, form, world.OfficerPrincipal)).Outcome);
+        Assert.Equal(SaveOutcome.NotFound, (await world.Changes.RecordSuitabilityAsync(caseId, form, stranger)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await world.Changes.RecordSuitabilityAsync(caseId, form, world.OfficerPrincipal)).Outcome);
 
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM suitability_assessments WHERE case_id = @caseId", new { caseId }));
     }
@@ -93,7 +93,7 @@ public class RepeatedSubmitTests : IAsyncLifetime
 
         var results = await AllAtOnceAsync(() => world.Changes.RecordConsentAsync(caseId, form, world.OfficerPrincipal));
 
-        Assert.All(results, r => Assert.Equal(ChangeOutcome.Saved, r.Outcome));
+        Assert.All(results, r => Assert.Equal(SaveOutcome.Saved, r.Outcome));
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM consents WHERE party_id = @Id", new { harmed.Id }));
     }
 
@@ -106,7 +106,7 @@ public class RepeatedSubmitTests : IAsyncLifetime
 
         var results = await AllAtOnceAsync(() => world.Changes.EditAsync(caseId, form, details.Version, world.OfficerPrincipal));
 
-        Assert.All(results, r => Assert.Equal(ChangeOutcome.Saved, r.Outcome));
+        Assert.All(results, r => Assert.Equal(SaveOutcome.Saved, r.Outcome));
         Assert.Equal(1, await EventsAsync(caseId, "edited"));
     }
 
@@ -114,12 +114,12 @@ public class RepeatedSubmitTests : IAsyncLifetime
     public async Task Saving_the_same_preparation_meeting_five_times_at_once_records_one()
     {
         var (caseId, parties) = await world.ReadyCaseAsync();
-        var meetings = new PreparationMeetings(world.Database.Db, world.Audit, world.Clock);
+        var meetings = new PreparationMeetings(world.Database.Db, world.Work, world.Clock);
         var form = new PreparationForm { PartyId = parties[0].Id, MetOn = DateInput.From(new DateOnly(2026, 6, 15)), Method = "phone", PartyReady = true };
 
         var results = await AllAtOnceAsync(() => meetings.RecordAsync(caseId, form, world.OfficerPrincipal));
 
-        Assert.All(results, r => Assert.True(r.IsEmpty));
+        Assert.All(results, r => Assert.True(r.Errors.IsEmpty));
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM preparation_meetings WHERE case_id = @caseId", new { caseId }));
         Assert.Equal(1, await EventsAsync(caseId, "preparation"));
     }
@@ -141,7 +141,7 @@ public class RepeatedSubmitTests : IAsyncLifetime
     {
         var conference = await world.ConferenceDueAsync();
         Assert.True((await world.Outcomes().RecordOutcomeAsync(conference.ConferenceId, conference.Agreement(), world.OfficerPrincipal)).Saved);
-        var tracking = new ActionTracking(world.Database.Db, world.Audit, world.Clock, Microsoft.Extensions.Options.Options.Create(new RjConferences.Features.FollowUps.FollowUpOptions()));
+        var tracking = new ActionTracking(world.Database.Db, world.Work, world.Clock, Microsoft.Extensions.Options.Options.Create(new RjConferences.Features.FollowUps.FollowUpOptions()));
         var wish = Guid.NewGuid();
         var version = (await tracking.LoadAsync(conference.ConferenceId, world.OfficerPrincipal))!.Version;
 
@@ -150,10 +150,10 @@ public class RepeatedSubmitTests : IAsyncLifetime
         for (var i = 0; i < Submits; i++)
         {
             var current = (await tracking.LoadAsync(conference.ConferenceId, world.OfficerPrincipal))!.Version;
-            Assert.Equal(ChangeOutcome.Saved, (await tracking.RecordWishAsync(conference.ConferenceId, current, true, wish, world.OfficerPrincipal)).Outcome);
+            Assert.Equal(SaveOutcome.Saved, (await tracking.RecordWishAsync(conference.ConferenceId, current, true, wish, world.OfficerPrincipal)).Outcome);
         }
 
-        Assert.Single(atOnce, r => r.Outcome == ChangeOutcome.Saved && r.Errors.IsEmpty);
+        Assert.Single(atOnce, r => r.Outcome == SaveOutcome.Saved && r.Errors.IsEmpty);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM case_events WHERE case_id = @CaseId AND summary LIKE 'The harmed party wants%'", new { conference.CaseId }));
     }
 
@@ -162,14 +162,14 @@ public class RepeatedSubmitTests : IAsyncLifetime
     {
         var conference = await world.ConferenceDueAsync();
         Assert.True((await world.Outcomes().RecordOutcomeAsync(conference.ConferenceId, conference.Agreement(), world.OfficerPrincipal)).Saved);
-        var tracking = new ActionTracking(world.Database.Db, world.Audit, world.Clock, Microsoft.Extensions.Options.Options.Create(new RjConferences.Features.FollowUps.FollowUpOptions()));
+        var tracking = new ActionTracking(world.Database.Db, world.Work, world.Clock, Microsoft.Extensions.Options.Options.Create(new RjConferences.Features.FollowUps.FollowUpOptions()));
         var progress = (await tracking.LoadAsync(conference.ConferenceId, world.OfficerPrincipal))!;
         var action = progress.Actions[0];
         var form = new ActionStatusForm { On = DateInput.From(AgreementWorld.ConferenceDay), CheckedBy = action.CheckerCode };
 
         var results = await AllAtOnceAsync(() => tracking.CompleteAsync(conference.ConferenceId, action.Id, progress.Version, form, world.OfficerPrincipal));
 
-        Assert.Single(results, r => r.Outcome == ChangeOutcome.Saved);
+        Assert.Single(results, r => r.Outcome == SaveOutcome.Saved);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM case_events WHERE case_id = @CaseId AND summary LIKE 'Action 1 %completed%'", new { conference.CaseId }));
     }
 
@@ -181,15 +181,15 @@ public class RepeatedSubmitTests : IAsyncLifetime
         Assert.True((await world.Outcomes().RecordOutcomeAsync(conference.ConferenceId, conference.Agreement(), world.OfficerPrincipal)).Saved);
         var options = Options.Create(new FollowUpOptions());
         world.Clock.SetUtcNow(new DateTimeOffset(2026, 9, 17, 3, 0, 0, TimeSpan.Zero));
-        await new DailyJob(world.Database.Db, world.Clock, options, new Retention(world.Database.Db, world.Audit, world.Clock, options),
-            NullLogger<DailyJob>.Instance, world.Audit).RunAsync();
-        var checks = new FollowUpChecks(world.Database.Db, world.Audit, world.Clock, options);
+        await new DailyJob(world.Database.Db, world.Work, world.Clock, options, new Retention(world.Database.Db, world.Work, world.Clock, options),
+            NullLogger<DailyJob>.Instance).RunAsync();
+        var checks = new FollowUpChecks(world.Database.Db, world.Work, world.Clock, options);
         var check = (await checks.ForCaseAsync(conference.CaseId, reviewer.Id)).First();
         var form = new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2026, 9, 17)) };
 
         var results = await AllAtOnceAsync(() => checks.RecordAsync(check.Id, form, TestCases.Principal(reviewer.Id, Roles.YouthJusticeReviewer)));
 
-        Assert.Single(results, r => r.IsEmpty);
+        Assert.Single(results, r => r.Errors.IsEmpty);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM follow_up_checks WHERE case_id = @CaseId AND checked_on IS NOT NULL", new { conference.CaseId }));
     }
 }

@@ -31,10 +31,10 @@ public sealed class ReportFactsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await world.DisposeAsync();
 
-    private Retention Retention => new(world.Database.Db, world.Audit, world.Clock, Options.Create(options));
-    private DailyJob Job => new(world.Database.Db, world.Clock, Options.Create(options), Retention, NullLogger<DailyJob>.Instance, world.Audit);
-    private FollowUpChecks Checks => new(world.Database.Db, world.Audit, world.Clock, Options.Create(options));
-    private CaseClosing Closing => new(world.Database.Db, world.Audit, world.Clock);
+    private Retention Retention => new(world.Database.Db, world.Work, world.Clock, Options.Create(options));
+    private DailyJob Job => new(world.Database.Db, world.Work, world.Clock, Options.Create(options), Retention, NullLogger<DailyJob>.Instance);
+    private FollowUpChecks Checks => new(world.Database.Db, world.Work, world.Clock, Options.Create(options));
+    private CaseClosing Closing => new(world.Work);
     private ReportQueries Reports => new(world.Database.Db, Options.Create(options));
 
     private async Task AssertNoDriftAsync(int expectedCases)
@@ -80,13 +80,13 @@ public sealed class ReportFactsTests : IAsyncLifetime
             Description = "Pushed another pupil.", Location = "on_school_premises", OutcomeRoute = "outcome_22",
             VictimFirstOfferedOn = DateInput.From(details.ReferredOn.AddDays(-4)),
         }, details.Version, officer);
-        Assert.Equal(ChangeOutcome.Saved, edited.Outcome);
+        Assert.Equal(SaveOutcome.Saved, edited.Outcome);
         await AssertNoDriftAsync(2);
         Assert.Equal(-4, (await FactAsync(ready)).DaysToVictimContact);
 
         // A conference booked, then not held.
         var notHeld = await world.ConferenceDueAsync("Kofi", "Owusu", time: "09:00");
-        Assert.Empty(await world.Booking.EndAsync(notHeld.ConferenceId, "not_held", "The young person was ill", [notHeld.YoungPerson.Id], officer));
+        Assert.Empty((await world.Booking.EndAsync(notHeld.ConferenceId, "not_held", "The young person was ill", [notHeld.YoungPerson.Id], officer)).Errors);
         await AssertNoDriftAsync(3);
         Assert.Equal((ReportFacts.Stage.Consented, ReportFacts.Reason.ConferenceNotHeld),
             ((await FactAsync(notHeld.CaseId)).Stage, (await FactAsync(notHeld.CaseId)).Reason));
@@ -105,20 +105,20 @@ public sealed class ReportFactsTests : IAsyncLifetime
         await Job.RunAsync();
         await AssertNoDriftAsync(4);
         var check = (await Checks.ForCaseAsync(held.CaseId, reviewer.Id)).Single();
-        var recorded = await Checks.RecordAsync(check.Id, new FollowUpForm
+        var recorded = (await Checks.RecordAsync(check.Id, new FollowUpForm
         {
             Source = "police_records", Result = "entered_cjs", CjsOutcomeType = "youth_caution",
             CjsEnteredOn = DateInput.From(new DateOnly(2026, 9, 1)), CheckedOn = DateInput.From(new DateOnly(2026, 9, 17)),
-        }, TestCases.Principal(reviewer.Id, Roles.YouthJusticeReviewer));
+        }, TestCases.Principal(reviewer.Id, Roles.YouthJusticeReviewer))).Errors;
         Assert.True(recorded.IsEmpty, string.Join("; ", recorded.SelectMany(e => e.Value)));
         await AssertNoDriftAsync(4);
         Assert.Equal((3, true), ((await FactAsync(held.CaseId)).LastCheckMonths, (await FactAsync(held.CaseId)).EnteredCjs));
 
         // Withdrawn, then closed; the ineligible referral closed too.
-        Assert.Equal(ChangeOutcome.Saved, (await world.Changes.WithdrawCaseAsync(notHeld.CaseId, "The family moved away", officer)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await world.Changes.WithdrawCaseAsync(notHeld.CaseId, "The family moved away", officer)).Outcome);
         await AssertNoDriftAsync(4);
-        Assert.Equal(ChangeOutcome.Saved, (await Closing.CloseAsync(notHeld.CaseId, "Withdrawn", officer)).Outcome);
-        Assert.Equal(ChangeOutcome.Saved, (await Closing.CloseAsync(ineligible.CaseId.Value, "Not eligible", officer)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Closing.CloseAsync(notHeld.CaseId, "Withdrawn", officer)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await Closing.CloseAsync(ineligible.CaseId.Value, "Not eligible", officer)).Outcome);
         await AssertNoDriftAsync(4);
         Assert.Equal((ReportFacts.Stage.Consented, ReportFacts.Reason.Withdrawn), ((await FactAsync(notHeld.CaseId)).Stage, (await FactAsync(notHeld.CaseId)).Reason));
 

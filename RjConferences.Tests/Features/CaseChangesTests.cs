@@ -1,3 +1,4 @@
+using RjConferences.Components.Forms;
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using RjConferences.Features.Referrals;
@@ -52,7 +53,7 @@ public class CaseChangesTests : IAsyncLifetime, IDisposable
         foreach (var party in (await GetAsync(caseId)).Parties.Where(p => p.ConsentRequired))
         {
             var result = await cases.Changes.RecordConsentAsync(caseId, Consent(party.Id), Officer);
-            Assert.Equal(ChangeOutcome.Saved, result.Outcome);
+            Assert.Equal(SaveOutcome.Saved, result.Outcome);
         }
     }
 
@@ -60,7 +61,7 @@ public class CaseChangesTests : IAsyncLifetime, IDisposable
     public async Task A_suitable_case_is_ready_to_schedule_once_every_consent_is_given_and_a_withdrawal_moves_it_back()
     {
         var (id, _) = await NewCaseAsync();
-        Assert.Equal(ChangeOutcome.Saved, (await cases.Changes.RecordSuitabilityAsync(id, Suitable(), Officer)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await cases.Changes.RecordSuitabilityAsync(id, Suitable(), Officer)).Outcome);
         Assert.Equal(CaseStatus.AwaitingConsent, (await GetAsync(id)).Status);
 
         await GiveEveryConsentAsync(id);
@@ -71,7 +72,7 @@ public class CaseChangesTests : IAsyncLifetime, IDisposable
         var parentConsent = ready.Consents.Single(c => ready.Parties.Single(p => p.Id == c.PartyId).SupporterType == "parent");
         var withdrawn = await cases.Changes.WithdrawConsentAsync(id, parentConsent.Id, TestCases.Date(new DateOnly(2026, 6, 14)), Officer);
 
-        Assert.Equal(ChangeOutcome.Saved, withdrawn.Outcome);
+        Assert.Equal(SaveOutcome.Saved, withdrawn.Outcome);
         var after = await GetAsync(id);
         Assert.Equal(CaseStatus.AwaitingConsent, after.Status);
         Assert.Equal(new DateOnly(2026, 6, 14), after.Consents.Single(c => c.Id == parentConsent.Id).WithdrawnOn);
@@ -87,7 +88,7 @@ public class CaseChangesTests : IAsyncLifetime, IDisposable
 
         var result = await cases.Changes.RecordConsentAsync(id, Consent(young.Id, "refused"), Officer);
 
-        Assert.Equal(ChangeOutcome.Saved, result.Outcome);
+        Assert.Equal(SaveOutcome.Saved, result.Outcome);
         var after = await GetAsync(id);
         Assert.Equal(CaseStatus.Withdrawn, after.Status);
         var removed = after.Parties.Single(p => p.Id == young.Id);
@@ -116,7 +117,7 @@ public class CaseChangesTests : IAsyncLifetime, IDisposable
 
         var result = await cases.Changes.RecordSuitabilityAsync(id, Suitable(), referrerOnly);
 
-        Assert.Equal(ChangeOutcome.Invalid, result.Outcome);
+        Assert.Equal(SaveOutcome.Invalid, result.Outcome);
         Assert.Equal("Only a facilitator can record a suitability assessment", Assert.Single(result.Errors[""]));
         var after = await GetAsync(id);
         Assert.Equal(CaseStatus.Referred, after.Status);
@@ -131,8 +132,8 @@ public class CaseChangesTests : IAsyncLifetime, IDisposable
         var reviewer = TestCases.Principal(officer.Id, Roles.YouthJusticeReviewer);
         var young = (await GetAsync(id)).YoungPeople.Single();
 
-        Assert.Equal(ChangeOutcome.Invalid, (await cases.Changes.RecordConsentAsync(id, Consent(young.Id), reviewer)).Outcome);
-        Assert.Equal(ChangeOutcome.Invalid, (await cases.Changes.WithdrawCaseAsync(id, "No longer needed", reviewer)).Outcome);
+        Assert.Equal(SaveOutcome.Invalid, (await cases.Changes.RecordConsentAsync(id, Consent(young.Id), reviewer)).Outcome);
+        Assert.Equal(SaveOutcome.Invalid, (await cases.Changes.WithdrawCaseAsync(id, "No longer needed", reviewer)).Outcome);
         Assert.Equal(CaseStatus.Referred, (await GetAsync(id)).Status);
     }
 
@@ -142,11 +143,11 @@ public class CaseChangesTests : IAsyncLifetime, IDisposable
         var (id, _) = await NewCaseAsync();
         var opened = await GetAsync(id);
         var edit = new CaseEdit { Description = "Mine", Location = "elsewhere", OutcomeRoute = "outcome_22" };
-        Assert.Equal(ChangeOutcome.Saved, (await cases.Changes.EditAsync(id, new CaseEdit { Description = "Theirs", Location = "on_school_premises", OutcomeRoute = "not_decided" }, opened.Version, Officer)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await cases.Changes.EditAsync(id, new CaseEdit { Description = "Theirs", Location = "on_school_premises", OutcomeRoute = "not_decided" }, opened.Version, Officer)).Outcome);
 
         var result = await cases.Changes.EditAsync(id, edit, opened.Version, Officer);
 
-        Assert.Equal(ChangeOutcome.Conflict, result.Outcome);
+        Assert.Equal(SaveOutcome.Conflict, result.Outcome);
         Assert.Contains("Someone else changed this case", Assert.Single(result.Errors[""]));
         Assert.Equal("Theirs", (await GetAsync(id)).Description);
     }
@@ -160,7 +161,7 @@ public class CaseChangesTests : IAsyncLifetime, IDisposable
 
         var result = await cases.Changes.WithdrawCaseAsync(id, "Forged", TestCases.Principal(other.Id, Roles.Referrer));
 
-        Assert.Equal(ChangeOutcome.NotFound, result.Outcome);
+        Assert.Equal(SaveOutcome.NotFound, result.Outcome);
         Assert.Equal(CaseStatus.Referred, (await GetAsync(id)).Status);
         await using var connection = await database.Db.OpenAsync();
         Assert.Equal(1, await connection.ExecuteScalarAsync<int>(

@@ -38,6 +38,9 @@ public class CaseLifecycleTests
             ("conference_scheduled", "awaiting_consent"), ("conference_scheduled", "withdrawn"),
             ("not_suitable", "assessing"),            // reassessment after new information
             ("not_eligible", "closed"), ("not_suitable", "closed"), ("withdrawn", "closed"),
+            // An administrator's reopening: back to the status the case was closed from.
+            ("closed", "withdrawn"), ("closed", "no_agreement"), ("closed", "agreement_failed"), ("closed", "not_eligible"),
+            ("closed", "not_suitable"), ("closed", "follow_up"),
         };
         foreach (var from in statuses)
         {
@@ -53,8 +56,10 @@ public class CaseLifecycleTests
     [MemberData(nameof(RefusedMoves))]
     public void Every_other_move_is_refused(string from, string to) => Assert.False(CaseLifecycle.CanMove(from, to));
 
+    /// <summary>A closed case goes only back where it was closed from (an administrator's reopening), never onwards.</summary>
     [Fact]
-    public void A_closed_case_goes_nowhere() => Assert.Empty(CaseLifecycle.NextFrom("closed"));
+    public void A_closed_case_goes_only_back_to_where_it_was_closed_from() =>
+        Assert.Equal(["withdrawn", "no_agreement", "agreement_failed", "not_eligible", "not_suitable", "follow_up"], CaseLifecycle.NextFrom("closed"));
 
     [Theory]
     [InlineData(null, false, "assessing")]

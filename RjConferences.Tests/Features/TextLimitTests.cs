@@ -66,7 +66,7 @@ public class TextLimitTests : IAsyncLifetime, IDisposable
 
         var result = await cases.Changes.RecordSuitabilityAsync(id, form, Officer);
 
-        Assert.Equal(ChangeOutcome.Invalid, result.Outcome);
+        Assert.Equal(SaveOutcome.Invalid, result.Outcome);
         Assert.Equal([message], result.Errors[field]);
         Assert.Equal(0, await AssessmentsAsync(id));
     }
@@ -78,7 +78,7 @@ public class TextLimitTests : IAsyncLifetime, IDisposable
         var form = Suitable();
         form.RiskToParties = new string('r', CaseChanges.MaxAssessmentText);
 
-        Assert.Equal(ChangeOutcome.Saved, (await cases.Changes.RecordSuitabilityAsync(id, form, Officer)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await cases.Changes.RecordSuitabilityAsync(id, form, Officer)).Outcome);
         Assert.Equal(1, await AssessmentsAsync(id));
     }
 
@@ -88,11 +88,11 @@ public class TextLimitTests : IAsyncLifetime, IDisposable
         var id = await NewCaseAsync();
 
         var refused = await cases.Changes.WithdrawCaseAsync(id, new string('w', TextLimits.Reason + 1), Officer);
-        Assert.Equal(ChangeOutcome.Invalid, refused.Outcome);
+        Assert.Equal(SaveOutcome.Invalid, refused.Outcome);
         Assert.Equal(["The reason must be 500 characters or fewer"], refused.Errors["WithdrawReason"]);
         Assert.Equal(CaseStatus.Referred, (await cases.Repository.GetAsync(id, officer.Id))!.Status);
 
-        Assert.Equal(ChangeOutcome.Saved, (await cases.Changes.WithdrawCaseAsync(id, new string('w', TextLimits.Reason), Officer)).Outcome);
+        Assert.Equal(SaveOutcome.Saved, (await cases.Changes.WithdrawCaseAsync(id, new string('w', TextLimits.Reason), Officer)).Outcome);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public static class AgreementWorld
     /// <summary>The conference day: Tuesday 16 June 2026, 10:00–11:00 London time.</summary>
     public static readonly DateOnly ConferenceDay = new(2026, 6, 16);
 
-    public static AgreementOutcomes Outcomes(this SchedulingWorld world) => new(world.Database.Db, world.Audit, world.Clock);
+    public static AgreementOutcomes Outcomes(this SchedulingWorld world) => new(world.Database.Db, world.Audit, world.Clock, world.Work);
 
     public static AgreementDocuments Documents(this SchedulingWorld world, DocumentFonts? fonts = null) =>
         new(world.Database.Db, world.Audit, world.Clock, new AgreementRenderer(fonts ?? AgreementSamples.SystemDocumentFonts));

@@ -31,10 +31,12 @@ public sealed class SchedulingWorld : IAsyncDisposable
 
     private TestCases CaseServices => new(Database.Db, Clock);
     public AuditLog Audit => CaseServices.Audit;
+
+    public CaseWork Work => CaseServices.Work;
     public ReferralService Referrals => CaseServices.Referrals;
     public CaseChanges Changes => CaseServices.Changes;
     public CaseRepository Cases => CaseServices.Repository;
-    public ConferenceBooking Booking => new(Database.Db, Audit, Clock, Options.Create(new ConferenceOptions()));
+    public ConferenceBooking Booking => new(Work, Clock, Options.Create(new ConferenceOptions()));
     public ConferenceQueries Queries => new(Database.Db, Audit, Clock, Options.Create(new ConferenceOptions()));
 
     public static async Task<SchedulingWorld> CreateAsync()

@@ -79,11 +79,13 @@ public sealed class TestCases(Db db, TimeProvider clock)
 {
     public AuditLog Audit { get; } = new(db, clock);
 
+    public CaseWork Work => new(db, Audit, clock);
+
     public ReferralService Referrals => new(db, new SchoolScope(db), Audit, clock, Options.Create(new ReferralOptions()));
 
     public CaseRepository Repository => new(db, Audit, clock);
 
-    public CaseChanges Changes => new(db, Audit, clock);
+    public CaseChanges Changes => new(db, Work, clock);
 
     public static async Task<long> SchoolIdAsync(Db db, string boroughAndSchool)
     {

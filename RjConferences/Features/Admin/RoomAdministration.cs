@@ -1,3 +1,4 @@
+using RjConferences.Components.Forms;
 using System.Data;
 using System.Globalization;
 using Dapper;

@@ -1,3 +1,4 @@
+using RjConferences.Components.Forms;
 using Dapper;
 using Microsoft.AspNetCore.Identity;
 using RjConferences.Data;
@@ -18,7 +19,6 @@ public sealed record UserChange(string DisplayName, string Email, IReadOnlyColle
 /// How an administrator's save ended. <see cref="NeedsConfirmation"/>: valid, but it would affect something
 /// already booked; nothing was saved, and the page asks "save anyway?" with what would be affected.
 /// </summary>
-public enum SaveOutcome { Saved, Invalid, Conflict, NotFound, NeedsConfirmation }
 
 /// <summary>The Administrator's work on accounts. Every change is audited as admin_change.</summary>
 public sealed class UserAdministration(Db db, UserManager<AppUser> userManager, AuditLog audit, TimeProvider clock)

@@ -148,7 +148,7 @@ public sealed class HarmedToTell
 /// change is one transaction with the agreement's version check, the case timeline and an alter audit
 /// event; a refusal to someone not permitted is audited as access_denied.
 /// </summary>
-public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock, IOptions<FollowUpOptions> followUps)
+public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock, IOptions<FollowUpOptions> followUps)
 {
     public const int PageSize = 50;
     public const string NotPermitted = "Only the conference's facilitator or co-facilitator, an administrator, or the user named to check the action can mark it";
@@ -212,15 +212,16 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock, IO
             """, new { ScopeUserId = userId, PageSize })).ToList();
     }
 
-    public Task<ChangeResult> CompleteAsync(Guid conferenceId, Guid actionId, int version, ActionStatusForm form, ClaimsPrincipal user) =>
+    public Task<SaveResult> CompleteAsync(Guid conferenceId, Guid actionId, int version, ActionStatusForm form, ClaimsPrincipal user) =>
         ChangeAsync(conferenceId, version, user, actionId, (progress, action, errors) =>
         {
             RequirePending(progress, action!, errors);
             var on = ValidDay(form.On, "Date completed", progress, errors);
             if (form.CheckedBy != action!.CheckerCode && form.CheckedBy != Checker.User(progress.UserId)) errors.Add("CheckedBy", "Choose who checked that the action was done");
             return on;
-        }, async (connection, transaction, progress, action, now, on) =>
+        }, async (change, progress, action, on) =>
         {
+            var (connection, transaction, now) = (change.Connection, change.Transaction, change.Now);
             Checker.TryParse(form.CheckedBy, out var party, out var checkerUser);
             await connection.ExecuteAsync("""
                 UPDATE agreement_actions SET status = 'completed', status_on = @on, status_changed_at = @now, status_changed_by = @UserId,
@@ -234,23 +235,24 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock, IO
             if (progress.Actions.All(a => a.Id == action.Id || a.Status == "completed"))
             {
                 await EndAsync(connection, transaction, progress, "completed", null, now);
-                await CaseLifecycle.MoveAsync(connection, transaction, progress.CaseId, progress.CaseStatus, CaseStatus.AgreementCompleted, progress.UserId, now, "Agreement completed: every action was done");
+                await change.MoveAsync(CaseStatus.AgreementCompleted, "Agreement completed: every action was done");
                 // Follow-up checks recorded while the agreement was active may already be all there is.
-                await FollowUpChecks.CloseWhenFollowUpDoneAsync(connection, transaction, progress.CaseId, CaseStatus.AgreementCompleted, followUps.Value.IntervalsMonths, progress.UserId, now);
+                await FollowUpChecks.CloseWhenFollowUpDoneAsync(change, followUps.Value.IntervalsMonths);
                 return $"agreement action {action.Number} completed; agreement completed";
             }
             return $"agreement action {action.Number} completed";
         });
 
-    public Task<ChangeResult> MissAsync(Guid conferenceId, Guid actionId, int version, ActionStatusForm form, ClaimsPrincipal user) =>
+    public Task<SaveResult> MissAsync(Guid conferenceId, Guid actionId, int version, ActionStatusForm form, ClaimsPrincipal user) =>
         ChangeAsync(conferenceId, version, user, actionId, (progress, action, errors) =>
         {
             RequirePending(progress, action!, errors);
             var on = ValidDay(form.On, "Date missed", progress, errors);
             RequireReason(form.Reason, "Reason", "Give the reason the action was missed", errors);
             return on;
-        }, async (connection, transaction, progress, action, now, on) =>
+        }, async (change, progress, action, on) =>
         {
+            var (connection, transaction, now) = (change.Connection, change.Transaction, change.Now);
             await connection.ExecuteAsync("""
                 UPDATE agreement_actions SET status = 'missed', status_on = @on, missed_reason = @reason, status_changed_at = @now, status_changed_by = @UserId
                 WHERE id = @Id
@@ -261,7 +263,7 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock, IO
         });
 
     /// <summary>A missed action gets a new due date and is pending again; the earlier due date and the miss are kept.</summary>
-    public Task<ChangeResult> ExtendAsync(Guid conferenceId, Guid actionId, int version, ExtendForm form, ClaimsPrincipal user) =>
+    public Task<SaveResult> ExtendAsync(Guid conferenceId, Guid actionId, int version, ExtendForm form, ClaimsPrincipal user) =>
         ChangeAsync(conferenceId, version, user, actionId, (progress, action, errors) =>
         {
             if (!progress.Active) errors.Add("", "Only the actions of an active agreement can be changed");
@@ -271,8 +273,9 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock, IO
             else if (due <= LondonTime.Today(clock)) errors.Add("DueOn", "New due date must be in the future");
             RequireReason(form.Reason, "ExtendReason", "Give the reason for extending the due date", errors);
             return due;
-        }, async (connection, transaction, progress, action, now, due) =>
+        }, async (change, progress, action, due) =>
         {
+            var (connection, transaction, now) = (change.Connection, change.Transaction, change.Now);
             await connection.ExecuteAsync("""
                 INSERT INTO agreement_action_extensions (action_id, previous_due_on, missed_on, missed_reason, new_due_on, reason, extended_by, extended_at)
                 SELECT id, due_on, status_on, missed_reason, @due, @reason, @UserId, @now FROM agreement_actions WHERE id = @Id
@@ -289,37 +292,36 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock, IO
         }, decision: true);
 
     /// <summary>After a miss: the agreement is broken and the case goes back to ready to schedule, for a new conference.</summary>
-    public Task<ChangeResult> HoldNewConferenceAsync(Guid conferenceId, int version, string? reason, ClaimsPrincipal user) =>
+    public Task<SaveResult> HoldNewConferenceAsync(Guid conferenceId, int version, string? reason, ClaimsPrincipal user) =>
         ChangeAsync(conferenceId, version, user, null, (progress, _, errors) =>
         {
             RequireMissed(progress, errors);
             RequireReason(reason, "NewConferenceReason", "Give the reason for holding a new conference", errors);
             return null;
-        }, async (connection, transaction, progress, _, now, _) =>
+        }, async (change, progress, _, _) =>
         {
+            var (connection, transaction, now) = (change.Connection, change.Transaction, change.Now);
             await EndAsync(connection, transaction, progress, "replaced", reason!.Trim(), now);
             await DropUnrecordedChecksAsync(connection, transaction, progress.CaseId);
-            await CaseLifecycle.MoveAsync(connection, transaction, progress.CaseId, progress.CaseStatus, CaseStatus.ReadyToSchedule, progress.UserId, now, $"Agreement broken: a new conference is to be held ({reason.Trim()})");
+            await change.MoveAsync(CaseStatus.ReadyToSchedule, $"Agreement broken: a new conference is to be held ({reason.Trim()})");
             return "agreement broken: new conference";
         }, decision: true);
 
     /// <summary>After a miss: the agreement failed, and the case closes as escalated to formal action.</summary>
-    public Task<ChangeResult> RecordFailedAsync(Guid conferenceId, int version, string? reason, ClaimsPrincipal user) =>
+    public Task<SaveResult> RecordFailedAsync(Guid conferenceId, int version, string? reason, ClaimsPrincipal user) =>
         ChangeAsync(conferenceId, version, user, null, (progress, _, errors) =>
         {
             RequireMissed(progress, errors);
             RequireReason(reason, "FailedReason", "Give the reason the agreement failed", errors);
             return null;
-        }, async (connection, transaction, progress, _, now, _) =>
+        }, async (change, progress, _, _) =>
         {
+            var (connection, transaction, now) = (change.Connection, change.Transaction, change.Now);
             var why = reason!.Trim();
             await EndAsync(connection, transaction, progress, "failed", why, now);
             await DropUnrecordedChecksAsync(connection, transaction, progress.CaseId);
-            await CaseLifecycle.MoveAsync(connection, transaction, progress.CaseId, progress.CaseStatus, CaseStatus.AgreementFailed, progress.UserId, now, $"Agreement failed: {why}");
-            progress.CaseStatus = CaseStatus.AgreementFailed;
-            await connection.ExecuteAsync("UPDATE cases SET closed_at = @now, closure_outcome = 'escalated', closure_reason = @why WHERE id = @CaseId",
-                new { now, why, progress.CaseId }, transaction);
-            await CaseLifecycle.MoveAsync(connection, transaction, progress.CaseId, progress.CaseStatus, CaseStatus.Closed, progress.UserId, now, "Closed: escalated to formal action");
+            await change.MoveAsync(CaseStatus.AgreementFailed, $"Agreement failed: {why}");
+            await change.CloseAsync("escalated", why, "Closed: escalated to formal action");
             return "agreement failed: case closed as escalated";
         }, decision: true);
 
@@ -328,13 +330,14 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock, IO
     /// The harmed party's wish to be told whether the agreement is kept. <paramref name="submissionId"/>
     /// is made when the wish is chosen: saving the same choice again records nothing.
     /// </summary>
-    public Task<ChangeResult> RecordWishAsync(Guid conferenceId, int version, bool? wantsOutcome, Guid submissionId, ClaimsPrincipal user) =>
+    public Task<SaveResult> RecordWishAsync(Guid conferenceId, int version, bool? wantsOutcome, Guid submissionId, ClaimsPrincipal user) =>
         ChangeAsync(conferenceId, version, user, null, (_, _, errors) =>
         {
             if (wantsOutcome is null) errors.Add("HarmedWantsOutcome", "Select yes if the harmed party wants to be told whether the agreement is kept");
             return null;
-        }, async (connection, transaction, progress, _, now, _) =>
+        }, async (change, progress, _, _) =>
         {
+            var (connection, transaction, now) = (change.Connection, change.Transaction, change.Now);
             await connection.ExecuteAsync("UPDATE agreements SET harmed_wants_outcome = @wantsOutcome WHERE id = @AgreementId",
                 new { wantsOutcome, progress.AgreementId }, transaction);
             await CaseTimeline.RecordAsync(connection, transaction, progress.CaseId, progress.UserId, now, "agreement",
@@ -346,7 +349,7 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock, IO
     /// The day the harmed party was told that the agreement was completed or broken. Allowed on a
     /// closed case too: a failed agreement closes the case at once, and telling the harmed party follows.
     /// </summary>
-    public Task<ChangeResult> RecordToldAsync(Guid conferenceId, int version, DateInput toldOn, ClaimsPrincipal user) =>
+    public Task<SaveResult> RecordToldAsync(Guid conferenceId, int version, DateInput toldOn, ClaimsPrincipal user) =>
         ChangeAsync(conferenceId, version, user, null, (progress, _, errors) =>
         {
             if (progress.Ended is null) errors.Add("", "The agreement has not been completed or broken yet: there is nothing to tell the harmed party");
@@ -357,8 +360,9 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock, IO
             else if (progress.EndedAt is { } ended && on < LondonTime.DateOf(ended))
                 errors.Add("ToldOn", $"Date told must be on or after the day the agreement {(progress.Outcome == "completed" ? "was completed" : "was broken")} ({LondonTime.FormatDate(LondonTime.DateOf(ended))})");
             return on;
-        }, async (connection, transaction, progress, _, now, on) =>
+        }, async (change, progress, _, on) =>
         {
+            var (connection, transaction, now) = (change.Connection, change.Transaction, change.Now);
             await connection.ExecuteAsync("UPDATE agreements SET harmed_told_on = @on, harmed_told_by = @UserId WHERE id = @AgreementId",
                 new { on, progress.UserId, progress.AgreementId }, transaction);
             await CaseTimeline.RecordAsync(connection, transaction, progress.CaseId, progress.UserId, now, "agreement",
@@ -368,61 +372,50 @@ public sealed class ActionTracking(Db db, AuditLog audit, TimeProvider clock, IO
 
     private delegate DateOnly? Validate(AgreementProgress progress, TrackedAction? action, FieldErrors errors);
 
-    private delegate Task<string> Work(SqliteConnection connection, IDbTransaction transaction, AgreementProgress progress, TrackedAction? action, DateTimeOffset now, DateOnly? date);
+    private delegate Task<string> Work(CaseChange change, AgreementProgress progress, TrackedAction? action, DateOnly? date);
 
     /// <summary>
     /// The shape of every change: the agreement in scope, the user's right (a refusal is audited), a
     /// closed case refused, the input validated, the version checked, then the work, the case's version
     /// and an alter audit event, all in one transaction. Nothing is written when anything is refused.
     /// </summary>
-    private async Task<ChangeResult> ChangeAsync(Guid conferenceId, int version, ClaimsPrincipal user, Guid? actionId, Validate validate, Work work,
+    private async Task<SaveResult> ChangeAsync(Guid conferenceId, int version, ClaimsPrincipal user, Guid? actionId, Validate validate, Work work,
         bool decision = false, bool closedAllowed = false, Guid? submissionId = null)
     {
+        const string missing = "agreement or action outside the user's scope or missing";
         var userId = user.UserId();
-        return await db.WriteAsync(async (connection, transaction) =>
+        if (await caseWork.CaseOfAsync("conference", conferenceId, userId, missing) is not { } caseId) return SaveResult.NotFound();
+        return await caseWork.ChangeWithResultAsync(caseId, userId, async change =>
         {
+            var (connection, transaction) = (change.Connection, change.Transaction);
             var progress = (await LoadAsync(connection, transaction, "a.conference_id = @id", conferenceId, user)).SingleOrDefault();
             var action = progress?.Actions.FirstOrDefault(a => a.Id == actionId);
             if (progress is null || (actionId is not null && action is null))
             {
-                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "conference", EntityId: conferenceId.ToString(),
-                    UserId: userId, Justification: "agreement or action outside the user's scope or missing"));
-                return new ChangeResult(ChangeOutcome.NotFound, new FieldErrors());
+                return change.Deny("conference", conferenceId, missing, SaveResult.NotFound());
             }
             if (decision ? !progress.MayDecide : !progress.MayMark(action!))
             {
-                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "case", EntityId: progress.CaseId.ToString(),
-                    UserId: userId, Justification: "agreement change by someone who is not its facilitator or checker"));
-                return ChangeResult.Invalid("", decision ? NotPermittedDecision : NotPermitted);
+                return change.Deny("case", progress.CaseId, "agreement change by someone who is not its facilitator or checker",
+                    SaveResult.Invalid("", decision ? NotPermittedDecision : NotPermitted));
             }
-            if (progress.CaseStatus == CaseStatus.Closed && !closedAllowed) return ChangeResult.Invalid("", "The case is closed: it cannot be changed");
+            if (progress.CaseStatus == CaseStatus.Closed && !closedAllowed) return SaveResult.Invalid("", "The case is closed: it cannot be changed");
             var errors = new FieldErrors();
             var date = validate(progress, action, errors);
-            if (!errors.IsEmpty) return new ChangeResult(ChangeOutcome.Invalid, errors);
-            if (progress.Version != version) return Conflict();
-            var now = clock.GetUtcNow();
-            if (submissionId is { } key && !await FormSubmissions.ClaimAsync(connection, transaction, key, progress.CaseId, userId, now))
-            {
-                return new ChangeResult(ChangeOutcome.Saved, new FieldErrors()); // this choice was saved already
-            }
-
+            if (!errors.IsEmpty) return SaveResult.Invalid(errors);
             var updated = await connection.ExecuteAsync(
-                "UPDATE agreements SET version = version + 1, updated_by = @userId, updated_at = @now WHERE id = @AgreementId AND version = @version",
-                new { userId, now, progress.AgreementId, version }, transaction);
-            if (updated == 0) return Conflict();
-            var what = await work(connection, transaction, progress, action, now, date);
-            await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @CaseId", new { now, progress.CaseId }, transaction);
-            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: progress.CaseId.ToString(),
-                UserId: userId, Justification: what));
-            return new ChangeResult(ChangeOutcome.Saved, new FieldErrors());
+                "UPDATE agreements SET version = version + 1, updated_by = @userId, updated_at = @Now WHERE id = @AgreementId AND version = @version",
+                new { userId, change.Now, progress.AgreementId, version }, transaction);
+            if (updated == 0) return SaveResult.Conflict(ConflictMessage);
+            // Claimed after the version check, so that a repeated click with a stale version says so; a repeat
+            // with the current version finds the form saved already and saves nothing (rolled back).
+            if (submissionId is { } key && !await FormSubmissions.ClaimAsync(connection, transaction, key, caseId, userId, change.Now))
+            {
+                return SaveResult.Ok();
+            }
+            change.AuditNote = await work(change, progress, action, date);
+            return null;
         });
-    }
-
-    private static ChangeResult Conflict()
-    {
-        var errors = new FieldErrors();
-        errors.Add("", ConflictMessage);
-        return new ChangeResult(ChangeOutcome.Conflict, errors);
     }
 
     private static void RequirePending(AgreementProgress progress, TrackedAction action, FieldErrors errors)

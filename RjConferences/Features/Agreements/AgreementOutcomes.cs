@@ -11,9 +11,6 @@ using RjConferences.Security;
 
 namespace RjConferences.Features.Agreements;
 
-/// <summary>The result of saving an outcome or changed actions. <see cref="Denied"/>: refused and audited.</summary>
-public sealed record OutcomeResult(FieldErrors Errors, bool Saved, bool Denied = false, bool Conflict = false);
-
 /// <summary>One invited person, for the attendance questions and the "who does it / who checks it" choices.</summary>
 public sealed record OutcomeParticipant(Guid PartyId, string Name, string PartyRole, string RoleLabel, bool? Attended);
 
@@ -63,7 +60,7 @@ public sealed class OutcomeContext
 /// facilitator or co-facilitator, or an Administrator, may; anyone else is refused and the refusal
 /// is audited. Every save is one transaction: conference, actions, case status, timeline and audit.
 /// </summary>
-public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
+public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock, CaseWork caseWork)
 {
     public const string NotPermitted = "Only the conference's facilitator or co-facilitator, or an administrator, can record its outcome";
 
@@ -89,28 +86,22 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
     }
 
     /// <summary>Records the outcome of a scheduled conference whose start time has passed.</summary>
-    public async Task<OutcomeResult> RecordOutcomeAsync(Guid conferenceId, OutcomeForm form, ClaimsPrincipal user)
-    {
-        var userId = user.UserId();
-        return await db.WriteAsync(async (connection, transaction) =>
+    public Task<SaveResult> RecordOutcomeAsync(Guid conferenceId, OutcomeForm form, ClaimsPrincipal user) =>
+        ChangeAsync(conferenceId, user, async (change, row) =>
         {
-            var (row, refusal) = await CheckAccessAsync(connection, transaction, conferenceId, user);
-            if (refusal is not null) return refusal;
+            var (connection, transaction, userId, now) = (change.Connection, change.Transaction, user.UserId(), change.Now);
             var errors = new FieldErrors();
-            if (row!.Status != "scheduled")
+            if (row.Status != "scheduled")
             {
-                errors.Add("", row.Status == "cancelled" ? "This conference was cancelled" : "The outcome of this conference has already been recorded");
-                return new OutcomeResult(errors, false);
+                return SaveResult.Invalid("", row.Status == "cancelled" ? "This conference was cancelled" : "The outcome of this conference has already been recorded");
             }
-            var now = clock.GetUtcNow();
             if (row.StartsAt > now)
             {
-                errors.Add("", $"You can record the outcome once the conference has started ({LondonTime.Format(row.StartsAt)})");
-                return new OutcomeResult(errors, false);
+                return SaveResult.Invalid("", $"You can record the outcome once the conference has started ({LondonTime.Format(row.StartsAt)})");
             }
             var context = await ContextAsync(connection, transaction, row, user);
             OutcomeValidator.Validate(form, context, errors);
-            if (!errors.IsEmpty) return new OutcomeResult(errors, false);
+            if (!errors.IsEmpty) return SaveResult.Invalid(errors);
 
             var invited = context.Participants.Select(p => p.PartyId).ToList();
             if (form.Held == false)
@@ -125,9 +116,9 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
                     "UPDATE conference_participants SET attended = CASE WHEN party_id IN @absent THEN 0 ELSE 1 END WHERE conference_id = @conferenceId",
                     new { absent, conferenceId }, transaction);
                 await HistoryAsync(connection, transaction, conferenceId, now, userId, "not_held", form.NotHeldReason.Trim());
-                await CaseLifecycle.MoveAsync(connection, transaction, row.CaseId, row.CaseStatus, CaseStatus.ReadyToSchedule, userId, now, "Conference not held");
-                await FinishAsync(connection, transaction, row.CaseId, userId, now, "conference not held");
-                return new OutcomeResult(errors, true);
+                await change.MoveAsync(CaseStatus.ReadyToSchedule, "Conference not held");
+                change.AuditNote = "conference not held";
+                return null;
             }
 
             var reached = form.AgreementReached == true;
@@ -146,8 +137,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
                 "UPDATE conference_participants SET attended = CASE WHEN party_id IN @attended THEN 1 ELSE 0 END WHERE conference_id = @conferenceId",
                 new { attended = TypeHandlers.ToText(form.Attended), conferenceId }, transaction);
             await HistoryAsync(connection, transaction, conferenceId, now, userId, "held", null);
-            await CaseLifecycle.MoveAsync(connection, transaction, row.CaseId, row.CaseStatus, CaseStatus.ConferenceHeld, userId, now, "Conference held");
-            var held = row with { CaseStatus = CaseStatus.ConferenceHeld };
+            await change.MoveAsync(CaseStatus.ConferenceHeld, "Conference held");
             if (reached)
             {
                 var agreementId = Guid.NewGuid();
@@ -157,42 +147,35 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
                     """, new { agreementId, conferenceId, row.CaseId, userId, now }, transaction);
                 await SaveActionsAsync(connection, transaction, agreementId, form.Actions, [], context.ConferenceDate);
                 await StoreContentHashAsync(connection, transaction, agreementId, conferenceId);
-                await CaseLifecycle.MoveAsync(connection, transaction, held.CaseId, held.CaseStatus, CaseStatus.AgreementActive, userId, now,
-                    $"Agreement reached with {Count(form.Actions.Count)}");
+                await change.MoveAsync(CaseStatus.AgreementActive, $"Agreement reached with {Count(form.Actions.Count)}");
             }
             else
             {
-                await CaseLifecycle.MoveAsync(connection, transaction, held.CaseId, held.CaseStatus, CaseStatus.NoAgreement, userId, now, "No agreement reached");
+                await change.MoveAsync(CaseStatus.NoAgreement, "No agreement reached");
             }
-            await FinishAsync(connection, transaction, row.CaseId, userId, now, reached ? "conference held: agreement reached" : "conference held: no agreement");
-            return new OutcomeResult(errors, true);
+            change.AuditNote = reached ? "conference held: agreement reached" : "conference held: no agreement";
+            return null;
         });
-    }
 
     /// <summary>
     /// Changes the actions of an agreement (add, edit, remove). <paramref name="version"/> is the
     /// agreement's version the user started from: if someone else saved since, nothing changes.
     /// An action already completed or missed cannot be changed or removed.
     /// </summary>
-    public async Task<OutcomeResult> ChangeActionsAsync(Guid conferenceId, IReadOnlyList<ActionForm> actions, int version, ClaimsPrincipal user)
-    {
-        var userId = user.UserId();
-        return await db.WriteAsync(async (connection, transaction) =>
+    public Task<SaveResult> ChangeActionsAsync(Guid conferenceId, IReadOnlyList<ActionForm> actions, int version, ClaimsPrincipal user) =>
+        ChangeAsync(conferenceId, user, async (change, row) =>
         {
-            var (row, refusal) = await CheckAccessAsync(connection, transaction, conferenceId, user);
-            if (refusal is not null) return refusal;
+            var (connection, transaction, userId, now) = (change.Connection, change.Transaction, user.UserId(), change.Now);
             var errors = new FieldErrors();
-            var context = await ContextAsync(connection, transaction, row!, user);
-            if (context.AgreementId is not { } agreementId || row!.CaseStatus != CaseStatus.AgreementActive
+            var context = await ContextAsync(connection, transaction, row, user);
+            if (context.AgreementId is not { } agreementId || change.Status != CaseStatus.AgreementActive
                 || await connection.ExecuteScalarAsync<string?>("SELECT ended FROM agreements WHERE id = @agreementId", new { agreementId }, transaction) is not null)
             {
-                errors.Add("", "Only the actions of an active agreement can be changed");
-                return new OutcomeResult(errors, false);
+                return SaveResult.Invalid("", "Only the actions of an active agreement can be changed");
             }
             if (context.AgreementVersion != version)
             {
-                errors.Add("", "Someone else changed this agreement while you were editing. Your changes have not been saved: reload the page to see theirs, then make your changes again.");
-                return new OutcomeResult(errors, false, Conflict: true);
+                return SaveResult.Conflict("Someone else changed this agreement while you were editing. Your changes have not been saved: reload the page to see theirs, then make your changes again.");
             }
             OutcomeValidator.ValidateActions(actions, context, errors);
             var stored = context.Actions.ToDictionary(a => a.Form.Id!.Value);
@@ -206,25 +189,21 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
             {
                 errors.Add("Actions", $"An action already marked {kept.Status} cannot be removed");
             }
-            if (!errors.IsEmpty) return new OutcomeResult(errors, false);
+            if (!errors.IsEmpty) return SaveResult.Invalid(errors);
 
-            var now = clock.GetUtcNow();
             var updated = await connection.ExecuteAsync(
                 "UPDATE agreements SET version = version + 1, updated_by = @userId, updated_at = @now WHERE id = @agreementId AND version = @version",
                 new { userId, now, agreementId, version }, transaction);
             if (updated == 0)
             {
-                errors.Add("", "Someone else changed this agreement while you were editing. Reload the page to see their changes.");
-                return new OutcomeResult(errors, false, Conflict: true);
+                return SaveResult.Conflict("Someone else changed this agreement while you were editing. Reload the page to see their changes.");
             }
             await SaveActionsAsync(connection, transaction, agreementId, actions, stored.Keys.ToList(), context.ConferenceDate);
             var changed = await StoreContentHashAsync(connection, transaction, agreementId, conferenceId);
-            await CaseTimeline.RecordAsync(connection, transaction, row!.CaseId, userId, now, "agreement",
-                $"Agreement actions changed (now {Count(actions.Count)})", null, null);
-            await FinishAsync(connection, transaction, row.CaseId, userId, now, changed ? "agreement actions changed" : "agreement actions saved unchanged");
-            return new OutcomeResult(errors, true);
+            await change.RecordAsync("agreement", $"Agreement actions changed (now {Count(actions.Count)})");
+            change.AuditNote = changed ? "agreement actions changed" : "agreement actions saved unchanged";
+            return null;
         });
-    }
 
     private static bool Same(ActionForm a, ActionForm b) =>
         a.Type == b.Type && a.Text?.Trim() == b.Text?.Trim() && a.DoneBy == b.DoneBy && a.CheckedBy == b.CheckedBy
@@ -232,27 +211,37 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
 
     private static string Count(int actions) => actions == 1 ? "1 action" : $"{actions} actions";
 
-    /// <summary>The conference in scope and the user's right to record its outcome; a refusal is audited and says why.</summary>
-    private async Task<(ConferenceRow?, OutcomeResult?)> CheckAccessAsync(SqliteConnection connection, IDbTransaction transaction, Guid conferenceId, ClaimsPrincipal user)
+    /// <summary>
+    /// A change to a conference's outcome or agreement, in the case's unit of work: the conference in scope
+    /// and the user's right to record its outcome (a refusal is audited and says why), then the work.
+    /// </summary>
+    private async Task<SaveResult> ChangeAsync(Guid conferenceId, ClaimsPrincipal user, Func<CaseChange, ConferenceRow, Task<SaveResult?>> work)
     {
         var userId = user.UserId();
-        var row = await ConferenceAsync(connection, transaction, conferenceId, userId);
+        if (await caseWork.CaseOfAsync("conference", conferenceId, userId, "conference outside the user's scope or missing") is not { } caseId)
+        {
+            return NotFound();
+        }
+        var result = await caseWork.ChangeWithResultAsync(caseId, userId, async change =>
+        {
+            var row = await ConferenceAsync(change.Connection, change.Transaction, conferenceId, userId);
+            if (row is null) return change.Deny("conference", conferenceId, "conference outside the user's scope or missing", NotFound());
+            if (!MayRecord(row, user))
+            {
+                var errors = new FieldErrors();
+                errors.Add("", NotPermitted);
+                return change.Deny("conference", conferenceId, "conference outcome by someone who is not its facilitator", new SaveResult(SaveOutcome.Denied, errors));
+            }
+            return await work(change, row);
+        });
+        return result.Outcome == SaveOutcome.NotFound && result.Errors.IsEmpty ? NotFound() : result;
+    }
+
+    private static SaveResult NotFound()
+    {
         var errors = new FieldErrors();
-        if (row is null)
-        {
-            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "conference", EntityId: conferenceId.ToString(),
-                UserId: userId, Justification: "conference outside the user's scope or missing"));
-            errors.Add("", "This conference was not found");
-            return (null, new OutcomeResult(errors, false, Denied: true));
-        }
-        if (!MayRecord(row, user))
-        {
-            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "conference", EntityId: conferenceId.ToString(),
-                UserId: userId, Justification: "conference outcome by someone who is not its facilitator"));
-            errors.Add("", NotPermitted);
-            return (row, new OutcomeResult(errors, false, Denied: true));
-        }
-        return (row, null);
+        errors.Add("", "This conference was not found");
+        return new SaveResult(SaveOutcome.NotFound, errors);
     }
 
     private static bool MayRecord(ConferenceRow row, ClaimsPrincipal user) => FacilitatesOrAdministers(row.FacilitatorId, row.CoFacilitatorId, user);
@@ -370,13 +359,6 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock)
             SELECT id, @now, @userId, @kind, starts_at, ends_at, room_id, facilitator_id, @reason FROM conferences WHERE id = @conferenceId
             """, new { conferenceId, now, userId, kind, reason }, transaction);
 
-
-    private async Task FinishAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, Guid userId, DateTimeOffset now, string what)
-    {
-        await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @caseId", new { now, caseId }, transaction);
-        await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: caseId.ToString(), UserId: userId,
-            Justification: what));
-    }
 
     private sealed class ActionRow
     {

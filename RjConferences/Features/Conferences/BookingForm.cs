@@ -21,13 +21,24 @@ public sealed class BookingForm
 
     /// <summary>Required when rescheduling.</summary>
     public string? Reason { get; set; }
+
+    /// <summary>
+    /// The case's version when the form was opened; required when rescheduling, so that a change
+    /// someone else saved meanwhile is never silently overwritten.
+    /// </summary>
+    public long? CaseVersion { get; set; }
 }
 
+/// <summary>
+/// A booking's <see cref="SaveResult"/>: the warnings to confirm (weekend, holiday, outside hours or
+/// term: <see cref="SaveOutcome.NeedsConfirmation"/>), whether a repeated hour needs BST or GMT, and
+/// the conference booked.
+/// </summary>
 public sealed record BookingResult(
     RjConferences.Security.FieldErrors Errors,
     IReadOnlyList<string> Warnings,
     bool NeedsOccurrence = false,
-    Guid? ConferenceId = null)
-{
-    public bool Saved => ConferenceId is not null && Errors.IsEmpty;
-}
+    Guid? ConferenceId = null,
+    SaveOutcome? Refused = null)
+    : SaveResult(Refused ?? (ConferenceId is not null && Errors.IsEmpty ? SaveOutcome.Saved
+        : Errors.IsEmpty && Warnings.Count > 0 ? SaveOutcome.NeedsConfirmation : SaveOutcome.Invalid), Errors);

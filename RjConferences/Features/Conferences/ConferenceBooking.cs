@@ -18,7 +18,7 @@ namespace RjConferences.Features.Conferences;
 /// Conflict messages name the room, a facilitator or one of this case's own parties, never
 /// anything of another case.
 /// </summary>
-public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock, IOptions<ConferenceOptions> options)
+public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOptions<ConferenceOptions> options)
 {
     private TimeSpan Buffer => TimeSpan.FromMinutes(options.Value.BufferMinutes);
 
@@ -53,36 +53,34 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
         if (!errors.IsEmpty) return new BookingResult(errors, []);
 
         var userId = user.UserId();
-        return await db.WriteAsync(async (connection, transaction) =>
+        if (rescheduling && form.CaseVersion is null)
         {
-            Guid? existingId = conferenceId;
-            CaseRow? theCase;
+            return new BookingResult(SaveResult.Conflict().Errors, [], Refused: SaveOutcome.Conflict);
+        }
+        var ofCase = rescheduling ? await work.CaseOfAsync("conference", conferenceId!.Value, userId, "outside the user's scope or missing") : caseId;
+        if (ofCase is null) return NotFound();
+        BookingResult? answer = null;
+        var result = await work.ChangeWithResultAsync(ofCase.Value, userId, async change =>
+        {
+            var (connection, transaction, now) = (change.Connection, change.Transaction, change.Now);
+            var theCase = await CaseAsync(connection, transaction, change.CaseId);
             if (rescheduling)
             {
-                var current = await connection.QuerySingleOrDefaultAsync<(Guid CaseId, string Status)?>(
-                    "SELECT case_id, status FROM conferences WHERE id = @conferenceId", new { conferenceId }, transaction);
-                theCase = current is { } c ? await CaseAsync(connection, transaction, c.CaseId, userId) : null;
-                if (theCase is null) return await NotFoundAsync(connection, transaction, "conference", conferenceId!.Value, userId);
-                if (current!.Value.Status != "scheduled") return Refuse("", "Only a scheduled conference can be rescheduled");
+                var status = await connection.ExecuteScalarAsync<string>("SELECT status FROM conferences WHERE id = @conferenceId", new { conferenceId }, transaction);
+                if (status != "scheduled") return Refuse("", "Only a scheduled conference can be rescheduled");
             }
-            else
+            else if (theCase.Status != CaseStatus.ReadyToSchedule)
             {
-                theCase = await CaseAsync(connection, transaction, caseId!.Value, userId);
-                if (theCase is null) return await NotFoundAsync(connection, transaction, "case", caseId.Value, userId);
-                if (theCase.Status != CaseStatus.ReadyToSchedule)
-                {
-                    return Refuse("", $"A conference can be booked only when the case is ready to schedule; this case is {CaseStatus.Label(theCase.Status).ToLowerInvariant()}");
-                }
+                return Refuse("", $"A conference can be booked only when the case is ready to schedule; this case is {CaseStatus.Label(theCase.Status).ToLowerInvariant()}");
             }
 
-            var problems = await CheckAsync(connection, transaction, theCase, existingId, form, times!, errors);
+            var problems = await CheckAsync(connection, transaction, theCase, conferenceId, form, times!, errors);
             if (!problems.IsEmpty) return new BookingResult(problems, []);
 
             var warnings = Scheduler.Warnings(times!.Start, times.End, await CalendarAsync(connection, transaction, theCase.BoroughId));
             if (warnings.Count > 0 && !form.ConfirmedWarnings) return new BookingResult(errors, warnings);
 
-            var now = clock.GetUtcNow();
-            var id = existingId ?? Guid.NewGuid();
+            var id = conferenceId ?? Guid.NewGuid();
             if (rescheduling)
             {
                 var before = await connection.QuerySingleAsync<(DateTimeOffset Start, DateTimeOffset End, long Room, Guid Facilitator)>(
@@ -95,8 +93,7 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
                     """, new { times.Start, times.End, form.RoomId, form.FacilitatorId, form.CoFacilitatorId, Reason = form.Reason!.Trim(), now, id }, transaction);
                 await connection.ExecuteAsync("DELETE FROM conference_participants WHERE conference_id = @id", new { id }, transaction);
                 await HistoryAsync(connection, transaction, id, now, userId, "rescheduled", before.Start, before.End, before.Room, before.Facilitator, form.Reason.Trim());
-                await CaseTimeline.RecordAsync(connection, transaction, theCase.Id, userId, now, "conference",
-                    $"Conference moved to {LondonTime.Format(times.Start)} (was {LondonTime.Format(before.Start)})", null, null);
+                await change.RecordAsync("conference", $"Conference moved to {LondonTime.Format(times.Start)} (was {LondonTime.Format(before.Start)})");
             }
             else
             {
@@ -107,8 +104,7 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
                             'scheduled', 0, 1, @userId, @now, @now)
                     """, new { id, caseId = theCase.Id, theCase.SchoolId, form.RoomId, times.Start, times.End, form.FacilitatorId, form.CoFacilitatorId, userId, now }, transaction);
                 await HistoryAsync(connection, transaction, id, now, userId, "booked", times.Start, times.End, form.RoomId!.Value, form.FacilitatorId!.Value, null);
-                await CaseLifecycle.MoveAsync(connection, transaction, theCase.Id, theCase.Status, CaseStatus.ConferenceScheduled, userId, now,
-                    $"Conference booked for {LondonTime.Format(times.Start)}");
+                await change.MoveAsync(CaseStatus.ConferenceScheduled, $"Conference booked for {LondonTime.Format(times.Start)}");
             }
             foreach (var (partyId, personKey) in await PersonKeysAsync(connection, transaction, form.ParticipantIds))
             {
@@ -116,11 +112,17 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
                     "INSERT INTO conference_participants (conference_id, party_id, person_key) VALUES (@id, @partyId, @personKey)",
                     new { id, partyId, personKey }, transaction);
             }
-            await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @Id", new { now, theCase.Id }, transaction);
-            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: theCase.Id.ToString(), UserId: userId,
-                Justification: rescheduling ? "conference rescheduled" : "conference booked"));
-            return new BookingResult(errors, warnings, ConferenceId: id);
-        });
+            change.AuditNote = rescheduling ? "conference rescheduled" : "conference booked";
+            answer = new BookingResult(errors, warnings, ConferenceId: id);
+            return null;
+        }, version: rescheduling ? form.CaseVersion : null);
+        return result switch
+        {
+            BookingResult booking => booking,
+            { Saved: true } => answer!,
+            { Outcome: SaveOutcome.NotFound } => NotFound(),
+            _ => new BookingResult(result.Errors, [], Refused: result.Outcome),
+        };
     }
 
     private Times? ParseTimes(BookingForm form, FieldErrors errors, out bool needsOccurrence)
@@ -276,17 +278,17 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
             terms, holidays);
     }
 
-    private static Task<CaseRow?> CaseAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, Guid userId) =>
-        connection.QuerySingleOrDefaultAsync<CaseRow>($"""
+    private static Task<CaseRow> CaseAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId) =>
+        connection.QuerySingleAsync<CaseRow>("""
             SELECT c.id, c.status, c.school_id, s.borough_id, c.reference FROM cases AS c JOIN schools AS s ON s.id = c.school_id
-            WHERE c.id = @caseId AND c.{SchoolScope.SqlFilter}
-            """, new { caseId, ScopeUserId = userId }, transaction)!;
+            WHERE c.id = @caseId
+            """, new { caseId }, transaction);
 
-    private async Task<BookingResult> NotFoundAsync(SqliteConnection connection, IDbTransaction transaction, string entity, Guid id, Guid userId)
+    private static BookingResult NotFound()
     {
-        await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: entity, EntityId: id.ToString(), UserId: userId,
-            Justification: "outside the user's scope or missing"));
-        return Refuse("", "This case was not found");
+        var errors = new FieldErrors();
+        errors.Add("", "This case was not found");
+        return new BookingResult(errors, [], Refused: SaveOutcome.NotFound);
     }
 
     private static BookingResult Refuse(string field, string message)
@@ -305,27 +307,26 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
 
 
     /// <summary>Cancels (reason required) or records "not held" (who did not attend); the case goes back to ready to schedule.</summary>
-    public async Task<FieldErrors> EndAsync(Guid conferenceId, string outcome, string? reason, IReadOnlyCollection<Guid> absent, ClaimsPrincipal user)
+    public async Task<SaveResult> EndAsync(Guid conferenceId, string outcome, string? reason, IReadOnlyCollection<Guid> absent, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         if (outcome is not ("cancelled" or "not_held")) throw new ArgumentOutOfRangeException(nameof(outcome));
         if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator)) errors.Add("", "Only a referrer or a facilitator can change a conference");
         if (string.IsNullOrWhiteSpace(reason)) errors.Add("Reason", outcome == "cancelled" ? "Give the reason for cancelling" : "Give the reason the conference was not held");
         else if (reason.Length > TextLimits.Reason) errors.Add("Reason", TextLimits.TooLong("The reason", TextLimits.Reason));
-        if (!errors.IsEmpty) return errors;
+        if (!errors.IsEmpty) return SaveResult.Invalid(errors);
         var userId = user.UserId();
-        return await db.WriteAsync(async (connection, transaction) =>
+        if (await work.CaseOfAsync("conference", conferenceId, userId, "outside the user's scope or missing") is not { } caseId) return NotFound();
+        return await work.ChangeWithResultAsync(caseId, userId, async change =>
         {
-            var current = await connection.QuerySingleOrDefaultAsync<(Guid CaseId, string Status, DateTimeOffset Start, DateTimeOffset End, long Room, Guid Facilitator)?>(
-                "SELECT case_id, status, starts_at, ends_at, room_id, facilitator_id FROM conferences WHERE id = @conferenceId", new { conferenceId }, transaction);
-            var theCase = current is { } c ? await CaseAsync(connection, transaction, c.CaseId, userId) : null;
-            if (theCase is null) return (await NotFoundAsync(connection, transaction, "conference", conferenceId, userId)).Errors;
-            if (current!.Value.Status != "scheduled") { errors.Add("", "Only a scheduled conference can be changed"); return errors; }
-            if (outcome == "not_held" && current.Value.Start > clock.GetUtcNow()) { errors.Add("", "A conference can be recorded as not held only once its time has come"); return errors; }
+            var (connection, transaction, now) = (change.Connection, change.Transaction, change.Now);
+            var current = await connection.QuerySingleAsync<(string Status, DateTimeOffset Start, DateTimeOffset End, long Room, Guid Facilitator)>(
+                "SELECT status, starts_at, ends_at, room_id, facilitator_id FROM conferences WHERE id = @conferenceId", new { conferenceId }, transaction);
+            if (current.Status != "scheduled") return SaveResult.Invalid("", "Only a scheduled conference can be changed");
+            if (outcome == "not_held" && current.Start > now) return SaveResult.Invalid("", "A conference can be recorded as not held only once its time has come");
             var participants = (await connection.QueryAsync<Guid>("SELECT party_id FROM conference_participants WHERE conference_id = @conferenceId", new { conferenceId }, transaction)).ToHashSet();
-            if (absent.Any(a => !participants.Contains(a))) { errors.Add("Absent", "Choose people who were invited"); return errors; }
+            if (absent.Any(a => !participants.Contains(a))) return SaveResult.Invalid("Absent", "Choose people who were invited");
 
-            var now = clock.GetUtcNow();
             await connection.ExecuteAsync("""
                 UPDATE conferences SET status = @outcome, reason = @reason, sequence = sequence + 1, version = version + 1, updated_at = @now
                 WHERE id = @conferenceId
@@ -335,13 +336,10 @@ public sealed class ConferenceBooking(Db db, AuditLog audit, TimeProvider clock,
                 await connection.ExecuteAsync("UPDATE conference_participants SET attended = CASE WHEN party_id IN @absent THEN 0 ELSE 1 END WHERE conference_id = @conferenceId",
                     new { absent = TypeHandlers.ToText(absent), conferenceId }, transaction);
             }
-            await HistoryAsync(connection, transaction, conferenceId, now, userId, outcome, current.Value.Start, current.Value.End, current.Value.Room, current.Value.Facilitator, reason.Trim());
-            await CaseLifecycle.MoveAsync(connection, transaction, theCase.Id, theCase.Status, CaseStatus.ReadyToSchedule, userId, now,
-                outcome == "cancelled" ? "Conference cancelled" : "Conference not held");
-            await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @Id", new { now, theCase.Id }, transaction);
-            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: theCase.Id.ToString(), UserId: userId,
-                Justification: outcome == "cancelled" ? "conference cancelled" : "conference not held"));
-            return errors;
+            await HistoryAsync(connection, transaction, conferenceId, now, userId, outcome, current.Start, current.End, current.Room, current.Facilitator, reason.Trim());
+            await change.MoveAsync(CaseStatus.ReadyToSchedule, outcome == "cancelled" ? "Conference cancelled" : "Conference not held");
+            change.AuditNote = outcome == "cancelled" ? "conference cancelled" : "conference not held";
+            return null;
         });
     }
 }

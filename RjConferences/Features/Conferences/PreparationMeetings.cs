@@ -32,7 +32,7 @@ public sealed class PreparationMeetingView
 }
 
 /// <summary>A facilitator's meetings with each party before the conference.</summary>
-public sealed class PreparationMeetings(Db db, AuditLog audit, TimeProvider clock)
+public sealed class PreparationMeetings(Db db, CaseWork work, TimeProvider clock)
 {
     public const int MaxNotes = 2000;
 
@@ -53,7 +53,7 @@ public sealed class PreparationMeetings(Db db, AuditLog audit, TimeProvider cloc
             """, new { caseId, ScopeUserId = userId })).ToList();
     }
 
-    public async Task<FieldErrors> RecordAsync(Guid caseId, PreparationForm form, ClaimsPrincipal user)
+    public async Task<SaveResult> RecordAsync(Guid caseId, PreparationForm form, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         if (!user.IsInRole(Roles.Facilitator)) errors.Add("", "Only a facilitator can record a preparation meeting");
@@ -64,52 +64,51 @@ public sealed class PreparationMeetings(Db db, AuditLog audit, TimeProvider cloc
         if (!Vocabulary.IsCode(Methods, form.Method)) errors.Add("Method", "Choose how you met");
         if (form.Notes is { Length: > MaxNotes }) errors.Add("Notes", $"Notes must be {MaxNotes:N0} characters or fewer");
         if (form.PartyReady is null) errors.Add("PartyReady", "Select yes if the party is ready for the conference");
-        if (!errors.IsEmpty) return errors;
+        if (!errors.IsEmpty) return SaveResult.Invalid(errors);
 
-        var userId = user.UserId();
-        return await db.WriteAsync(async (connection, transaction) =>
+        var result = await work.ChangeWithResultAsync(caseId, user.UserId(), async change =>
         {
-            var theCase = await connection.QuerySingleOrDefaultAsync<(string Status, DateOnly ReferredOn)?>($"""
-                SELECT status, referred_on FROM cases WHERE id = @caseId AND {SchoolScope.SqlFilter}
-                """, new { caseId, ScopeUserId = userId }, transaction);
-            if (theCase is not { } c)
+            if (!AllowsMeeting(change.Status))
             {
-                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
-                errors.Add("", "This case was not found");
-                return errors;
+                return SaveResult.Invalid("", $"A case that is {CaseStatus.Label(change.Status).ToLowerInvariant()} has no conference to prepare");
             }
-            if (c.Status is CaseStatus.Closed or CaseStatus.NotEligible or CaseStatus.Withdrawn or CaseStatus.NotSuitable)
+            if (metOn < change.Case.ReferredOn)
             {
-                errors.Add("", $"A case that is {CaseStatus.Label(c.Status).ToLowerInvariant()} has no conference to prepare");
-                return errors;
+                return SaveResult.Invalid("MetOn", "Date of the meeting must be on or after the date of the referral");
             }
-            if (metOn < c.ReferredOn)
-            {
-                errors.Add("MetOn", "Date of the meeting must be on or after the date of the referral");
-                return errors;
-            }
-            var partyOk = await connection.ExecuteScalarAsync<bool>(
-                "SELECT EXISTS (SELECT 1 FROM parties WHERE id = @PartyId AND case_id = @caseId AND details_removed_at IS NULL)", new { form.PartyId, caseId }, transaction);
+            var partyOk = await change.Connection.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM parties WHERE id = @PartyId AND case_id = @caseId AND details_removed_at IS NULL)", new { form.PartyId, caseId }, change.Transaction);
             if (!partyOk)
             {
-                errors.Add("PartyId", "Choose someone from this case");
-                return errors;
+                return SaveResult.Invalid("PartyId", "Choose someone from this case");
             }
-            var now = clock.GetUtcNow();
-            if (!await FormSubmissions.ClaimAsync(connection, transaction, form.SubmissionId, caseId, userId, now))
-            {
-                return errors; // this form was saved already
-            }
-            await connection.ExecuteAsync("""
+            await change.Connection.ExecuteAsync("""
                 INSERT INTO preparation_meetings (id, case_id, party_id, facilitator_id, met_on, method, notes, party_ready, recorded_at)
-                VALUES (@id, @caseId, @PartyId, @userId, @metOn, @Method, @notes, @PartyReady, @now)
-                """, new { id = Guid.NewGuid(), caseId, form.PartyId, userId, metOn, form.Method, notes = string.IsNullOrWhiteSpace(form.Notes) ? null : form.Notes.Trim(), form.PartyReady, now }, transaction);
-            await CaseTimeline.RecordAsync(connection, transaction, caseId, userId, now, "preparation",
-                $"Preparation meeting recorded ({(form.PartyReady == true ? "ready" : "not yet ready")})", null, null);
-            await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @caseId", new { now, caseId }, transaction);
-            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: caseId.ToString(), UserId: userId,
-                Justification: "preparation meeting recorded"));
-            return errors;
-        });
+                VALUES (@id, @caseId, @PartyId, @userId, @metOn, @Method, @notes, @PartyReady, @Now)
+                """, new { id = Guid.NewGuid(), caseId, form.PartyId, userId = change.UserId, metOn, form.Method, notes = string.IsNullOrWhiteSpace(form.Notes) ? null : form.Notes.Trim(), form.PartyReady, change.Now },
+                change.Transaction);
+            await change.RecordAsync("preparation", $"Preparation meeting recorded ({(form.PartyReady == true ? "ready" : "not yet ready")})");
+            change.AuditNote = "preparation meeting recorded";
+            return null;
+        }, submissionId: form.SubmissionId);
+        return result.Outcome == SaveOutcome.NotFound ? NotFound() : result;
+    }
+
+    /// <summary>
+    /// Whether a preparation meeting can be recorded for a case in this status: while its conference is
+    /// still to come (before it is booked, or booked and not yet held). The case page asks the same
+    /// question (<see cref="CanRecord"/>) before it offers the form.
+    /// </summary>
+    public static bool AllowsMeeting(string status) =>
+        CaseLifecycle.IsBeforeConference(status) || status == CaseStatus.ConferenceScheduled;
+
+    /// <summary>Whether <paramref name="user"/> may record a preparation meeting for a case in <paramref name="status"/>: a facilitator, before the conference.</summary>
+    public static bool CanRecord(ClaimsPrincipal user, string status) => user.IsInRole(Roles.Facilitator) && AllowsMeeting(status);
+
+    private static SaveResult NotFound()
+    {
+        var errors = new FieldErrors();
+        errors.Add("", "This case was not found");
+        return new SaveResult(SaveOutcome.NotFound, errors);
     }
 }

@@ -40,6 +40,7 @@ public static partial class DemoData
                     var length = (int)(DateTimeOffset.Parse(conference.EndsAt, CultureInfo.InvariantCulture) - DateTimeOffset.Parse(conference.StartsAt, CultureInfo.InvariantCulture)).TotalMinutes;
                     var form = Booking(r.Start, length, conference.RoomId, plan.PartyIds);
                     form.Reason = r.Reason;
+                    form.CaseVersion = (await QueryAsync<long>("SELECT version FROM cases WHERE id = @CaseId", new { plan.CaseId })).Single();
                     var moved = await booking.RescheduleAsync(plan.ConferenceIds[r.Conference], form, referrer);
                     Check(moved.Saved, moved.Errors, "rescheduling");
                     break;
@@ -144,9 +145,8 @@ public static partial class DemoData
 
         private static void Check(FieldErrors errors, string what) => Check(errors.IsEmpty, errors, what);
 
-        private static void Check(OutcomeResult result, string what) => Check(result.Saved, result.Errors, what);
 
-        private static void Check(ChangeResult result, string what) => Check(result.Outcome == ChangeOutcome.Saved, result.Errors, what);
+        private static void Check(SaveResult result, string what) => Check(result.Outcome == SaveOutcome.Saved, result.Errors, what);
 
         private static void Check(bool ok, FieldErrors errors, string what)
         {

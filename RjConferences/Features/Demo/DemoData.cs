@@ -101,7 +101,8 @@ public static partial class DemoData
         var clock = new SettableClock(realNow);
         var audit = new AuditLog(db, clock);
         var referrals = new ReferralService(db, new SchoolScope(db), audit, clock, services.GetRequiredService<IOptions<ReferralOptions>>());
-        var changes = new CaseChanges(db, audit, clock);
+        var work = new CaseWork(db, audit, clock);
+        var changes = new CaseChanges(db, work, clock);
         var maxGravity = services.GetRequiredService<IOptions<ReferralOptions>>().Value.MaxGravity;
 
         var newham = await SchoolsOfAsync(db, "Newham");
@@ -149,10 +150,10 @@ public static partial class DemoData
 
             var (referrer, facilitator) = (Principal(referrerId, Roles.Referrer), Principal(facilitatorId, Roles.Facilitator));
             var conferenceOptions = services.GetRequiredService<IOptions<ConferenceOptions>>();
-            var later = new ConferenceRunner(db, new ConferenceBooking(db, audit, clock, conferenceOptions), new PreparationMeetings(db, audit, clock),
-                new AgreementOutcomes(db, audit, clock), new ActionTracking(db, audit, clock, followUps), new FollowUpChecks(db, audit, clock, followUps),
-                new CaseClosing(db, audit, clock), facilitatorId, referrer, facilitator, Principal(reviewerId, Roles.YouthJusticeReviewer));
-            var job = new DailyJob(db, clock, followUps, new Retention(db, audit, clock, followUps), NullLogger<DailyJob>.Instance, audit);
+            var later = new ConferenceRunner(db, new ConferenceBooking(work, clock, conferenceOptions), new PreparationMeetings(db, work, clock),
+                new AgreementOutcomes(db, audit, clock, work), new ActionTracking(db, work, clock, followUps), new FollowUpChecks(db, work, clock, followUps),
+                new CaseClosing(work), facilitatorId, referrer, facilitator, Principal(reviewerId, Roles.YouthJusticeReviewer));
+            var job = new DailyJob(db, work, clock, followUps, new Retention(db, work, clock, followUps), NullLogger<DailyJob>.Instance);
             var run = new Runner(db, clock, referrals, changes, referrerId, referrer, facilitator, later, job);
             await run.ExecuteAsync(plans, matters, DailyRuns(history, realNow, followUps.Value.RunAt));
         }

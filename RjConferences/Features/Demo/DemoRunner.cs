@@ -124,7 +124,7 @@ public static partial class DemoData
 
         private string Pick(string[] choices) => choices[texts.Next(choices.Length)];
 
-        private static void Check(ChangeResult result, string what) => Check(result.Outcome == ChangeOutcome.Saved, result.Errors, what);
+        private static void Check(SaveResult result, string what) => Check(result.Outcome == SaveOutcome.Saved, result.Errors, what);
 
         private static void Check(bool ok, FieldErrors errors, string what)
         {

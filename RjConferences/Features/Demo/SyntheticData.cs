@@ -171,10 +171,9 @@ public static class SyntheticData
         {
         }
 
-        /// <summary>The report facts of one case ($case_id), from the view the app refreshes them with (ReportFacts.RefreshAsync).</summary>
+        /// <summary>The derived data of one case ($case_id): its name keys and report facts, by the app's own SQL (CaseDerivedData).</summary>
         public static Insert Facts(SqliteConnection connection) =>
-            new(connection, ["case_id"],
-                $"INSERT INTO case_report_facts ({ReportFacts.Columns}) SELECT {ReportFacts.Columns} FROM case_report_facts_source WHERE case_id = $case_id");
+            new(connection, ["case_id"], CaseDerivedData.RefreshSql.Replace("@caseId", "$case_id", StringComparison.Ordinal));
 
         private Insert(SqliteConnection connection, string[] columns, string sql)
         {

@@ -12,7 +12,7 @@ namespace RjConferences.Features.FollowUps;
 /// escalated, not eligible, not suitable) with a reason, and an Administrator's reopening of a
 /// closed case (with a reason, audited). A closed case is otherwise read-only.
 /// </summary>
-public sealed class CaseClosing(Db db, AuditLog audit, TimeProvider clock)
+public sealed class CaseClosing(CaseWork work)
 {
     private static readonly Dictionary<string, string> OutcomeByStatus = new()
     {
@@ -32,71 +32,41 @@ public sealed class CaseClosing(Db db, AuditLog audit, TimeProvider clock)
 
     public static bool CanClose(string status) => OutcomeByStatus.ContainsKey(status);
 
-    public Task<ChangeResult> CloseAsync(Guid caseId, string? reason, ClaimsPrincipal user)
+    public Task<SaveResult> CloseAsync(Guid caseId, string? reason, ClaimsPrincipal user)
     {
-        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator)) return Task.FromResult(ChangeResult.Invalid("", "Only a referrer or a facilitator can close a case"));
-        if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(ChangeResult.Invalid("CloseReason", "Give the reason for closing the case"));
-        if (reason.Length > TextLimits.Reason) return Task.FromResult(ChangeResult.Invalid("CloseReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
-        var userId = user.UserId();
-        return ChangeAsync(caseId, userId, async (connection, transaction, status, now) =>
+        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator)) return Task.FromResult(SaveResult.Invalid("", "Only a referrer or a facilitator can close a case"));
+        if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(SaveResult.Invalid("CloseReason", "Give the reason for closing the case"));
+        if (reason.Length > TextLimits.Reason) return Task.FromResult(SaveResult.Invalid("CloseReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
+        return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
-            if (!OutcomeByStatus.TryGetValue(status, out var outcome))
-                return $"A case that is {CaseStatus.Label(status).ToLowerInvariant()} cannot be closed this way";
-            await connection.ExecuteAsync("""
-                UPDATE cases SET status = 'closed', closed_at = @now, closure_outcome = @outcome, closure_reason = @reason WHERE id = @caseId
-                """, new { now, outcome, reason = reason.Trim(), caseId }, transaction);
-            await CaseTimeline.RecordAsync(connection, transaction, caseId, userId, now, "status", $"Closed: {Vocabulary.Label(Outcomes, outcome).ToLowerInvariant()}", status, CaseStatus.Closed);
+            if (!OutcomeByStatus.TryGetValue(change.Status, out var outcome))
+                return $"A case that is {CaseStatus.Label(change.Status).ToLowerInvariant()} cannot be closed this way";
+            await change.CloseAsync(outcome, reason.Trim(), $"Closed: {Vocabulary.Label(Outcomes, outcome).ToLowerInvariant()}");
+            change.AuditNote = "case closed";
             return null;
         });
     }
 
-    public Task<ChangeResult> ReopenAsync(Guid caseId, string? reason, ClaimsPrincipal user)
+    /// <summary>
+    /// An administrator reopens a closed case (not an anonymised one), with a reason: it goes back to
+    /// the status it was closed from, a move of the lifecycle. Reopening is an administrative act on any
+    /// case, so the administrator need not be assigned the school.
+    /// </summary>
+    public Task<SaveResult> ReopenAsync(Guid caseId, string? reason, ClaimsPrincipal user)
     {
-        if (!user.IsInRole(Roles.Administrator)) return Task.FromResult(ChangeResult.Invalid("", "Only an administrator can reopen a case"));
-        if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(ChangeResult.Invalid("ReopenReason", "Give the reason for reopening the case"));
-        if (reason.Length > TextLimits.Reason) return Task.FromResult(ChangeResult.Invalid("ReopenReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
-        var userId = user.UserId();
-        return ChangeAsync(caseId, userId, async (connection, transaction, status, now) =>
+        if (!user.IsInRole(Roles.Administrator)) return Task.FromResult(SaveResult.Invalid("", "Only an administrator can reopen a case"));
+        if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(SaveResult.Invalid("ReopenReason", "Give the reason for reopening the case"));
+        if (reason.Length > TextLimits.Reason) return Task.FromResult(SaveResult.Invalid("ReopenReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
+        return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
-            if (status != CaseStatus.Closed) return "Only a closed case can be reopened";
-            if (await connection.ExecuteScalarAsync<string?>("SELECT anonymised_at FROM cases WHERE id = @caseId", new { caseId }, transaction) is not null)
-                return "This case has been anonymised under the retention policy and cannot be reopened";
-            var previous = await connection.ExecuteScalarAsync<string>("""
-                SELECT from_status FROM case_events WHERE case_id = @caseId AND to_status = 'closed' ORDER BY id DESC LIMIT 1
-                """, new { caseId }, transaction) ?? CaseStatus.Referred;
-            await connection.ExecuteAsync("""
-                UPDATE cases SET status = @previous, closed_at = NULL, closure_outcome = NULL, closure_reason = NULL,
-                                 cjs_outcome_type = NULL, cjs_entered_on = NULL
-                WHERE id = @caseId
-                """, new { previous, caseId }, transaction);
-            await CaseTimeline.RecordAsync(connection, transaction, caseId, userId, now, "status", $"Reopened by an administrator: {reason.Trim()}", CaseStatus.Closed, previous);
+            if (change.Status != CaseStatus.Closed) return "Only a closed case can be reopened";
+            if (change.Case.AnonymisedAt is not null) return "This case has been anonymised under the retention policy and cannot be reopened";
+            var previous = await change.Connection.ExecuteScalarAsync<string>("""
+                SELECT from_status FROM case_events WHERE case_id = @CaseId AND to_status = 'closed' ORDER BY id DESC LIMIT 1
+                """, new { change.CaseId }, change.Transaction) ?? CaseStatus.Referred;
+            await change.ReopenAsync(previous, $"Reopened by an administrator: {reason.Trim()}");
+            change.AuditNote = "case reopened";
             return null;
-        }, reopening: true);
-    }
-
-    private async Task<ChangeResult> ChangeAsync(Guid caseId, Guid userId,
-        Func<Microsoft.Data.Sqlite.SqliteConnection, System.Data.IDbTransaction, string, DateTimeOffset, Task<string?>> work, bool reopening = false)
-    {
-        return await db.WriteAsync(async (connection, transaction) =>
-        {
-            // An administrator reopening may not be assigned the school: reopening is an administrative act on any case.
-            var status = reopening
-                ? await connection.ExecuteScalarAsync<string?>("SELECT status FROM cases WHERE id = @caseId", new { caseId }, transaction)
-                : await connection.ExecuteScalarAsync<string?>($"SELECT status FROM cases WHERE id = @caseId AND {SchoolScope.SqlFilter}", new { caseId, ScopeUserId = userId }, transaction);
-            if (status is null)
-            {
-                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
-                return new ChangeResult(ChangeOutcome.NotFound, new FieldErrors());
-            }
-            var now = clock.GetUtcNow();
-            if (await work(connection, transaction, status, now) is { } refusal)
-            {
-                return ChangeResult.Invalid("", refusal);
-            }
-            await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @caseId", new { now, caseId }, transaction);
-            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: caseId.ToString(), UserId: userId,
-                Justification: reopening ? "case reopened" : "case closed"));
-            return new ChangeResult(ChangeOutcome.Saved, new FieldErrors());
-        });
+        }, access: CaseAccess.AnyCase);
     }
 }

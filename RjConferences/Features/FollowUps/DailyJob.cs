@@ -17,17 +17,19 @@ public sealed record DailyJobResult(DateOnly Day, int ChecksCreated, int MovedTo
 /// cases past the retention period. Every step is idempotent and works from dates, so running twice creates nothing twice and a run after
 /// days of downtime catches up on everything it missed.
 /// </summary>
-public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions> options, Retention retention, ILogger<DailyJob> logger, AuditLog audit)
+public sealed class DailyJob(Db db, CaseWork work, TimeProvider clock, IOptions<FollowUpOptions> options, Retention retention, ILogger<DailyJob> logger)
 {
     public async Task<DailyJobResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var today = LondonTime.Today(clock);
         var now = clock.GetUtcNow();
         var o = options.Value;
-        var (created, moved, flagged, actionsFlagged, closedAfterFollowUp) = await db.WriteAsync(async (connection, transaction) =>
+
+        // Pending actions of active agreements whose due date has passed, each flagged once: a change to its case.
+        List<(Guid Id, Guid CaseId, long Number, DateOnly DueOn)> overdueActions;
+        await using (var connection = await db.OpenAsync(cancellationToken))
         {
-            // Pending actions of active agreements whose due date has passed, each flagged once.
-            var overdueActions = (await connection.QueryAsync<(Guid Id, Guid CaseId, long Number, DateOnly DueOn)>("""
+            overdueActions = (await connection.QueryAsync<(Guid Id, Guid CaseId, long Number, DateOnly DueOn)>("""
                 SELECT x.id, g.case_id, x.number, x.due_on
                 FROM agreement_actions AS x
                 JOIN agreements AS g ON g.id = x.agreement_id
@@ -35,18 +37,28 @@ public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions
                 WHERE x.status = 'pending' AND x.overdue_flagged_at IS NULL AND x.due_on < @today
                   AND g.ended IS NULL AND c.status = 'agreement_active'
                 ORDER BY g.case_id, x.number
-                """, new { today }, transaction)).ToList();
-            foreach (var action in overdueActions)
+                """, new { today })).ToList();
+        }
+        var actionsFlagged = 0;
+        foreach (var action in overdueActions)
+        {
+            var flagged = await work.ChangeAsync(action.CaseId, null, async change =>
             {
-                await connection.ExecuteAsync("UPDATE agreement_actions SET overdue_flagged_at = @now WHERE id = @Id AND overdue_flagged_at IS NULL",
-                    new { now, action.Id }, transaction);
-                await CaseTimeline.RecordAsync(connection, transaction, action.CaseId, null, now, "agreement",
-                    $"Action {action.Number} is overdue: it was due on {LondonTime.FormatDate(action.DueOn)}", null, null);
-                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: action.CaseId.ToString(),
-                    Justification: $"agreement action {action.Number} flagged overdue by the daily job"));
-            }
+                if (await change.Connection.ExecuteAsync("UPDATE agreement_actions SET overdue_flagged_at = @Now WHERE id = @Id AND overdue_flagged_at IS NULL",
+                        new { change.Now, action.Id }, change.Transaction) == 0)
+                {
+                    return "flagged already";
+                }
+                await change.RecordAsync("agreement", $"Action {action.Number} is overdue: it was due on {LondonTime.FormatDate(action.DueOn)}");
+                change.AuditNote = $"agreement action {action.Number} flagged overdue by the daily job";
+                return null;
+            }, access: CaseAccess.System);
+            if (flagged.Saved) actionsFlagged++;
+        }
 
-            // Cases with an agreement, and the date of the conference that reached it.
+        // The follow-up checks that have come due, for cases with an agreement, counted from the conference that reached it.
+        var created = await db.WriteAsync(async (connection, transaction) =>
+        {
             var cases = (await connection.QueryAsync<(Guid Id, DateTimeOffset HeldAt)>("""
                 SELECT c.id, (SELECT max(f.starts_at) FROM conferences AS f WHERE f.case_id = c.id AND f.status = 'held') AS held_at
                 FROM cases AS c
@@ -68,44 +80,59 @@ public sealed class DailyJob(Db db, TimeProvider clock, IOptions<FollowUpOptions
                         """, new { id = Guid.NewGuid(), caseId, months, due, now }, transaction);
                 }
             }
+            return made;
+        }, cancellationToken);
 
-            var completed = (await connection.QueryAsync<Guid>("SELECT id FROM cases WHERE status = 'agreement_completed'", transaction: transaction)).ToList();
-            foreach (var caseId in completed)
+        // Completed agreements move into follow-up; then every case in follow-up whose checks are all recorded
+        // closes, whenever the checks were recorded (some may have been recorded while the agreement was still active).
+        var moved = 0;
+        foreach (var caseId in await CasesAsync("agreement_completed", cancellationToken))
+        {
+            var result = await work.ChangeAsync(caseId, null, async change =>
             {
-                await connection.ExecuteAsync("UPDATE cases SET status = 'follow_up', version = version + 1, updated_at = @now WHERE id = @caseId", new { now, caseId }, transaction);
-                await CaseTimeline.RecordAsync(connection, transaction, caseId, null, now, "status",
-                    "Agreement completed: follow-up checks continue until 12 months after the conference", CaseStatus.AgreementCompleted, CaseStatus.FollowUp);
-            }
-
-            // Every case in follow-up whose checks are all recorded closes, whenever the checks were recorded
-            // (some may have been recorded while the agreement was still active).
-            var inFollowUp = (await connection.QueryAsync<Guid>("SELECT id FROM cases WHERE status = 'follow_up' ORDER BY reference", transaction: transaction)).ToList();
-            var closed = 0;
-            foreach (var caseId in inFollowUp)
+                if (change.Status != CaseStatus.AgreementCompleted) return "moved already";
+                await change.MoveAsync(CaseStatus.FollowUp, "Agreement completed: follow-up checks continue until 12 months after the conference");
+                change.AuditNote = "moved to follow-up by the daily job";
+                return null;
+            }, access: CaseAccess.System);
+            if (result.Saved) moved++;
+        }
+        var closedAfterFollowUp = 0;
+        foreach (var caseId in await CasesAsync("follow_up", cancellationToken))
+        {
+            var result = await work.ChangeAsync(caseId, null, async change =>
             {
-                if (!await FollowUpChecks.CloseWhenFollowUpDoneAsync(connection, transaction, caseId, CaseStatus.FollowUp, o.IntervalsMonths, null, now)) continue;
-                closed++;
-                await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @caseId", new { now, caseId }, transaction);
-                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: caseId.ToString(),
-                    Justification: "case closed by the daily job: every follow-up check is recorded"));
-            }
+                if (!await FollowUpChecks.CloseWhenFollowUpDoneAsync(change, o.IntervalsMonths)) return "follow-up not done";
+                change.AuditNote = "case closed by the daily job: every follow-up check is recorded";
+                return null;
+            }, access: CaseAccess.System);
+            if (result.Saved) closedAfterFollowUp++;
+        }
 
-            var overdueBefore = today.AddDays(-o.OverdueAfterDays);
+        var overdueBefore = today.AddDays(-o.OverdueAfterDays);
+        var flaggedNow = await db.WriteAsync(async (connection, transaction) =>
+        {
             var flaggedNow = await connection.ExecuteAsync("""
                 UPDATE follow_up_checks SET overdue_flagged_at = @now
                 WHERE checked_on IS NULL AND overdue_flagged_at IS NULL AND due_on < @overdueBefore
                 """, new { now, overdueBefore }, transaction);
             await connection.ExecuteAsync(
                 "INSERT INTO job_runs (job, run_on, started_at, finished_at, summary) VALUES ('daily', @today, @now, @now, @summary)",
-                new { today, now, summary = $"{overdueActions.Count} actions flagged overdue, {made} checks created, {completed.Count} moved to follow-up, {closed} closed after follow-up, {flaggedNow} flagged overdue" }, transaction);
-            return (made, completed.Count, flaggedNow, overdueActions.Count, closed);
+                new { today, now, summary = $"{actionsFlagged} actions flagged overdue, {created} checks created, {moved} moved to follow-up, {closedAfterFollowUp} closed after follow-up, {flaggedNow} flagged overdue" }, transaction);
+            return flaggedNow;
         }, cancellationToken);
 
         var anonymised = await retention.AnonymiseDueAsync(cancellationToken);
         logger.LogInformation("Daily job for {Day}: {Actions} agreement actions flagged overdue, {Created} follow-up checks created, {Moved} cases moved to follow-up, {Flagged} checks flagged overdue, {Anonymised} cases anonymised",
             // ISO date: a log message formats a DateOnly with the invariant culture, in US order (12/04/2026).
-            today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), actionsFlagged, created, moved, flagged, anonymised);
-        return new DailyJobResult(today, created, moved, flagged, anonymised, actionsFlagged, closedAfterFollowUp);
+            today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), actionsFlagged, created, moved, flaggedNow, anonymised);
+        return new DailyJobResult(today, created, moved, flaggedNow, anonymised, actionsFlagged, closedAfterFollowUp);
+    }
+
+    private async Task<IReadOnlyList<Guid>> CasesAsync(string status, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<Guid>("SELECT id FROM cases WHERE status = @status ORDER BY reference", new { status })).ToList();
     }
 }
 

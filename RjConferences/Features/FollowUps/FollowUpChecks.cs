@@ -48,7 +48,7 @@ public sealed class FollowUpCheckView
 /// is recorded and the agreement is completed, the case closes as diverted or entered_cjs
 /// (<see cref="CloseWhenFollowUpDoneAsync"/>).
 /// </summary>
-public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IOptions<FollowUpOptions> options)
+public sealed class FollowUpChecks(Db db, CaseWork work, TimeProvider clock, IOptions<FollowUpOptions> options)
 {
     public const int PageSize = 50;
 
@@ -120,7 +120,7 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
         return (checks, total);
     }
 
-    public async Task<FieldErrors> RecordAsync(Guid checkId, FollowUpForm form, ClaimsPrincipal user)
+    public async Task<SaveResult> RecordAsync(Guid checkId, FollowUpForm form, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         if (!user.IsInRole(Roles.YouthJusticeReviewer)) errors.Add("", "Only a youth justice reviewer can record a follow-up check");
@@ -138,47 +138,39 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
             if (enteredError is not null) errors.Add("CjsEnteredOn", enteredError);
             else if (enteredOn > today) errors.Add("CjsEnteredOn", "Date of the criminal justice outcome must be today or in the past");
         }
-        if (!errors.IsEmpty) return errors;
+        if (!errors.IsEmpty) return SaveResult.Invalid(errors);
 
         var userId = user.UserId();
-        return await db.WriteAsync(async (connection, transaction) =>
+        if (await work.CaseOfAsync("follow_up_check", checkId, userId, "follow-up check outside the user's scope or missing") is not { } caseId)
         {
-            var check = await connection.QuerySingleOrDefaultAsync<(Guid CaseId, int IntervalMonths, DateOnly DueOn, string? CheckedOn, string Status)?>($"""
-                SELECT f.case_id, f.interval_months, f.due_on, f.checked_on, c.status
-                FROM follow_up_checks AS f JOIN cases AS c ON c.id = f.case_id
-                WHERE f.id = @checkId AND c.{SchoolScope.SqlFilter}
-                """, new { checkId, ScopeUserId = userId }, transaction);
-            if (check is not { } k)
-            {
-                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "follow_up_check", EntityId: checkId.ToString(), UserId: userId));
-                errors.Add("", "This follow-up check was not found");
-                return errors;
-            }
-            if (k.CheckedOn is not null) { errors.Add("", "This check has already been recorded"); return errors; }
-            if (k.Status == CaseStatus.Closed) { errors.Add("", "The case is closed: it cannot be changed"); return errors; }
-            if (!IsFollowedUp(k.Status)) { errors.Add("", $"A case that is {CaseStatus.Label(k.Status).ToLowerInvariant()} has no follow-up checks to record"); return errors; }
+            errors.Add("", "This follow-up check was not found");
+            return new SaveResult(SaveOutcome.NotFound, errors);
+        }
+        return await work.ChangeWithResultAsync(caseId, userId, async change =>
+        {
+            var check = await change.Connection.QuerySingleAsync<(int IntervalMonths, DateOnly DueOn, string? CheckedOn)>(
+                "SELECT interval_months, due_on, checked_on FROM follow_up_checks WHERE id = @checkId", new { checkId }, change.Transaction);
+            if (check.CheckedOn is not null) return SaveResult.Invalid("", "This check has already been recorded");
+            if (change.Status == CaseStatus.Closed) return SaveResult.Invalid("", "The case is closed: it cannot be changed");
+            if (!IsFollowedUp(change.Status)) return SaveResult.Invalid("", $"A case that is {CaseStatus.Label(change.Status).ToLowerInvariant()} has no follow-up checks to record");
             // A check looks back over the months since the conference: it cannot be made before it is due.
-            if (checkedOn < k.DueOn)
+            if (checkedOn < check.DueOn)
             {
-                errors.Add("CheckedOn", $"Date of the check must be on or after {LondonTime.FormatDate(k.DueOn)}, when the {k.IntervalMonths}-month check is due");
+                errors.Add("CheckedOn", $"Date of the check must be on or after {LondonTime.FormatDate(check.DueOn)}, when the {check.IntervalMonths}-month check is due");
             }
             if (enteredOn > checkedOn) errors.Add("CjsEnteredOn", "Date of the criminal justice outcome must be on or before the date of the check");
-            if (!errors.IsEmpty) return errors;
+            if (!errors.IsEmpty) return SaveResult.Invalid(errors);
 
-            var now = clock.GetUtcNow();
-            await connection.ExecuteAsync("""
+            await change.Connection.ExecuteAsync("""
                 UPDATE follow_up_checks SET checked_on = @checkedOn, checked_by = @userId, source = @Source, result = @Result,
-                       cjs_outcome_type = @outcome, cjs_entered_on = @enteredOn, recorded_at = @now
+                       cjs_outcome_type = @outcome, cjs_entered_on = @enteredOn, recorded_at = @Now
                 WHERE id = @checkId
-                """, new { checkedOn, userId, form.Source, form.Result, outcome = form.Result == "entered_cjs" ? form.CjsOutcomeType : null, enteredOn, now, checkId }, transaction);
-            await CaseTimeline.RecordAsync(connection, transaction, k.CaseId, userId, now, "follow_up",
-                $"{k.IntervalMonths}-month follow-up check: {Vocabulary.Label(Results, form.Result).ToLowerInvariant()}", null, null);
-
-            await CloseWhenFollowUpDoneAsync(connection, transaction, k.CaseId, k.Status, options.Value.IntervalsMonths, userId, now);
-            await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @CaseId", new { now, k.CaseId }, transaction);
-            await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: k.CaseId.ToString(), UserId: userId,
-                Justification: $"{k.IntervalMonths}-month follow-up check recorded"));
-            return errors;
+                """, new { checkedOn, userId, form.Source, form.Result, outcome = form.Result == "entered_cjs" ? form.CjsOutcomeType : null, enteredOn, change.Now, checkId },
+                change.Transaction);
+            await change.RecordAsync("follow_up", $"{check.IntervalMonths}-month follow-up check: {Vocabulary.Label(Results, form.Result).ToLowerInvariant()}");
+            await CloseWhenFollowUpDoneAsync(change, options.Value.IntervalsMonths);
+            change.AuditNote = $"{check.IntervalMonths}-month follow-up check recorded";
+            return null;
         });
     }
 
@@ -198,35 +190,30 @@ public sealed class FollowUpChecks(Db db, AuditLog audit, TimeProvider clock, IO
     /// to closed: diverted, or entered_cjs with the first recorded entry's date and outcome type.
     /// Does nothing otherwise. Returns whether it closed the case.
     /// </summary>
-    public static async Task<bool> CloseWhenFollowUpDoneAsync(SqliteConnection connection, IDbTransaction transaction,
-        Guid caseId, string status, IReadOnlyCollection<int> intervalsMonths, Guid? userId, DateTimeOffset now)
+    public static async Task<bool> CloseWhenFollowUpDoneAsync(CaseChange change, IReadOnlyCollection<int> intervalsMonths)
     {
-        if (status is not (CaseStatus.FollowUp or CaseStatus.AgreementCompleted))
+        if (change.Status is not (CaseStatus.FollowUp or CaseStatus.AgreementCompleted))
         {
             return false;
         }
-        var recorded = (await connection.QueryAsync<int>(
-            "SELECT interval_months FROM follow_up_checks WHERE case_id = @caseId AND checked_on IS NOT NULL", new { caseId }, transaction)).ToHashSet();
+        var recorded = (await change.Connection.QueryAsync<int>(
+            "SELECT interval_months FROM follow_up_checks WHERE case_id = @CaseId AND checked_on IS NOT NULL", new { change.CaseId }, change.Transaction)).ToHashSet();
         if (!intervalsMonths.All(recorded.Contains))
         {
             return false;
         }
-        if (status == CaseStatus.AgreementCompleted)
+        if (change.Status == CaseStatus.AgreementCompleted)
         {
-            await CaseLifecycle.MoveAsync(connection, transaction, caseId, CaseStatus.AgreementCompleted, CaseStatus.FollowUp, userId, now,
-                "Agreement completed: every follow-up check is already recorded");
+            await change.MoveAsync(CaseStatus.FollowUp, "Agreement completed: every follow-up check is already recorded");
         }
-        var entry = await connection.QueryFirstOrDefaultAsync<(string Type, DateOnly On)?>("""
+        var entry = await change.Connection.QueryFirstOrDefaultAsync<(string Type, DateOnly On)?>("""
             SELECT cjs_outcome_type, cjs_entered_on FROM follow_up_checks
-            WHERE case_id = @caseId AND result = 'entered_cjs' ORDER BY cjs_entered_on LIMIT 1
-            """, new { caseId }, transaction);
+            WHERE case_id = @CaseId AND result = 'entered_cjs' ORDER BY cjs_entered_on LIMIT 1
+            """, new { change.CaseId }, change.Transaction);
         var outcome = entry is null ? "diverted" : "entered_cjs";
-        await connection.ExecuteAsync("""
-            UPDATE cases SET closed_at = @now, closure_outcome = @outcome, cjs_outcome_type = @type, cjs_entered_on = @on
-            WHERE id = @caseId
-            """, new { now, outcome, type = entry?.Type, on = entry?.On, caseId }, transaction);
-        await CaseLifecycle.MoveAsync(connection, transaction, caseId, CaseStatus.FollowUp, CaseStatus.Closed, userId, now,
-            outcome == "diverted" ? "Closed: diverted — the young person did not enter the criminal justice system" : "Closed: entered the criminal justice system");
+        await change.CloseAsync(outcome, null,
+            outcome == "diverted" ? "Closed: diverted — the young person did not enter the criminal justice system" : "Closed: entered the criminal justice system",
+            entry?.Type, entry?.On);
         return true;
     }
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using RjConferences.Data;
+using RjConferences.Features.Referrals;
 using RjConferences.Security;
 
 namespace RjConferences.Features.FollowUps;
@@ -12,7 +13,7 @@ public sealed record RetentionCandidate(Guid Id, string Reference, DateTimeOffse
 /// contact details, dates of birth (the age at the offence stays), free text and stored documents —
 /// while the counts reports need remain. Each anonymisation is audited as erase.
 /// </summary>
-public sealed class Retention(Db db, AuditLog audit, TimeProvider clock, IOptions<FollowUpOptions> options)
+public sealed class Retention(Db db, CaseWork work, TimeProvider clock, IOptions<FollowUpOptions> options)
 {
     private DateTimeOffset Cutoff => clock.GetUtcNow().AddYears(-options.Value.RetentionYears);
 
@@ -29,21 +30,18 @@ public sealed class Retention(Db db, AuditLog audit, TimeProvider clock, IOption
         var done = 0;
         foreach (var candidate in await DueAsync(cancellationToken))
         {
-            await db.WriteAsync(async (connection, transaction) =>
+            var result = await work.ChangeAsync(candidate.Id, null, async change =>
             {
-                var now = clock.GetUtcNow();
-                var p = new { caseId = candidate.Id, now };
+                if (change.Status != CaseStatus.Closed || change.Case.AnonymisedAt is not null) return "not due";
+                var (connection, transaction) = (change.Connection, change.Transaction);
+                var p = new { caseId = candidate.Id, now = change.Now };
                 await connection.ExecuteAsync("""
                     UPDATE parties SET first_name = NULL, last_name = NULL, organisation_name = NULL, first_name_key = NULL, last_name_key = NULL,
                                        date_of_birth = NULL, phone = NULL, email = NULL, address = NULL,
                                        details_removed_at = coalesce(details_removed_at, @now)
                     WHERE case_id = @caseId
                     """, p, transaction);
-                await connection.ExecuteAsync("""
-                    UPDATE cases SET description = NULL, admitted_to = NULL, withdrawn_reason = NULL, closure_reason = NULL,
-                                     anonymised_at = @now, version = version + 1, updated_at = @now
-                    WHERE id = @caseId
-                    """, p, transaction);
+                await change.AnonymiseAsync();
                 await connection.ExecuteAsync("""
                     UPDATE suitability_assessments SET risk_to_parties = 'Removed', power_imbalance = 'Removed',
                            acceptance_of_responsibility = 'Removed', harmed_party_wishes = 'Removed', reason = NULL
@@ -65,11 +63,12 @@ public sealed class Retention(Db db, AuditLog audit, TimeProvider clock, IOption
                     UPDATE agreement_action_extensions SET reason = 'Removed', missed_reason = NULL
                     WHERE action_id IN (SELECT x.id FROM agreement_actions AS x JOIN agreements AS g ON g.id = x.agreement_id WHERE g.case_id = @caseId)
                     """, p, transaction);
-                // Ages, genders and ethnic groups stay, so the report facts do not change; refreshed all the same.
-                await Reports.ReportFacts.RefreshAsync(connection, transaction, candidate.Id);
-                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Erase, EntityType: "case", EntityId: candidate.Id.ToString(),
-                    Justification: $"retention period of {options.Value.RetentionYears} years after closure"));
-            }, cancellationToken);
+                // Ages, genders and ethnic groups stay, so the report facts do not change (the unit of work refreshes them all the same).
+                change.AuditAction = AuditAction.Erase;
+                change.AuditNote = $"retention period of {options.Value.RetentionYears} years after closure";
+                return null;
+            }, access: CaseAccess.System);
+            if (!result.Saved) continue;
             done++;
         }
         return done;

@@ -9,18 +9,6 @@ using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals;
 
-public enum ChangeOutcome { Saved, Invalid, Conflict, NotFound }
-
-public sealed record ChangeResult(ChangeOutcome Outcome, FieldErrors Errors)
-{
-    public static ChangeResult Invalid(string field, string message)
-    {
-        var errors = new FieldErrors();
-        errors.Add(field, message);
-        return new ChangeResult(ChangeOutcome.Invalid, errors);
-    }
-}
-
 public sealed class SuitabilityForm
 {
     /// <summary>Made when the form is opened: saving the same form again saves nothing (<see cref="FormSubmissions"/>).</summary>
@@ -69,19 +57,17 @@ public sealed class PartyEdit
 /// <see cref="CaseLifecycle"/> allows, adds to the timeline and the audit log (alter), and bumps the
 /// case's version so that a stale edit is refused rather than silently overwriting.
 /// </summary>
-public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
+public sealed class CaseChanges(Db db, CaseWork work, TimeProvider clock)
 {
     public const int MaxAssessmentText = 2000;
 
-    private sealed record CaseState(Guid Id, string Status, long Version, DateOnly OffenceDate, DateOnly ReferredOn);
-
-    public Task<ChangeResult> RecordSuitabilityAsync(Guid caseId, SuitabilityForm form, ClaimsPrincipal user)
+    public Task<SaveResult> RecordSuitabilityAsync(Guid caseId, SuitabilityForm form, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         if (!user.IsInRole(Roles.Facilitator))
         {
             errors.Add("", "Only a facilitator can record a suitability assessment");
-            return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
+            return Task.FromResult(SaveResult.Invalid(errors));
         }
         Required(errors, "RiskToParties", form.RiskToParties, "Describe the risk to either party", "Risk to either party");
         Required(errors, "PowerImbalance", form.PowerImbalance, "Describe any power imbalance between the parties", "Power imbalance between the parties");
@@ -91,10 +77,11 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         else if (form.Outcome == "not_suitable") Required(errors, "Reason", form.Reason, "Give the reason the case is not suitable", "Reason");
         // A reason typed before choosing "suitable" is saved too, so it has the same limit.
         if (form.Outcome != "not_suitable" && form.Reason is { Length: > MaxAssessmentText }) errors.Add("Reason", TextLimits.TooLong("Reason", MaxAssessmentText));
-        if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
+        if (!errors.IsEmpty) return Task.FromResult(SaveResult.Invalid(errors));
 
-        return ChangeAsync(caseId, user, null, form.SubmissionId, async (connection, transaction, state, now) =>
+        return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
+            var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
             if (!CaseLifecycle.IsBeforeConference(state.Status) && state.Status != CaseStatus.NotSuitable)
             {
                 return $"A case that is {CaseStatus.Label(state.Status).ToLowerInvariant()} cannot be assessed again";
@@ -109,17 +96,16 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
                 PowerImbalance = form.PowerImbalance!.Trim(), AcceptanceOfResponsibility = form.AcceptanceOfResponsibility!.Trim(),
                 HarmedPartyWishes = form.HarmedPartyWishes!.Trim(), form.Outcome, reason = form.Reason?.Trim(),
             }, transaction);
-            await SettleAsync(connection, transaction, state, user.UserId(), now,
-                form.Outcome == "suitable" ? "Suitability assessed: suitable" : "Suitability assessed: not suitable");
+            await SettleAsync(change, form.Outcome == "suitable" ? "Suitability assessed: suitable" : "Suitability assessed: not suitable");
             return null;
-        });
+        }, submissionId: form.SubmissionId);
     }
 
-    public Task<ChangeResult> RecordConsentAsync(Guid caseId, ConsentForm form, ClaimsPrincipal user)
+    public Task<SaveResult> RecordConsentAsync(Guid caseId, ConsentForm form, ClaimsPrincipal user)
     {
         if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
         {
-            return Task.FromResult(ChangeResult.Invalid("", "Only a referrer or a facilitator can record consent"));
+            return Task.FromResult(SaveResult.Invalid("", "Only a referrer or a facilitator can record consent"));
         }
         var errors = new FieldErrors();
         if (form.PartyId is null) errors.Add("PartyId", "Choose whose consent this is");
@@ -129,10 +115,11 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         var decidedOn = form.DecidedOn.Parse("Date of the decision", out var dateError);
         if (dateError is not null) errors.Add("DecidedOn", dateError);
         else if (decidedOn > LondonTime.Today(clock)) errors.Add("DecidedOn", "Date of the decision must be today or in the past");
-        if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
+        if (!errors.IsEmpty) return Task.FromResult(SaveResult.Invalid(errors));
 
-        return ChangeAsync(caseId, user, null, form.SubmissionId, async (connection, transaction, state, now) =>
+        return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
+            var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
             if (!CaseLifecycle.IsBeforeConference(state.Status) && state.Status != CaseStatus.ConferenceScheduled)
             {
                 return $"Consent cannot be recorded for a case that is {CaseStatus.Label(state.Status).ToLowerInvariant()}";
@@ -162,10 +149,7 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
             if (p.Role == "harmed")
             {
                 // A harmed party who gave or refused consent had been offered restorative justice by that day.
-                await connection.ExecuteAsync("""
-                    UPDATE cases SET victim_first_offered_on = @decidedOn
-                    WHERE id = @caseId AND (victim_first_offered_on IS NULL OR victim_first_offered_on > @decidedOn)
-                    """, new { decidedOn, caseId }, transaction);
+                await change.HarmedPartyDecidedAsync(decidedOn!.Value);
             }
 
             var purpose = Vocabulary.Label(Vocabulary.ConsentPurposes, form.Purpose).ToLowerInvariant();
@@ -178,28 +162,27 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
                                        details_removed_at = @now
                     WHERE id = @PartyId
                     """, new { form.PartyId, now }, transaction);
-                await MoveAsync(connection, transaction, state, CaseStatus.Withdrawn, user.UserId(), now,
-                    $"Consent refused for {purpose}: the case cannot go to a conference; the party's details were removed", "consent refused");
+                await change.WithdrawAsync("consent refused", $"Consent refused for {purpose}: the case cannot go to a conference; the party's details were removed");
                 return null;
             }
-            await SettleAsync(connection, transaction, state, user.UserId(), now,
-                $"Consent {(form.Decision == "given" ? "given" : "refused")} for {purpose}");
+            await SettleAsync(change, $"Consent {(form.Decision == "given" ? "given" : "refused")} for {purpose}");
             return null;
-        });
+        }, submissionId: form.SubmissionId);
     }
 
-    public Task<ChangeResult> WithdrawConsentAsync(Guid caseId, Guid consentId, DateInput withdrawnOn, ClaimsPrincipal user)
+    public Task<SaveResult> WithdrawConsentAsync(Guid caseId, Guid consentId, DateInput withdrawnOn, ClaimsPrincipal user)
     {
         if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
         {
-            return Task.FromResult(ChangeResult.Invalid("", "Only a referrer or a facilitator can record a withdrawal of consent"));
+            return Task.FromResult(SaveResult.Invalid("", "Only a referrer or a facilitator can record a withdrawal of consent"));
         }
         var date = withdrawnOn.Parse("Date consent was withdrawn", out var dateError);
-        if (dateError is not null) return Task.FromResult(ChangeResult.Invalid("WithdrawnOn", dateError));
-        if (date > LondonTime.Today(clock)) return Task.FromResult(ChangeResult.Invalid("WithdrawnOn", "Date consent was withdrawn must be today or in the past"));
+        if (dateError is not null) return Task.FromResult(SaveResult.Invalid("WithdrawnOn", dateError));
+        if (date > LondonTime.Today(clock)) return Task.FromResult(SaveResult.Invalid("WithdrawnOn", "Date consent was withdrawn must be today or in the past"));
 
-        return ChangeAsync(caseId, user, null, null, async (connection, transaction, state, now) =>
+        return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
+            var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
             var consent = await connection.QuerySingleOrDefaultAsync<(string Purpose, DateOnly DecidedOn)?>("""
                 SELECT purpose, decided_on FROM consents
                 WHERE id = @consentId AND case_id = @caseId AND decision = 'given' AND withdrawn_on IS NULL
@@ -210,22 +193,22 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
             var summary = $"Consent withdrawn for {Vocabulary.Label(Vocabulary.ConsentPurposes, c.Purpose).ToLowerInvariant()}";
             if (state.Status == CaseStatus.ConferenceScheduled && c.Purpose == "take_part")
             {
-                await MoveAsync(connection, transaction, state, CaseStatus.AwaitingConsent, user.UserId(), now, summary, null);
+                await change.MoveAsync(CaseStatus.AwaitingConsent, summary);
             }
             else
             {
-                await SettleAsync(connection, transaction, state, user.UserId(), now, summary);
+                await SettleAsync(change, summary);
             }
             return null;
         });
     }
 
     /// <summary>Edits the details that can change after referral, refusing a stale version.</summary>
-    public Task<ChangeResult> EditAsync(Guid caseId, CaseEdit form, long version, ClaimsPrincipal user)
+    public Task<SaveResult> EditAsync(Guid caseId, CaseEdit form, long version, ClaimsPrincipal user)
     {
         if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
         {
-            return Task.FromResult(ChangeResult.Invalid("", "Only a referrer or a facilitator can change a case"));
+            return Task.FromResult(SaveResult.Invalid("", "Only a referrer or a facilitator can change a case"));
         }
         var errors = new FieldErrors();
         if (string.IsNullOrWhiteSpace(form.Description)) errors.Add("Description", "Describe what happened");
@@ -239,10 +222,11 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
             if (error is not null) errors.Add("VictimFirstOfferedOn", error);
             else if (offered > LondonTime.Today(clock)) errors.Add("VictimFirstOfferedOn", "Date the harmed party was first offered restorative justice must be today or in the past");
         }
-        if (!errors.IsEmpty) return Task.FromResult(new ChangeResult(ChangeOutcome.Invalid, errors));
+        if (!errors.IsEmpty) return Task.FromResult(SaveResult.Invalid(errors));
 
-        return ChangeAsync(caseId, user, version, form.SubmissionId, async (connection, transaction, state, now) =>
+        return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
+            var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
             if (state.Status == CaseStatus.Closed) return "A closed case cannot be changed";
             if (offered < state.OffenceDate) return "Date the harmed party was first offered restorative justice must be on or after the date of the offence";
             // A recorded decision of the harmed party (consent given or refused) means they were offered it by then: a later
@@ -255,16 +239,10 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
             {
                 return $"Date the harmed party was first offered restorative justice must be on or before {decidedOn:d MMMM yyyy}, when their decision was recorded";
             }
-            await connection.ExecuteAsync("""
-                UPDATE cases SET description = @description, location = @Location, outcome_route = @OutcomeRoute,
-                                 victim_first_offered_on = nullif(min(coalesce(@offered, '9999-12-31'), coalesce(
-                                     (SELECT min(k.decided_on) FROM consents AS k JOIN parties AS p ON p.id = k.party_id
-                                      WHERE k.case_id = @caseId AND p.party_role = 'harmed'), '9999-12-31')), '9999-12-31')
-                WHERE id = @caseId
-                """, new { description = form.Description!.Trim(), form.Location, form.OutcomeRoute, offered, caseId }, transaction);
-            await CaseTimeline.RecordAsync(connection, transaction, caseId, user.UserId(), now, "edited", "Case details changed", null, null);
+await change.UpdateDetailsAsync(form.Description!.Trim(), form.Location, form.OutcomeRoute, offered);
+            await change.RecordAsync("edited", "Case details changed");
             return null;
-        });
+        }, version: version, submissionId: form.SubmissionId);
     }
 
     /// <summary>
@@ -274,11 +252,11 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
     /// hash is stored again, so that the next agreement document is a new version with the new name.
     /// Not on a closed or anonymised case, nor for a party whose details were removed.
     /// </summary>
-    public async Task<ChangeResult> EditPartyAsync(Guid caseId, PartyEdit form, long version, ClaimsPrincipal user)
+    public async Task<SaveResult> EditPartyAsync(Guid caseId, PartyEdit form, long version, ClaimsPrincipal user)
     {
         if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
         {
-            return ChangeResult.Invalid("", "Only a referrer or a facilitator can change a party's details");
+            return SaveResult.Invalid("", "Only a referrer or a facilitator can change a party's details");
         }
         // Who a party is in the case never changes after referral: read it to know which rules apply.
         PartyDetails? saved;
@@ -291,10 +269,11 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
         party.Role = saved?.PartyRole ?? "responsible";
         party.HarmedType = saved?.HarmedType;
         var errors = ReferralValidator.PartyDetails(party, "Party");
-        if (!errors.IsEmpty) return new ChangeResult(ChangeOutcome.Invalid, errors);
+        if (!errors.IsEmpty) return SaveResult.Invalid(errors);
 
-        return await ChangeAsync(caseId, user, version, form.SubmissionId, async (connection, transaction, state, now) =>
+        return await work.ChangeAsync(caseId, user.UserId(), async change =>
         {
+            var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
             if (state.Status == CaseStatus.Closed) return "A closed case cannot be changed";
             var person = !party.IsOrganisation;
             var updated = await connection.ExecuteAsync("""
@@ -320,106 +299,47 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
             await CaseTimeline.RecordAsync(connection, transaction, caseId, user.UserId(), now, "edited",
                 $"Details corrected: {saved!.RoleLabel.ToLowerInvariant()}", null, null);
             return null;
-        });
+        }, version: version, submissionId: form.SubmissionId);
     }
 
-    public Task<ChangeResult> WithdrawCaseAsync(Guid caseId, string? reason, ClaimsPrincipal user)
+    public Task<SaveResult> WithdrawCaseAsync(Guid caseId, string? reason, ClaimsPrincipal user)
     {
         if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
         {
-            return Task.FromResult(ChangeResult.Invalid("", "Only a referrer or a facilitator can withdraw a case"));
+            return Task.FromResult(SaveResult.Invalid("", "Only a referrer or a facilitator can withdraw a case"));
         }
-        if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(ChangeResult.Invalid("WithdrawReason", "Give the reason the case is withdrawn"));
-        if (reason.Length > TextLimits.Reason) return Task.FromResult(ChangeResult.Invalid("WithdrawReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
-        return ChangeAsync(caseId, user, null, null, async (connection, transaction, state, now) =>
+        if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(SaveResult.Invalid("WithdrawReason", "Give the reason the case is withdrawn"));
+        if (reason.Length > TextLimits.Reason) return Task.FromResult(SaveResult.Invalid("WithdrawReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
+        return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
-            await MoveAsync(connection, transaction, state, CaseStatus.Withdrawn, user.UserId(), now, "Case withdrawn", reason.Trim());
+            var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
+            await change.WithdrawAsync(reason.Trim(), "Case withdrawn");
             return null;
         });
     }
 
-    /// <summary>
-    /// Runs <paramref name="work"/> on a case in the user's scope in one write transaction. Work returns
-    /// an error message to refuse (nothing is saved) or null to save; the case's version then rises.
-    /// A form that creates something passes its <paramref name="submissionId"/>: when that form was
-    /// saved already, this saves nothing and answers saved.
-    /// </summary>
-    private async Task<ChangeResult> ChangeAsync(Guid caseId, ClaimsPrincipal user, long? expectedVersion, Guid? submissionId,
-        Func<SqliteConnection, IDbTransaction, CaseState, DateTimeOffset, Task<string?>> work)
-    {
-        var userId = user.UserId();
-        try
-        {
-            return await db.WriteAsync(async (connection, transaction) =>
-            {
-                var state = await connection.QuerySingleOrDefaultAsync<CaseState>($"""
-                    SELECT id, status, version, offence_date, referred_on FROM cases
-                    WHERE id = @caseId AND {SchoolScope.SqlFilter}
-                    """, new { caseId, ScopeUserId = userId }, transaction);
-                if (state is null)
-                {
-                    await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: "case",
-                        EntityId: caseId.ToString(), UserId: userId, Justification: "change to a case outside the user's scope or missing"));
-                    return new ChangeResult(ChangeOutcome.NotFound, new FieldErrors());
-                }
-                var now = clock.GetUtcNow();
-                if (submissionId is { } key && !await FormSubmissions.ClaimAsync(connection, transaction, key, caseId, userId, now))
-                {
-                    return new ChangeResult(ChangeOutcome.Saved, new FieldErrors()); // this form was saved already
-                }
-                if (expectedVersion is { } v && v != state.Version)
-                {
-                    throw new ConflictException(); // rolls back the claim: the user saves the same form again after reloading
-                }
-                if (await work(connection, transaction, state, now) is { } refusal)
-                {
-                    throw new RefusedException(refusal);
-                }
-                await connection.ExecuteAsync("UPDATE cases SET version = version + 1, updated_at = @now WHERE id = @caseId",
-                    new { now, caseId }, transaction);
-                await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Alter, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
-                return new ChangeResult(ChangeOutcome.Saved, new FieldErrors());
-            });
-        }
-        catch (ConflictException)
-        {
-            var conflict = new FieldErrors();
-            conflict.Add("", "Someone else changed this case while you were editing. Your changes have not been saved: they are still in the form. Reload the case to see the other changes, then make yours again.");
-            return new ChangeResult(ChangeOutcome.Conflict, conflict);
-        }
-        catch (RefusedException e)
-        {
-            return ChangeResult.Invalid("", e.Message);
-        }
-        catch (LifecycleException e)
-        {
-            return ChangeResult.Invalid("", e.Message);
-        }
-    }
-
     /// <summary>Puts a case before its conference where its assessment and consents say it belongs.</summary>
-    private static async Task SettleAsync(SqliteConnection connection, IDbTransaction transaction, CaseState state, Guid userId, DateTimeOffset now, string summary)
+    private static async Task SettleAsync(CaseChange change, string summary)
     {
-        var target = state.Status;
-        if (CaseLifecycle.IsBeforeConference(state.Status) || state.Status == CaseStatus.NotSuitable)
+        var target = change.Status;
+        if (CaseLifecycle.IsBeforeConference(change.Status) || change.Status == CaseStatus.NotSuitable)
         {
-            var suitability = await connection.ExecuteScalarAsync<string?>(
-                "SELECT outcome FROM suitability_assessments WHERE case_id = @Id ORDER BY assessed_at DESC, rowid DESC LIMIT 1", new { state.Id }, transaction);
-            target = CaseLifecycle.Settle(suitability, await AllConsentsGivenAsync(connection, transaction, state.Id));
+            var suitability = await change.Connection.ExecuteScalarAsync<string?>(
+                "SELECT outcome FROM suitability_assessments WHERE case_id = @CaseId ORDER BY assessed_at DESC, rowid DESC LIMIT 1", new { change.CaseId }, change.Transaction);
+            target = CaseLifecycle.Settle(suitability, await AllConsentsGivenAsync(change.Connection, change.Transaction, change.CaseId));
         }
-        if (target == state.Status)
+        if (target == change.Status)
         {
-            await CaseTimeline.RecordAsync(connection, transaction, state.Id, userId, now, "changed", summary, null, null);
+            await change.RecordAsync("changed", summary);
             return;
         }
         // A new referral, or a reassessed "not suitable" case, passes through assessing on its way.
-        if (!CaseLifecycle.CanMove(state.Status, target) && CaseLifecycle.CanMove(state.Status, CaseStatus.Assessing)
+        if (!CaseLifecycle.CanMove(change.Status, target) && CaseLifecycle.CanMove(change.Status, CaseStatus.Assessing)
             && CaseLifecycle.CanMove(CaseStatus.Assessing, target))
         {
-            await MoveAsync(connection, transaction, state, CaseStatus.Assessing, userId, now, "Assessment started", null);
-            state = state with { Status = CaseStatus.Assessing };
+            await change.MoveAsync(CaseStatus.Assessing, "Assessment started");
         }
-        await MoveAsync(connection, transaction, state, target, userId, now, summary, null);
+        await change.MoveAsync(target, summary);
     }
 
     /// <summary>Every young person, harmed party and parent or guardian has given consent to take part, and it is in force.</summary>
@@ -433,26 +353,10 @@ public sealed class CaseChanges(Db db, AuditLog audit, TimeProvider clock)
                                   AND k.decision = 'given' AND k.withdrawn_on IS NULL))
             """, new { caseId }, transaction);
 
-    private static async Task MoveAsync(SqliteConnection connection, IDbTransaction transaction, CaseState state, string to,
-        Guid userId, DateTimeOffset now, string summary, string? withdrawnReason)
-    {
-        if (!CaseLifecycle.CanMove(state.Status, to))
-        {
-            throw new LifecycleException(state.Status, to);
-        }
-        await connection.ExecuteAsync("""
-            UPDATE cases SET status = @to, withdrawn_reason = coalesce(@withdrawnReason, withdrawn_reason) WHERE id = @Id
-            """, new { to, withdrawnReason, state.Id }, transaction);
-        await CaseTimeline.RecordAsync(connection, transaction, state.Id, userId, now, "status", summary, state.Status, to);
-    }
-
     private static void Required(FieldErrors errors, string field, string? value, string missing, string label)
     {
         if (string.IsNullOrWhiteSpace(value)) errors.Add(field, missing);
         else if (value.Length > MaxAssessmentText) errors.Add(field, TextLimits.TooLong(label, MaxAssessmentText));
     }
 
-    private sealed class RefusedException(string message) : Exception(message);
-
-    private sealed class ConflictException : Exception;
 }

@@ -5,8 +5,10 @@ using Microsoft.Data.Sqlite;
 namespace RjConferences.Features.Referrals;
 
 /// <summary>
-/// The allowed moves between case statuses (domain.md). The server refuses any other move and
-/// changes nothing.
+/// The allowed moves between case statuses (domain.md), and the only writer of <c>cases.status</c>:
+/// a new case starts where <see cref="Initial"/> says, and every later move goes through
+/// <see cref="MoveAsync"/> (from a change, <see cref="CaseChange.MoveAsync"/>). The server refuses any
+/// other move and changes nothing.
 /// </summary>
 public static class CaseLifecycle
 {
@@ -26,8 +28,13 @@ public static class CaseLifecycle
         [CaseStatus.NotEligible] = [CaseStatus.Closed],
         [CaseStatus.NotSuitable] = [CaseStatus.Closed, CaseStatus.Assessing],
         [CaseStatus.Withdrawn] = [CaseStatus.Closed],
-        [CaseStatus.Closed] = [],
+        // An administrator's reopening puts a closed case back where it was closed from (CaseClosing.ReopenAsync).
+        [CaseStatus.Closed] = [CaseStatus.Withdrawn, CaseStatus.NoAgreement, CaseStatus.AgreementFailed, CaseStatus.NotEligible,
+            CaseStatus.NotSuitable, CaseStatus.FollowUp],
     };
+
+    /// <summary>Where a new referral starts: referred when eligible, otherwise not eligible.</summary>
+    public static string Initial(bool eligible) => eligible ? CaseStatus.Referred : CaseStatus.NotEligible;
 
     public static bool CanMove(string from, string to) => Allowed.TryGetValue(from, out var next) && next.Contains(to);
 
@@ -37,7 +44,7 @@ public static class CaseLifecycle
     /// does not allow, so the transaction changes nothing. Set what the new status needs (closure
     /// outcome, reasons) before the move: the timeline entry refreshes the case's report facts.
     /// </summary>
-    public static async Task MoveAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, string from, string to,
+    internal static async Task MoveAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, string from, string to,
         Guid? userId, DateTimeOffset now, string summary)
     {
         if (!CanMove(from, to)) throw new LifecycleException(from, to);

@@ -1,3 +1,4 @@
+using RjConferences.Components.Forms;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using RjConferences.Security;
@@ -27,7 +28,7 @@ public abstract class CaseSection : ComponentBase
     protected bool Saving { get; private set; }
 
     /// <summary>How the last change of this section ended.</summary>
-    protected ChangeOutcome? LastOutcome { get; private set; }
+    protected SaveOutcome? LastOutcome { get; private set; }
 
     /// <summary>The referrer's and the facilitator's changes: consent, details, withdrawal (the server checks too).</summary>
     protected bool CanChange => User.IsInRole(Roles.Referrer) || User.IsInRole(Roles.Facilitator);
@@ -47,7 +48,7 @@ public abstract class CaseSection : ComponentBase
     }
 
     /// <summary>Runs a change once at a time (a double click saves once) and shows its outcome.</summary>
-    protected async Task SaveAsync(Func<Task<ChangeResult>> change, string savedMessage)
+    protected async Task SaveAsync(Func<Task<SaveResult>> change, string savedMessage)
     {
         if (Saving)
         {
@@ -60,11 +61,11 @@ public abstract class CaseSection : ComponentBase
             LastOutcome = result.Outcome;
             switch (result.Outcome)
             {
-                case ChangeOutcome.Saved:
+                case SaveOutcome.Saved:
                     Errors = null;
                     await OnChanged.InvokeAsync(savedMessage);
                     break;
-                case ChangeOutcome.NotFound:
+                case SaveOutcome.NotFound:
                     await OnChanged.InvokeAsync(null);
                     break;
                 default:

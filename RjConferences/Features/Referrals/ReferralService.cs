@@ -69,7 +69,7 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
         var partyIds = form.AllParties.ToDictionary(p => p.Key, _ => Guid.NewGuid());
         var reasons = Eligibility.Evaluate(form.Admitted == true, form.Gravity!.Value, options.Value.MaxGravity, offenceDate,
             form.YoungPeople.Select(p => (partyIds[p.Key], p.DateOfBirth.Parse("x", out _)!.Value)));
-        var status = reasons.Count == 0 ? CaseStatus.Referred : CaseStatus.NotEligible;
+        var status = CaseLifecycle.Initial(eligible: reasons.Count == 0);
 
         return await db.WriteAsync(async (connection, transaction) =>
         {
@@ -122,6 +122,7 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
             await CaseTimeline.RecordAsync(connection, transaction, caseId, userId, now, "referred",
                 status == CaseStatus.Referred ? "Referral recorded: eligible for a conference" : "Referral recorded: not eligible",
                 null, status);
+            await CaseDerivedData.RefreshAsync(connection, transaction, caseId);
             await audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Collect, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
             return new ReferralResult(errors, caseId, reference);
         });
@@ -187,8 +188,8 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
 public static class CaseTimeline
 {
     /// <summary>
-    /// Records a change to a case, after the change itself, in the same transaction; and refreshes the
-    /// case's report facts (<see cref="Reports.ReportFacts"/>), so reports never lag behind a case.
+    /// Records a change to a case on its timeline, after the change itself, in the same transaction.
+    /// The case's derived data is refreshed once at the end of the change (<see cref="CaseWork"/>).
     /// </summary>
     public static async Task RecordAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, Guid? userId,
         DateTimeOffset at, string kind, string summary, string? fromStatus, string? toStatus)
@@ -197,6 +198,5 @@ public static class CaseTimeline
             INSERT INTO case_events (case_id, occurred_at, user_id, kind, summary, from_status, to_status)
             VALUES (@caseId, @at, @userId, @kind, @summary, @fromStatus, @toStatus)
             """, new { caseId, at, userId, kind, summary, fromStatus, toStatus }, transaction);
-        await Reports.ReportFacts.RefreshAsync(connection, transaction, caseId);
     }
 }
