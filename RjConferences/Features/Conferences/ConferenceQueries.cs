@@ -289,7 +289,7 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
     /// <summary>
     /// The scheduled conferences in a window that hold the room, a facilitator or one of the people
     /// (the slot finder's one query). One index search per kind rather than one OR: with the OR,
-    /// SQLite scans every scheduled conference (see the README, "Slot finder"). A conference found
+    /// SQLite scans every scheduled conference (see docs/performance.md, "Slot finder"). A conference found
     /// twice is harmless.
     /// </summary>
     internal const string BusySql = """

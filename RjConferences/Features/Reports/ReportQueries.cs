@@ -20,8 +20,8 @@ namespace RjConferences.Features.Reports;
 /// <c>sort_order</c>): a case is counted once, under that young person.
 /// <para>
 /// One range scan reads three packed integers a case and every table is tallied from them in one pass
-/// (a year of 200,000 cases in well under 300 ms; see README "Performance"). Semantics of every
-/// figure are in the README ("Reports") and on <see cref="ReportFacts.Stage"/> and <see cref="ReportFacts.Reason"/>;
+/// (a year of 200,000 cases in well under 300 ms; see docs/performance.md, "Reports"). Semantics of every
+/// figure are in docs/reports.md and on <see cref="ReportFacts.Stage"/> and <see cref="ReportFacts.Reason"/>;
 /// in short:
 /// </para>
 /// <list type="bullet">
