@@ -14,7 +14,8 @@ public static class TextLimits
     public const int Reason = 500;
 
     /// <summary>
-    /// The browser's bound for a value the server parses (a time, a number, an email address, an id, a search):
+    /// The browser's bound for a value the server parses (a time, a number, an email address, an id, a search, a part
+    /// of a date), set by the kit's TextField and DateInputGroup:
     /// well above anything valid, so that the rule's own message is still reachable, and far below the hub's size.
     /// </summary>
     public const int ParsedValue = 400;
