@@ -1,0 +1,14 @@
+namespace RjConferences.Features.Referrals;
+
+public static class CaseServices
+{
+    /// <summary>Referrals and cases: the referral form's service, the case reads and the case changes (section <c>Referrals</c>).</summary>
+    public static IServiceCollection AddCases(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ReferralOptions>(configuration.GetSection("Referrals"));
+        services.AddSingleton<ReferralService>();
+        services.AddSingleton<CaseRepository>();
+        services.AddSingleton<CaseChanges>();
+        return services;
+    }
+}
