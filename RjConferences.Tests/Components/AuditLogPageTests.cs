@@ -15,12 +15,10 @@ public class AuditLogPageTests : BunitContext
     private readonly TestDatabase database = new();
     // 10:30 UTC on 15 June 2026 is 11:30 in London (BST).
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 6, 15, 10, 30, 0, TimeSpan.Zero));
-    private readonly AuditLog auditLog;
 
     public AuditLogPageTests()
     {
-        auditLog = new AuditLog(database.Db, clock);
-        Services.AddSingleton(auditLog);
+        Services.RegisterApp(database, clock);
     }
 
     protected override void Dispose(bool disposing)
@@ -31,7 +29,7 @@ public class AuditLogPageTests : BunitContext
 
     private async Task RecordAsync(AuditEvent e)
     {
-        await auditLog.RecordAsync(e);
+        await Services.GetRequiredService<AuditLog>().RecordAsync(e);
         clock.Advance(TimeSpan.FromMinutes(1));
     }
 

@@ -22,24 +22,7 @@ public abstract class CaseTestContext : BunitContext
     protected CaseTestContext()
     {
         Cases = new TestCases(Database.Db, Clock);
-        Services.AddSingleton(Database.Db);
-        Services.AddSingleton<TimeProvider>(Clock);
-        Services.AddSingleton(Cases.Audit);
-        Services.AddSingleton(new SchoolScope(Database.Db));
-        Services.AddSingleton(Cases.Repository);
-        Services.AddSingleton(Cases.Changes);
-        Services.AddSingleton(Cases.Work);
-        Services.Configure<RjConferences.Features.FollowUps.FollowUpOptions>(_ => { });
-        Services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
-        Services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();
-        Services.AddSingleton<RjConferences.Features.Agreements.ActionTracking>();
-        Services.AddSingleton(Options.Create(new ConferenceOptions()));
-        Services.AddSingleton<ConferenceBooking>();
-        Services.AddSingleton<ConferenceQueries>();
-        Services.AddSingleton<PreparationMeetings>();
-        Services.Configure<RjConferences.Features.Reports.ReportOptions>(_ => { });
-        Services.AddSingleton<RjConferences.Features.Reports.ReportQueries>();
-        Services.AddSingleton<RjConferences.Features.Reports.ReportSelectionValidator>();
+        Services.RegisterApp(Database, Clock);
         JSInterop.Mode = JSRuntimeMode.Loose;
         auth = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -28,14 +28,7 @@ public class MyWorkSectionsTests : BunitContext, IAsyncLifetime
     public async Task InitializeAsync()
     {
         world = await SchedulingWorld.CreateAsync();
-        Services.AddSingleton(world.Database.Db);
-        Services.AddSingleton<TimeProvider>(world.Clock);
-        Services.AddSingleton(world.Audit);
-        Services.AddSingleton(world.Work);
-        Services.AddSingleton(world.Cases);
-        Services.AddSingleton(world.Queries);
-        Services.AddSingleton(Options.Create(new RjConferences.Features.FollowUps.FollowUpOptions()));
-        Services.AddSingleton<ActionTracking>();
+        Services.RegisterApp(world.Database, world.Clock);
         JSInterop.Mode = JSRuntimeMode.Loose;
         auth = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -24,13 +24,7 @@ public class NewReferralTests : BunitContext
 
     public NewReferralTests()
     {
-        Services.AddSingleton(database.Db);
-        Services.AddSingleton<TimeProvider>(clock);
-        Services.AddSingleton<AuditLog>();
-        Services.AddSingleton<SchoolScope>();
-        Services.AddSingleton(Options.Create(new ReferralOptions()));
-        Services.AddSingleton<ReferralService>();
-        Services.AddSingleton<CaseRepository>();
+        Services.RegisterApp(database, clock);
     }
 
     protected override void Dispose(bool disposing)

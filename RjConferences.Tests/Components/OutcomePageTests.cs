@@ -22,12 +22,7 @@ public class OutcomePageTests : BunitContext, IAsyncLifetime
     {
         world = await SchedulingWorld.CreateAsync();
         conference = await world.ConferenceDueAsync();
-        Services.AddSingleton(world.Database.Db);
-        Services.AddSingleton<TimeProvider>(world.Clock);
-        Services.AddSingleton(world.Audit);
-        Services.AddSingleton(world.Work);
-        Services.AddSingleton(world.Outcomes());
-        Services.AddSingleton(new RjConferences.Security.SchoolScope(world.Database.Db));
+        Services.RegisterApp(world.Database, world.Clock);
         JSInterop.Mode = JSRuntimeMode.Loose;
         auth = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));

@@ -24,21 +24,7 @@ public class SchedulingPagesTests : BunitContext, IAsyncLifetime
     public async Task InitializeAsync()
     {
         world = await SchedulingWorld.CreateAsync();
-        Services.AddSingleton(world.Database.Db);
-        Services.AddSingleton<TimeProvider>(world.Clock);
-        Services.AddSingleton(world.Audit);
-        Services.AddSingleton(world.Work);
-        Services.AddSingleton(new SchoolScope(world.Database.Db));
-        Services.AddSingleton(world.Cases);
-        Services.AddSingleton(world.Changes);
-        Services.AddSingleton(world.Booking);
-        Services.AddSingleton(world.Queries);
-        Services.AddSingleton(new PreparationMeetings(world.Database.Db, world.Work, world.Clock));
-        Services.Configure<RjConferences.Features.FollowUps.FollowUpOptions>(_ => { });
-        Services.AddSingleton<RjConferences.Features.FollowUps.FollowUpChecks>();
-        Services.AddSingleton<RjConferences.Features.FollowUps.CaseClosing>();
-        Services.AddSingleton<RjConferences.Features.Agreements.ActionTracking>();
-        Services.AddSingleton(Options.Create(new ConferenceOptions()));
+        Services.RegisterApp(world.Database, world.Clock);
         JSInterop.Mode = JSRuntimeMode.Loose;
         var auth = AddAuthorization();
         auth.SetAuthorized(world.Officer.Email);

@@ -11,8 +11,7 @@ public class SchoolsPageTests : BunitContext
 
     public SchoolsPageTests()
     {
-        Services.AddSingleton(database.Db);
-        Services.AddSingleton<SchoolRegistry>();
+        Services.RegisterApp(database, TestClock.Fixed());
     }
 
     protected override void Dispose(bool disposing)

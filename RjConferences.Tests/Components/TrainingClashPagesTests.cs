@@ -26,11 +26,7 @@ public class TrainingClashPagesTests : BunitContext, IAsyncLifetime
     {
         world = await SchedulingWorld.CreateAsync();
         admin = await TestUsers.CreateAsync(world.Services, "ada@rj.example", [Roles.Administrator], ["Newham/Langdon Park"]);
-        Services.AddSingleton(world.Database.Db);
-        Services.AddSingleton<TimeProvider>(world.Clock);
-        Services.AddSingleton(world.Audit);
-        Services.AddSingleton(world.Queries);
-        Services.AddSingleton(new FacilitatorTraining(world.Database.Db, world.Audit, world.Clock));
+        Services.RegisterApp(world.Database, world.Clock);
         JSInterop.Mode = JSRuntimeMode.Loose;
         AddAuthorization().SetAuthorized("ada").SetRoles(Roles.Administrator)
             .SetClaims(new Claim(ClaimTypes.NameIdentifier, admin.Id.ToString()));
@@ -51,7 +47,7 @@ public class TrainingClashPagesTests : BunitContext, IAsyncLifetime
     private static void Button<T>(IRenderedComponent<T> page, string text) where T : IComponent =>
         page.FindAll("button").Single(b => b.TextContent == text).Click();
 
-    private async Task<DateOnly> DueOnAsync() => (await new FacilitatorTraining(world.Database.Db, world.Audit, world.Clock).GetAsync(world.Colleague.Id))!.RefresherDueOn!.Value;
+    private async Task<DateOnly> DueOnAsync() => (await world.Services.GetRequiredService<FacilitatorTraining>().GetAsync(world.Colleague.Id))!.RefresherDueOn!.Value;
 
     [Fact]
     public async Task The_training_page_names_the_conferences_before_saving_and_Save_anyway_saves_and_keeps_showing_them()

@@ -14,18 +14,12 @@ public class TrainingPageTests : BunitContext, IAsyncLifetime
     private readonly TestDatabase database = new();
     // 07:00 UTC on Monday 15 June 2026 is 08:00 in London.
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 6, 15, 7, 0, 0, TimeSpan.Zero));
-    private readonly FacilitatorTraining training;
     private ServiceProvider users = null!;
     private TestUser admin = null!;
 
     public TrainingPageTests()
     {
-        var audit = new AuditLog(database.Db, clock);
-        training = new FacilitatorTraining(database.Db, audit, clock);
-        Services.AddSingleton(database.Db);
-        Services.AddSingleton<TimeProvider>(clock);
-        Services.AddSingleton(audit);
-        Services.AddSingleton(training);
+        Services.RegisterApp(database, clock);
     }
 
     public async Task InitializeAsync()
@@ -43,6 +37,8 @@ public class TrainingPageTests : BunitContext, IAsyncLifetime
         base.Dispose(disposing);
         database.Dispose();
     }
+
+    private FacilitatorTraining training => users.GetRequiredService<FacilitatorTraining>();
 
     private Task<TestUser> FacilitatorAsync(string email) => TestUsers.CreateAsync(users, email, [Roles.Facilitator], ["Newham/Langdon Park"]);
 

@@ -1,6 +1,5 @@
 using Dapper;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using RjConferences.Components.Forms;
 using RjConferences.Features.Agreements;
 using RjConferences.Features.FollowUps;
@@ -29,17 +28,9 @@ public class ActionTrackingTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await world.DisposeAsync();
 
-    private ActionTracking Tracking => new(world.Database.Db, world.Work, world.Clock, Options.Create(new FollowUpOptions()));
+    private ActionTracking Tracking => world.Services.GetRequiredService<ActionTracking>();
 
-    private DailyJob Job
-    {
-        get
-        {
-            var options = Options.Create(new FollowUpOptions());
-            return new DailyJob(world.Database.Db, world.Work, world.Clock, options, new Retention(world.Database.Db, world.Work, world.Clock, options),
-                NullLogger<DailyJob>.Instance);
-        }
-    }
+    private DailyJob Job => world.Services.GetRequiredService<DailyJob>();
 
     private void Today(int year, int month, int day) => world.Clock.SetUtcNow(new DateTimeOffset(year, month, day, 9, 0, 0, TimeSpan.Zero));
 
@@ -350,7 +341,7 @@ public class ActionTrackingTests : IAsyncLifetime
         var actionCount = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agreement_actions");
 
         Today(2032, 7, 3);
-        Assert.Equal(1, await new Retention(world.Database.Db, world.Work, world.Clock, Options.Create(new FollowUpOptions())).AnonymiseDueAsync());
+        Assert.Equal(1, await world.Services.GetRequiredService<Retention>().AnonymiseDueAsync());
 
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agreement_documents"));
         Assert.Equal(actionCount, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agreement_actions WHERE text = 'Removed' AND missed_reason IS NULL"));

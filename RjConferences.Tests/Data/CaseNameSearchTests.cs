@@ -1,6 +1,6 @@
 using RjConferences.Components.Forms;
 using Dapper;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
@@ -242,7 +242,7 @@ public class CaseNameSearchTests : IAsyncLifetime, IDisposable
     {
         var (old, _) = await NewCaseAsync("Olu", "Adebayo");
         var (recent, recentReference) = await NewCaseAsync("Ola", "Adebayo");
-        var closing = new CaseClosing(cases.Work);
+        var closing = cases.Services.GetRequiredService<CaseClosing>();
         foreach (var id in new[] { old, recent })
         {
             Assert.Equal(SaveOutcome.Saved, (await cases.Changes.WithdrawCaseAsync(id, "Withdrawn", Officer)).Outcome);
@@ -250,7 +250,7 @@ public class CaseNameSearchTests : IAsyncLifetime, IDisposable
         }
         await ExecuteAsync("UPDATE cases SET closed_at = '2020-01-01T00:00:00.0000000Z' WHERE id = @old", new { old });
 
-        Assert.Equal(1, await new Retention(database.Db, cases.Work, clock, Options.Create(new FollowUpOptions())).AnonymiseDueAsync());
+        Assert.Equal(1, await cases.Services.GetRequiredService<Retention>().AnonymiseDueAsync());
 
         Assert.Equal([recentReference], await FindAsync("adebayo"));
         Assert.Empty(await FindAsync("olu"));

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Identity;
 using RjConferences.Features.Demo;
+using RjConferences.Tools;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
 using RjConferences.Tests.Support;

@@ -1,6 +1,5 @@
 using Dapper;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using RjConferences.Components.Forms;
 using RjConferences.Features.Agreements;
 using RjConferences.Features.Conferences;
@@ -114,7 +113,7 @@ public class RepeatedSubmitTests : IAsyncLifetime
     public async Task Saving_the_same_preparation_meeting_five_times_at_once_records_one()
     {
         var (caseId, parties) = await world.ReadyCaseAsync();
-        var meetings = new PreparationMeetings(world.Database.Db, world.Work, world.Clock);
+        var meetings = world.Services.GetRequiredService<PreparationMeetings>();
         var form = new PreparationForm { PartyId = parties[0].Id, MetOn = DateInput.From(new DateOnly(2026, 6, 15)), Method = "phone", PartyReady = true };
 
         var results = await AllAtOnceAsync(() => meetings.RecordAsync(caseId, form, world.OfficerPrincipal));
@@ -141,7 +140,7 @@ public class RepeatedSubmitTests : IAsyncLifetime
     {
         var conference = await world.ConferenceDueAsync();
         Assert.True((await world.Outcomes().RecordOutcomeAsync(conference.ConferenceId, conference.Agreement(), world.OfficerPrincipal)).Saved);
-        var tracking = new ActionTracking(world.Database.Db, world.Work, world.Clock, Microsoft.Extensions.Options.Options.Create(new RjConferences.Features.FollowUps.FollowUpOptions()));
+        var tracking = world.Services.GetRequiredService<ActionTracking>();
         var wish = Guid.NewGuid();
         var version = (await tracking.LoadAsync(conference.ConferenceId, world.OfficerPrincipal))!.Version;
 
@@ -162,7 +161,7 @@ public class RepeatedSubmitTests : IAsyncLifetime
     {
         var conference = await world.ConferenceDueAsync();
         Assert.True((await world.Outcomes().RecordOutcomeAsync(conference.ConferenceId, conference.Agreement(), world.OfficerPrincipal)).Saved);
-        var tracking = new ActionTracking(world.Database.Db, world.Work, world.Clock, Microsoft.Extensions.Options.Options.Create(new RjConferences.Features.FollowUps.FollowUpOptions()));
+        var tracking = world.Services.GetRequiredService<ActionTracking>();
         var progress = (await tracking.LoadAsync(conference.ConferenceId, world.OfficerPrincipal))!;
         var action = progress.Actions[0];
         var form = new ActionStatusForm { On = DateInput.From(AgreementWorld.ConferenceDay), CheckedBy = action.CheckerCode };
@@ -179,11 +178,9 @@ public class RepeatedSubmitTests : IAsyncLifetime
         var reviewer = await TestUsers.CreateAsync(world.Services, "yjs@newham.example", [Roles.YouthJusticeReviewer], boroughs: ["Newham"]);
         var conference = await world.ConferenceDueAsync();
         Assert.True((await world.Outcomes().RecordOutcomeAsync(conference.ConferenceId, conference.Agreement(), world.OfficerPrincipal)).Saved);
-        var options = Options.Create(new FollowUpOptions());
         world.Clock.SetUtcNow(new DateTimeOffset(2026, 9, 17, 3, 0, 0, TimeSpan.Zero));
-        await new DailyJob(world.Database.Db, world.Work, world.Clock, options, new Retention(world.Database.Db, world.Work, world.Clock, options),
-            NullLogger<DailyJob>.Instance).RunAsync();
-        var checks = new FollowUpChecks(world.Database.Db, world.Work, world.Clock, options);
+        await world.Services.GetRequiredService<DailyJob>().RunAsync();
+        var checks = world.Services.GetRequiredService<FollowUpChecks>();
         var check = (await checks.ForCaseAsync(conference.CaseId, reviewer.Id)).First();
         var form = new FollowUpForm { Source = "police_records", Result = "no_further_offending", CheckedOn = DateInput.From(new DateOnly(2026, 9, 17)) };
 

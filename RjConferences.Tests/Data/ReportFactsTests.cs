@@ -133,8 +133,8 @@ public sealed class ReportFactsTests : IAsyncLifetime
     [Fact]
     public async Task Synthetic_cases_get_facts_equal_to_the_source_tables_and_reach_every_stage()
     {
-        var userId = await RjConferences.Features.Demo.SyntheticData.EnsureUserAsync(world.Services);
-        await RjConferences.Features.Demo.SyntheticData.GenerateAsync(world.Database.Db, 3000, userId, new DateTimeOffset(2026, 11, 2, 12, 0, 0, TimeSpan.Zero));
+        var userId = await RjConferences.Tools.SyntheticData.EnsureUserAsync(world.Services);
+        await RjConferences.Tools.SyntheticData.GenerateAsync(world.Database.Db, 3000, userId, new DateTimeOffset(2026, 11, 2, 12, 0, 0, TimeSpan.Zero));
         Assert.Equal(3000, await ReportFactsCheck.AssertStoredEqualSourceAsync(world.Database.Db));
         await using (var connection = await world.Database.Db.OpenAsync())
         {

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.Extensions.DependencyInjection;
 using RjConferences.Components.Forms;
 using RjConferences.Features.Agreements;
 using RjConferences.Features.Referrals;
@@ -14,12 +15,14 @@ public static class AgreementWorld
     /// <summary>The conference day: Tuesday 16 June 2026, 10:00–11:00 London time.</summary>
     public static readonly DateOnly ConferenceDay = new(2026, 6, 16);
 
-    public static AgreementOutcomes Outcomes(this SchedulingWorld world) => new(world.Database.Db, world.Audit, world.Clock, world.Work);
+    public static AgreementOutcomes Outcomes(this SchedulingWorld world) => world.Services.GetRequiredService<AgreementOutcomes>();
 
-    public static AgreementDocuments Documents(this SchedulingWorld world, DocumentFonts? fonts = null) =>
-        new(world.Database.Db, world.Audit, world.Clock, new AgreementRenderer(fonts ?? AgreementSamples.SystemDocumentFonts));
+    /// <summary>The app's agreement documents; with <paramref name="fonts"/>, the same over other fonts (a machine without them).</summary>
+    public static AgreementDocuments Documents(this SchedulingWorld world, DocumentFonts? fonts = null) => fonts is null
+        ? world.Services.GetRequiredService<AgreementDocuments>()
+        : new(world.Services.GetRequiredService<RjConferences.Data.Db>(), world.Audit, world.Clock, new AgreementRenderer(fonts));
 
-    public static AgreementDocumentSource Source(this SchedulingWorld world) => new(world.Database.Db);
+    public static AgreementDocumentSource Source(this SchedulingWorld world) => world.Services.GetRequiredService<AgreementDocumentSource>();
 
     /// <summary>
     /// A ready case booked for Tuesday 16 June 2026 at <paramref name="time"/> (London) with PC Jones and an optional

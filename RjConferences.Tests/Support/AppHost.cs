@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace RjConferences.Tests.Support;
@@ -25,10 +24,8 @@ public sealed class AppHost : WebApplicationFactory<Program>
         ownsDatabase = database is null;
         Clock = clock;
         Time = (TimeProvider?)clock ?? new RunningClock();
-        this.settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
-        {
-            ["ConnectionStrings:Default"] = Database.ConnectionString,
-        };
+        // The tests' settings (the database, no daily job in the background), then the test's own.
+        this.settings = TestServices.Settings(Database.ConnectionString, settings);
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
@@ -54,11 +51,7 @@ public sealed class AppHost : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureServices(services =>
-        {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton(Time);
-        });
+        builder.ConfigureServices(services => services.UseClock(Time));
     }
 
     protected override void Dispose(bool disposing)

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using RjConferences.Components.Forms;
 using RjConferences.Features.Conferences;
@@ -19,7 +18,8 @@ public sealed class SchedulingWorld : IAsyncDisposable
 {
     public TestDatabase Database { get; } = new();
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 6, 15, 7, 0, 0, TimeSpan.Zero));
-    public ServiceProvider Services { get; private set; } = null!;
+    /// <summary>The app's services over this world's database and clock (<see cref="TestServices"/>).</summary>
+    public ServiceProvider Services { get; }
     public TestUser Officer { get; private set; } = null!;
     public TestUser Colleague { get; private set; } = null!;
     public TestUser Stranger { get; private set; } = null!;
@@ -29,15 +29,15 @@ public sealed class SchedulingWorld : IAsyncDisposable
     public long Room2 { get; private set; }
     public long OtherSchoolRoom { get; private set; }
 
-    private TestCases CaseServices => new(Database.Db, Clock);
-    public AuditLog Audit => CaseServices.Audit;
+    public AuditLog Audit => Services.GetRequiredService<AuditLog>();
+    public CaseWork Work => Services.GetRequiredService<CaseWork>();
+    public ReferralService Referrals => Services.GetRequiredService<ReferralService>();
+    public CaseChanges Changes => Services.GetRequiredService<CaseChanges>();
+    public CaseRepository Cases => Services.GetRequiredService<CaseRepository>();
+    public ConferenceBooking Booking => Services.GetRequiredService<ConferenceBooking>();
+    public ConferenceQueries Queries => Services.GetRequiredService<ConferenceQueries>();
 
-    public CaseWork Work => CaseServices.Work;
-    public ReferralService Referrals => CaseServices.Referrals;
-    public CaseChanges Changes => CaseServices.Changes;
-    public CaseRepository Cases => CaseServices.Repository;
-    public ConferenceBooking Booking => new(Work, Clock, Options.Create(new ConferenceOptions()));
-    public ConferenceQueries Queries => new(Database.Db, Audit, Clock, Options.Create(new ConferenceOptions()));
+    private SchedulingWorld() => Services = TestServices.Build(Database, Clock);
 
     public static async Task<SchedulingWorld> CreateAsync()
     {
@@ -48,7 +48,6 @@ public sealed class SchedulingWorld : IAsyncDisposable
 
     private async Task InitializeAsync()
     {
-        Services = TestUsers.Services(Database, Clock);
         Officer = await TestUsers.CreateAsync(Services, "pc.jones@newham.example", [Roles.Referrer, Roles.Facilitator], ["Newham/Langdon Park"]);
         Colleague = await TestUsers.CreateAsync(Services, "sam.patel@newham.example", [Roles.Facilitator], ["Newham/Langdon Park"]);
         Stranger = await TestUsers.CreateAsync(Services, "ref@hackney.example", [Roles.Referrer, Roles.Facilitator], boroughs: ["Hackney"]);

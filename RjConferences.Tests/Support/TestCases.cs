@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Dapper;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using RjConferences.Components.Forms;
 using RjConferences.Data;
 using RjConferences.Features.Referrals;
@@ -74,18 +74,18 @@ public sealed record TestReferral(long SchoolId, DateOnly OffenceDate)
     }
 }
 
-/// <summary>The referral services over a test database, without a web host.</summary>
+/// <summary>The referral services over a test database, without a web host: the app's own (<see cref="TestServices"/>).</summary>
 public sealed class TestCases(Db db, TimeProvider clock)
 {
-    public AuditLog Audit { get; } = new(db, clock);
+    public ServiceProvider Services { get; } = TestServices.Build(db.ConnectionString, clock);
 
-    public CaseWork Work => new(db, Audit, clock);
+    public AuditLog Audit => Services.GetRequiredService<AuditLog>();
 
-    public ReferralService Referrals => new(db, new SchoolScope(db), Audit, clock, Options.Create(new ReferralOptions()));
+    public ReferralService Referrals => Services.GetRequiredService<ReferralService>();
 
-    public CaseRepository Repository => new(db, Audit, clock);
+    public CaseRepository Repository => Services.GetRequiredService<CaseRepository>();
 
-    public CaseChanges Changes => new(db, Work, clock);
+    public CaseChanges Changes => Services.GetRequiredService<CaseChanges>();
 
     public static async Task<long> SchoolIdAsync(Db db, string boroughAndSchool)
     {

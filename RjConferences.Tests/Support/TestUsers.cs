@@ -1,9 +1,6 @@
 using Dapper;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using RjConferences.Data;
-using RjConferences.Features.Admin;
 using RjConferences.Security;
 
 namespace RjConferences.Tests.Support;
@@ -15,21 +12,8 @@ public static class TestUsers
 {
     public const string Password = "correct horse battery";
 
-    /// <summary>The app's identity services over a test database, without a web host.</summary>
-    public static ServiceProvider Services(TestDatabase database, TimeProvider? clock = null)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddDataProtection().UseEphemeralDataProtectionProvider();
-        services.AddHttpContextAccessor();
-        services.AddSingleton(database.Db);
-        services.AddSingleton(clock ?? new RunningClock());
-        services.AddSingleton<AuditLog>();
-        services.AddRjIdentity();
-        services.AddScoped<UserAccounts>();
-        services.AddScoped<UserAdministration>();
-        return services.BuildServiceProvider();
-    }
+    /// <summary>The app's services over a test database, without a web host (see <see cref="TestServices"/>).</summary>
+    public static ServiceProvider Services(TestDatabase database, TimeProvider? clock = null) => TestServices.Build(database, clock);
 
     public static async Task<TestUser> CreateAsync(IServiceProvider services, string email, string[] roles,
         string[]? schools = null, string[]? boroughs = null, bool mustChangePassword = false)

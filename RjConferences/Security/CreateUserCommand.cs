@@ -15,24 +15,13 @@ public static class CreateUserCommand
         "[--role …] [--name \"Full name\"] [--school \"Borough/School\"] [--borough \"Borough\"]\n" +
         "The password is read from standard input; when none is given, one is generated and printed once.";
 
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextReader input, TextWriter output, TextWriter error)
+    /// <summary>The options are read by the command line (<see cref="Commands.CommandLine"/>), which refuses any other.</summary>
+    public static async Task<int> RunAsync(IServiceProvider services, IReadOnlyDictionary<string, List<string>> options,
+        TextReader input, TextWriter output, TextWriter error)
     {
-        var options = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 1; i < args.Length; i++)
+        if (!options.ContainsKey("email") || !options.ContainsKey("role"))
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-            {
-                await error.WriteLineAsync($"Unexpected argument '{args[i]}'.\n{Usage}");
-                return 2;
-            }
-            var key = args[i][2..];
-            if (!options.TryGetValue(key, out var values)) options[key] = values = [];
-            values.Add(args[++i]);
-        }
-        var unknown = options.Keys.FirstOrDefault(k => k is not ("email" or "name" or "role" or "school" or "borough"));
-        if (unknown is not null || !options.ContainsKey("email") || !options.ContainsKey("role"))
-        {
-            await error.WriteLineAsync(unknown is null ? Usage : $"Unknown option '--{unknown}'.\n{Usage}");
+            await error.WriteLineAsync(Usage);
             return 2;
         }
 

@@ -15,6 +15,7 @@ public static class IdentitySetup
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan CircuitRevalidationInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>Accounts, sign-in, roles and the authorization fallback (every page needs a signed-in user).</summary>
     public static IServiceCollection AddRjIdentity(this IServiceCollection services)
     {
         services.AddCascadingAuthenticationState();
@@ -79,6 +80,14 @@ public static class IdentitySetup
         services.AddSingleton<SchoolScope>();
         services.AddSingleton<FirstRunSetup>();
         services.AddSingleton<UnknownAccountLockout>();
+        services.AddScoped<UserAccounts>();
+        return services;
+    }
+
+    /// <summary>The audit log: every consultation, disclosure and change, in a hash chain.</summary>
+    public static IServiceCollection AddAudit(this IServiceCollection services)
+    {
+        services.AddSingleton<AuditLog>();
         return services;
     }
 }

@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RjConferences;
 using RjConferences.Data;
-using RjConferences.Features.Demo;
+using RjConferences.Tools;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
 

@@ -20,7 +20,7 @@ using Microsoft.Extensions.Options;
 using RjConferences;
 using RjConferences.Components;
 using RjConferences.Data;
-using RjConferences.Features.Demo;
+using RjConferences.Tools;
 using RjConferences.Features.FollowUps;
 using RjConferences.Features.Reports;
 using RjConferences.Security;

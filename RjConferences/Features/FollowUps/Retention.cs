@@ -75,9 +75,9 @@ public sealed class Retention(Db db, CaseWork work, TimeProvider clock, IOptions
     }
 
     /// <summary>The `retention --dry-run` command: lists what would be anonymised, changes nothing.</summary>
-    public async Task<int> DryRunCommandAsync(string[] args)
+    public async Task<int> DryRunCommandAsync(bool dryRun)
     {
-        if (!args.Contains("--dry-run"))
+        if (!dryRun)
         {
             await Console.Error.WriteLineAsync("Usage: retention --dry-run   (the daily job anonymises; this only lists what it would anonymise)");
             return 2;

@@ -56,6 +56,7 @@ public static class ReportEndpoints
         services.AddOptions<ReportOptions>().Bind(configuration.GetSection("Reports"))
             .Validate(o => o.SuppressBelow >= 2, "Reports:SuppressBelow must be 2 or more: small counts in exports must be suppressed.")
             .ValidateOnStart();
+        services.AddSingleton<ReportQueries>();
         services.AddSingleton<ReportSelectionValidator>();
         services.AddSingleton<ReportExports>();
         return services;

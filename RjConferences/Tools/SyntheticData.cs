@@ -6,11 +6,12 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RjConferences.Components;
 using RjConferences.Data;
+using RjConferences.Features.Demo;
 using RjConferences.Features.Referrals;
 using RjConferences.Features.Reports;
 using RjConferences.Security;
 
-namespace RjConferences.Features.Demo;
+namespace RjConferences.Tools;
 
 public sealed record SyntheticResult(int Cases, long Rows, TimeSpan Elapsed)
 {
@@ -18,7 +19,8 @@ public sealed record SyntheticResult(int Cases, long Rows, TimeSpan Elapsed)
 }
 
 /// <summary>
-/// The <c>generate-synthetic --cases N</c> command: adds N synthetic cases for benchmarks, fast
+/// The <c>generate-synthetic --cases N</c> command (a tool for benchmarks, outside the feature folders: it writes a dozen
+/// tables itself rather than through the features' services): adds N synthetic cases for benchmarks, fast
 /// (a million in minutes). Each case has a young person, a parent and a harmed party, and the
 /// consents, suitability assessment, ineligibility reasons and timeline entries its status needs,
 /// written as <see cref="ReferralService"/> and <see cref="CaseChanges"/> would write them (the moves
@@ -41,42 +43,30 @@ public static class SyntheticData
     public const int Years = 5;
     public const string Usage = "Usage: generate-synthetic --cases <N> [--seed <number>]   (N from 1 to 10,000,000)";
 
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error)
+    /// <summary>The command, its options read by the command line: <c>--cases</c> (required) and <c>--seed</c>.</summary>
+    public static async Task<int> RunAsync(IServiceProvider services, string? casesOption, string? seedOption, TextWriter output, TextWriter error)
     {
-        int? cases = null;
-        var seed = 1;
-        for (var i = 1; i < args.Length; i++)
-        {
-            var value = 0;
-            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out value);
-            switch (args[i])
-            {
-                case "--cases" when ok && value is >= 1 and <= MaxCases:
-                    cases = value;
-                    i++;
-                    break;
-                case "--seed" when ok:
-                    seed = value;
-                    i++;
-                    break;
-                case { } setting when setting.StartsWith("--", StringComparison.Ordinal) && setting.Contains('='):
-                    // A configuration setting (--ConnectionStrings:Default=...), read by the host.
-                    break;
-                default:
-                    await error.WriteLineAsync($"Unexpected argument '{args[i]}'.\n{Usage}");
-                    return 2;
-            }
-        }
-        if (cases is null)
+        if (casesOption is null)
         {
             await error.WriteLineAsync(Usage);
+            return 2;
+        }
+        if (!int.TryParse(casesOption, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var cases) || cases is < 1 or > MaxCases)
+        {
+            await error.WriteLineAsync($"Unexpected value '{casesOption}' for --cases.\n{Usage}");
+            return 2;
+        }
+        var seed = 1;
+        if (seedOption is not null && !int.TryParse(seedOption, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out seed))
+        {
+            await error.WriteLineAsync($"Unexpected value '{seedOption}' for --seed.\n{Usage}");
             return 2;
         }
 
         var db = services.GetRequiredService<Db>();
         var userId = await EnsureUserAsync(services, output);
         await output.WriteLineAsync($"Adding {cases:N0} synthetic cases to {db.DatabasePath} ({BatchSize:N0} a transaction)...");
-        var result = await GenerateAsync(db, cases.Value, userId, services.GetRequiredService<TimeProvider>().GetUtcNow(), seed,
+        var result = await GenerateAsync(db, cases, userId, services.GetRequiredService<TimeProvider>().GetUtcNow(), seed,
             services.GetRequiredService<IOptions<ReferralOptions>>().Value.MaxGravity, output);
         await output.WriteLineAsync(
             $"Added {result.Cases:N0} synthetic cases ({result.Rows:N0} rows) in {result.Elapsed.TotalSeconds:N1} s: {result.CasesPerSecond:N0} cases a second.");
