@@ -45,6 +45,26 @@ public class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
         return (await connection.QueryAsync<T>(sql)).ToList();
     }
 
+    /// <summary>
+    /// The lifecycle table checked against the code that runs: the demo walks every path a case takes
+    /// (booking, rescheduling, outcomes, agreements kept, broken and failed, follow-up, closures) through
+    /// the real services, and every status move they recorded is a row of the table.
+    /// </summary>
+    [Fact]
+    public async Task Every_status_move_the_services_made_is_a_move_of_the_lifecycle()
+    {
+        var moves = await QueryAsync<(string From, string To)>(
+            "SELECT DISTINCT from_status, to_status FROM case_events WHERE from_status IS NOT NULL AND to_status IS NOT NULL");
+
+        Assert.True(moves.Count >= 15, $"only {moves.Count} different moves: the demo no longer walks the lifecycle");
+        Assert.All(moves, m => Assert.True(CaseLifecycle.CanMove(m.From, m.To), $"{m.From} → {m.To} is not a move of the lifecycle"));
+        // And each case's status is where its last recorded move took it.
+        Assert.Empty(await QueryAsync<string>("""
+            SELECT c.reference FROM cases AS c
+            WHERE c.status <> (SELECT e.to_status FROM case_events AS e WHERE e.case_id = c.id AND e.to_status IS NOT NULL ORDER BY e.id DESC LIMIT 1)
+            """));
+    }
+
     [Fact]
     public async Task Seed_demo_creates_one_account_per_role_with_its_scope_and_prints_each_password_once()
     {

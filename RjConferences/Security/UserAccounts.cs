@@ -1,3 +1,4 @@
+using RjConferences.Components.Forms;
 using System.Data;
 using System.Net.Mail;
 using System.Security.Cryptography;
@@ -32,7 +33,9 @@ public sealed class FieldErrors : Dictionary<string, List<string>>
     public bool IsEmpty => Count == 0;
 }
 
+/// <summary>An account's <see cref="SaveResult"/>, with the account made.</summary>
 public sealed record CreateAccountResult(Guid? UserId, FieldErrors Errors)
+    : SaveResult(UserId is not null ? SaveOutcome.Saved : SaveOutcome.Invalid, Errors)
 {
     public bool Succeeded => UserId is not null;
 }

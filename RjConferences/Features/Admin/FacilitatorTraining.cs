@@ -24,10 +24,7 @@ public sealed record TrainingRecord(
 /// How a training save ended; <see cref="Clashes"/> are the booked conferences the saved (or, when it needs
 /// confirmation, the proposed) dates do not cover.
 /// </summary>
-public sealed record TrainingSave(SaveOutcome Outcome, FieldErrors Errors, IReadOnlyList<TrainingClash> Clashes)
-{
-    public void Deconstruct(out SaveOutcome outcome, out FieldErrors errors) => (outcome, errors) = (Outcome, Errors);
-}
+public sealed record TrainingSave(SaveOutcome Outcome, FieldErrors Errors, IReadOnlyList<TrainingClash> Clashes) : SaveResult(Outcome, Errors);
 
 /// <summary>What the administrator types on the training page; the server validates all of it.</summary>
 public sealed class TrainingForm

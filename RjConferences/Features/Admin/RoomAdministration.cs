@@ -98,12 +98,12 @@ public sealed class RoomAdministration(Db db, AuditLog audit)
     /// Renames the room or changes its capacity, when it still has the name and capacity of
     /// <paramref name="original"/> (otherwise someone else changed it first: Conflict).
     /// </summary>
-    public async Task<(SaveOutcome Outcome, FieldErrors Errors)> UpdateAsync(RoomItem original, RoomForm form, Guid adminId)
+    public async Task<SaveResult> UpdateAsync(RoomItem original, RoomForm form, Guid adminId)
     {
         var errors = Validate(form, out var name, out var capacity);
         if (!errors.IsEmpty)
         {
-            return (SaveOutcome.Invalid, errors);
+            return new SaveResult(SaveOutcome.Invalid, errors);
         }
         var outcome = await db.WriteAsync(async (connection, transaction) =>
         {
@@ -128,11 +128,11 @@ public sealed class RoomAdministration(Db db, AuditLog audit)
                 EntityType: "room", EntityId: current.Id.ToString(CultureInfo.InvariantCulture), UserId: adminId, Justification: "room changed"));
             return SaveOutcome.Saved;
         });
-        return (outcome, errors);
+        return new SaveResult(outcome, errors);
     }
 
     /// <summary>Removes a room that no conference (past, cancelled or to come) has used; otherwise explains why not.</summary>
-    public async Task<(SaveOutcome Outcome, FieldErrors Errors)> RemoveAsync(long roomId, Guid adminId)
+    public async Task<SaveResult> RemoveAsync(long roomId, Guid adminId)
     {
         var errors = new FieldErrors();
         var outcome = await db.WriteAsync(async (connection, transaction) =>
@@ -159,7 +159,7 @@ public sealed class RoomAdministration(Db db, AuditLog audit)
                 EntityType: "room", EntityId: roomId.ToString(CultureInfo.InvariantCulture), UserId: adminId, Justification: "room removed"));
             return SaveOutcome.Saved;
         });
-        return (outcome, errors);
+        return new SaveResult(outcome, errors);
     }
 
     private static Task<bool> NameTakenAsync(SqliteConnection connection, IDbTransaction transaction, long schoolId, string name, long? exceptId) =>

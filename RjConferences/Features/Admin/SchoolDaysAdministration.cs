@@ -67,7 +67,7 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
     /// Saves the hours when they are still <paramref name="original"/> (otherwise Conflict). Both are
     /// required, as HH:mm, and the start must be before the end.
     /// </summary>
-    public async Task<(SaveOutcome Outcome, FieldErrors Errors)> SaveHoursAsync(SchoolDayHours original, HoursForm form, Guid adminId)
+    public async Task<SaveResult> SaveHoursAsync(SchoolDayHours original, HoursForm form, Guid adminId)
     {
         var errors = new FieldErrors();
         var start = ParseTime(form.Start, "Hours.Start", "the start of the school day", errors);
@@ -78,7 +78,7 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
         }
         if (!errors.IsEmpty)
         {
-            return (SaveOutcome.Invalid, errors);
+            return new SaveResult(SaveOutcome.Invalid, errors);
         }
         var outcome = await db.WriteAsync(async (connection, transaction) =>
         {
@@ -93,7 +93,7 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
                 EntityType: "setting", EntityId: "school_day_hours", UserId: adminId, Justification: "school-day hours changed"));
             return SaveOutcome.Saved;
         });
-        return (outcome, errors);
+        return new SaveResult(outcome, errors);
     }
 
     /// <summary>The years that have terms in this borough, and this year, newest last.</summary>
@@ -124,12 +124,12 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
     /// Adds a term to the borough, or (with <see cref="TermForm.AllBoroughs"/>) to every borough. Refused
     /// when it overlaps another term of a borough it would be added to.
     /// </summary>
-    public async Task<(SaveOutcome Outcome, FieldErrors Errors)> AddTermAsync(long boroughId, TermForm form, Guid adminId)
+    public async Task<SaveResult> AddTermAsync(long boroughId, TermForm form, Guid adminId)
     {
         var errors = ValidateTerm(form, out var name, out var startsOn, out var endsOn);
         if (!errors.IsEmpty)
         {
-            return (SaveOutcome.Invalid, errors);
+            return new SaveResult(SaveOutcome.Invalid, errors);
         }
         var outcome = await db.WriteAsync(async (connection, transaction) =>
         {
@@ -155,16 +155,16 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
             }
             return SaveOutcome.Saved;
         });
-        return (outcome, errors);
+        return new SaveResult(outcome, errors);
     }
 
     /// <summary>Changes a term when it is still as <paramref name="original"/> (otherwise Conflict).</summary>
-    public async Task<(SaveOutcome Outcome, FieldErrors Errors)> UpdateTermAsync(TermItem original, TermForm form, Guid adminId)
+    public async Task<SaveResult> UpdateTermAsync(TermItem original, TermForm form, Guid adminId)
     {
         var errors = ValidateTerm(form, out var name, out var startsOn, out var endsOn);
         if (!errors.IsEmpty)
         {
-            return (SaveOutcome.Invalid, errors);
+            return new SaveResult(SaveOutcome.Invalid, errors);
         }
         var outcome = await db.WriteAsync(async (connection, transaction) =>
         {
@@ -187,7 +187,7 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
                 EntityType: "term_date", EntityId: current.Id.ToString(CultureInfo.InvariantCulture), UserId: adminId, Justification: "term changed"));
             return SaveOutcome.Saved;
         });
-        return (outcome, errors);
+        return new SaveResult(outcome, errors);
     }
 
     /// <summary>Deletes a term when it is still as <paramref name="original"/> (otherwise Conflict, or NotFound when already gone).</summary>
@@ -229,7 +229,7 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
     }
 
     /// <summary>Adds a bank holiday: a real date that is not a bank holiday already, and a name.</summary>
-    public async Task<(SaveOutcome Outcome, FieldErrors Errors)> AddBankHolidayAsync(BankHolidayForm form, Guid adminId)
+    public async Task<SaveResult> AddBankHolidayAsync(BankHolidayForm form, Guid adminId)
     {
         var errors = new FieldErrors();
         var date = form.Date.Parse("Date of the bank holiday", out var dateError);
@@ -240,7 +240,7 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
         var name = ValidateName(form.Name, "Holiday.Name", "the name of the bank holiday", errors);
         if (!errors.IsEmpty)
         {
-            return (SaveOutcome.Invalid, errors);
+            return new SaveResult(SaveOutcome.Invalid, errors);
         }
         var outcome = await db.WriteAsync(async (connection, transaction) =>
         {
@@ -256,7 +256,7 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
                 EntityType: "bank_holiday", EntityId: TypeHandlers.ToDateText(date!.Value), UserId: adminId, Justification: "bank holiday added"));
             return SaveOutcome.Saved;
         });
-        return (outcome, errors);
+        return new SaveResult(outcome, errors);
     }
 
     public Task<SaveOutcome> DeleteBankHolidayAsync(DateOnly date, Guid adminId) =>

@@ -70,7 +70,7 @@ public sealed class UserAdministration(Db db, UserManager<AppUser> userManager, 
     }
 
     /// <summary>Saves name, email, roles and scope when nobody else has saved since <paramref name="version"/>.</summary>
-    public async Task<(SaveOutcome Outcome, FieldErrors Errors)> UpdateAsync(Guid id, UserChange change, string version, Guid adminId)
+    public async Task<SaveResult> UpdateAsync(Guid id, UserChange change, string version, Guid adminId)
     {
         var errors = UserAccounts.ValidateDetails(change.DisplayName, change.Email, change.Roles, change.SchoolIds, change.BoroughIds);
         if (id == adminId && !change.Roles.Contains(Roles.Administrator))
@@ -79,7 +79,7 @@ public sealed class UserAdministration(Db db, UserManager<AppUser> userManager, 
         }
         if (!errors.IsEmpty)
         {
-            return (SaveOutcome.Invalid, errors);
+            return new SaveResult(SaveOutcome.Invalid, errors);
         }
         var email = change.Email.Trim();
         var normalized = userManager.NormalizeEmail(email);
@@ -109,7 +109,7 @@ public sealed class UserAdministration(Db db, UserManager<AppUser> userManager, 
                 EntityType: "user", EntityId: id.ToString(), UserId: adminId, Justification: "roles, scope or details changed"));
             return SaveOutcome.Saved;
         });
-        return (outcome, errors);
+        return new SaveResult(outcome, errors);
     }
 
     /// <summary>Disabling ends the user's sessions and open circuits (new security stamp).</summary>

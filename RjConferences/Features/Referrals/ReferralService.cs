@@ -1,3 +1,4 @@
+using RjConferences.Components.Forms;
 using System.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -8,7 +9,9 @@ using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals;
 
+/// <summary>A referral's <see cref="SaveResult"/>, with the case it made (or, for a school's internal matter, none).</summary>
 public sealed record ReferralResult(FieldErrors Errors, Guid? CaseId = null, string? Reference = null, bool InternalMatter = false)
+    : SaveResult(Errors.IsEmpty ? SaveOutcome.Saved : SaveOutcome.Invalid, Errors)
 {
     public bool Succeeded => Errors.IsEmpty;
 }
