@@ -178,18 +178,18 @@ public class SchedulingAdminTests : IAsyncLifetime
     [Fact]
     public async Task A_room_is_added_and_a_second_room_of_the_same_name_at_that_school_is_refused_at_the_field()
     {
-        var (id, errors) = await Rooms.AddAsync(langdonPark, new RoomForm { Name = " Room 2 ", Capacity = "10" }, admin.Id);
+        var (id, errors) = (await Rooms.AddAsync(langdonPark, new RoomForm { Name = " Room 2 ", Capacity = "10" }, admin.Id)).ValueAndErrors();
         Assert.Empty(errors);
         var room = Assert.Single(await Rooms.ListAsync(langdonPark));
         Assert.Equal(new RoomItem(id!.Value, langdonPark, "Room 2", 10), room);
         Assert.Equal(1, await AuditCountAsync("room", id.Value.ToString()));
 
-        (var duplicate, errors) = await Rooms.AddAsync(langdonPark, new RoomForm { Name = "room 2", Capacity = "6" }, admin.Id);
+        (var duplicate, errors) = (await Rooms.AddAsync(langdonPark, new RoomForm { Name = "room 2", Capacity = "6" }, admin.Id)).ValueAndErrors();
         Assert.Null(duplicate);
         Assert.Equal(["There is already a room called room 2 at this school"], errors["Name"]);
         Assert.Single(await Rooms.ListAsync(langdonPark));
 
-        (var elsewhere, errors) = await Rooms.AddAsync(rokeby, new RoomForm { Name = "Room 2", Capacity = "6" }, admin.Id);
+        (var elsewhere, errors) = (await Rooms.AddAsync(rokeby, new RoomForm { Name = "Room 2", Capacity = "6" }, admin.Id)).ValueAndErrors();
         Assert.NotNull(elsewhere); // unique within a school only
         Assert.Empty(errors);
     }
@@ -203,7 +203,7 @@ public class SchedulingAdminTests : IAsyncLifetime
     [InlineData("Room 1", "-5", "Capacity", "Capacity must be a whole number from 2 to 100")]
     public async Task A_bad_room_is_refused_at_its_field(string name, string capacity, string field, string message)
     {
-        var (id, errors) = await Rooms.AddAsync(langdonPark, new RoomForm { Name = name, Capacity = capacity }, admin.Id);
+        var (id, errors) = (await Rooms.AddAsync(langdonPark, new RoomForm { Name = name, Capacity = capacity }, admin.Id)).ValueAndErrors();
 
         Assert.Null(id);
         Assert.Equal([message], errors[field]);
@@ -221,7 +221,7 @@ public class SchedulingAdminTests : IAsyncLifetime
     [Fact]
     public async Task A_room_is_renamed_unless_someone_else_changed_it_first_or_the_name_is_taken()
     {
-        var (id, _) = await Rooms.AddAsync(langdonPark, new RoomForm { Name = "Room 1", Capacity = "8" }, admin.Id);
+        var (id, _) = (await Rooms.AddAsync(langdonPark, new RoomForm { Name = "Room 1", Capacity = "8" }, admin.Id)).ValueAndErrors();
         await Rooms.AddAsync(langdonPark, new RoomForm { Name = "Library", Capacity = "20" }, admin.Id);
         var original = (await Rooms.ListAsync(langdonPark)).Single(r => r.Id == id);
 
@@ -241,8 +241,8 @@ public class SchedulingAdminTests : IAsyncLifetime
     [Fact]
     public async Task A_room_that_a_conference_uses_cannot_be_removed_and_an_unused_one_can()
     {
-        var (used, _) = await Rooms.AddAsync(langdonPark, new RoomForm { Name = "Room 2", Capacity = "10" }, admin.Id);
-        var (unused, _) = await Rooms.AddAsync(langdonPark, new RoomForm { Name = "Room 3", Capacity = "10" }, admin.Id);
+        var (used, _) = (await Rooms.AddAsync(langdonPark, new RoomForm { Name = "Room 2", Capacity = "10" }, admin.Id)).ValueAndErrors();
+        var (unused, _) = (await Rooms.AddAsync(langdonPark, new RoomForm { Name = "Room 3", Capacity = "10" }, admin.Id)).ValueAndErrors();
         await InsertConferenceAsync(used!.Value, "cancelled");
 
         var (outcome, errors) = await Rooms.RemoveAsync(used.Value, admin.Id);

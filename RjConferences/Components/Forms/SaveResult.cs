@@ -60,4 +60,7 @@ public record SaveResult(SaveOutcome Outcome, FieldErrors Errors)
 public sealed record SaveResult<T>(SaveOutcome Outcome, FieldErrors Errors, T? Value) : SaveResult(Outcome, Errors)
 {
     public static SaveResult<T> From(SaveResult result, T? value = default) => new(result.Outcome, result.Errors, value);
+
+    /// <summary>What the save made, and the messages: <c>var (id, errors) = (await AddAsync(…)).ValueAndErrors();</c></summary>
+    public (T? Value, FieldErrors Errors) ValueAndErrors() => (Value, Errors);
 }

@@ -65,12 +65,12 @@ public sealed class RoomAdministration(Db db, AuditLog audit)
     }
 
     /// <summary>Adds a room; a name already used at the school (ignoring case) is refused at the name field.</summary>
-    public async Task<(long? RoomId, FieldErrors Errors)> AddAsync(long schoolId, RoomForm form, Guid adminId)
+    public async Task<SaveResult<long?>> AddAsync(long schoolId, RoomForm form, Guid adminId)
     {
         var errors = Validate(form, out var name, out var capacity);
         if (!errors.IsEmpty)
         {
-            return (null, errors);
+            return new SaveResult<long?>(SaveOutcome.Invalid, errors, null);
         }
         var id = await db.WriteAsync<long?>(async (connection, transaction) =>
         {
@@ -91,7 +91,7 @@ public sealed class RoomAdministration(Db db, AuditLog audit)
                 EntityType: "room", EntityId: roomId.ToString(CultureInfo.InvariantCulture), UserId: adminId, Justification: "room added"));
             return roomId;
         });
-        return (id, errors);
+        return new SaveResult<long?>(errors.IsEmpty ? SaveOutcome.Saved : SaveOutcome.Invalid, errors, id);
     }
 
     /// <summary>

@@ -71,7 +71,7 @@ public static partial class DemoData
             var names = RoomNames.OrderBy(_ => random.Next()).Take(random.Next(3) == 0 ? 2 : 1);
             foreach (var name in names)
             {
-                var (id, errors) = await rooms.AddAsync(school.Id, new RoomForm { Name = name, Capacity = random.Next(6, 13).ToString(System.Globalization.CultureInfo.InvariantCulture) }, adminId);
+                var (id, errors) = (await rooms.AddAsync(school.Id, new RoomForm { Name = name, Capacity = random.Next(6, 13).ToString(System.Globalization.CultureInfo.InvariantCulture) }, adminId)).ValueAndErrors();
                 Check(id is not null, errors, $"room at {school.Name}");
             }
         }
