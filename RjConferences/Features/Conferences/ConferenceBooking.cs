@@ -210,9 +210,9 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
         var facilitatorName = await FacilitatorProblemAsync(connection, transaction, form.FacilitatorId!.Value, date, "FacilitatorId", errors);
         var coName = form.CoFacilitatorId is { } co ? await FacilitatorProblemAsync(connection, transaction, co, date, "CoFacilitatorId", errors) : null;
 
-        var parties = (await connection.QueryAsync<(Guid Id, string Name)>("""
-            SELECT id, coalesce(organisation_name, first_name || ' ' || last_name) FROM parties
-            WHERE case_id = @Id AND details_removed_at IS NULL
+        var parties = (await connection.QueryAsync<(Guid Id, string Name)>($"""
+            SELECT p.id, {PartyNames.Sql("p")} FROM parties AS p
+            WHERE p.case_id = @Id AND p.details_removed_at IS NULL
             """, new { theCase.Id }, transaction)).ToDictionary(p => p.Id, p => p.Name);
         if (form.ParticipantIds.Any(p => !parties.ContainsKey(p))) errors.Add("ParticipantIds", "Choose participants from this case's people");
         if (!errors.IsEmpty) return errors;

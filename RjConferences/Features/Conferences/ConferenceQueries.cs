@@ -142,8 +142,8 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
 
     private static async Task LoadDetailsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, ConferenceView conference)
     {
-        conference.Participants = (await connection.QueryAsync<ParticipantView>("""
-            SELECT p.id AS party_id, coalesce(p.organisation_name, p.first_name || ' ' || p.last_name, 'Details removed') AS name,
+        conference.Participants = (await connection.QueryAsync<ParticipantView>($"""
+            SELECT p.id AS party_id, {PartyNames.Sql("p")} AS name,
                    p.party_role, cp.attended
             FROM conference_participants AS cp JOIN parties AS p ON p.id = cp.party_id
             WHERE cp.conference_id = @Id ORDER BY p.sort_order

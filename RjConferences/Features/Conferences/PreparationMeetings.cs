@@ -42,7 +42,7 @@ public sealed class PreparationMeetings(Db db, CaseWork work, TimeProvider clock
     {
         await using var connection = await db.OpenAsync();
         return (await connection.QueryAsync<PreparationMeetingView>($"""
-            SELECT m.id, m.party_id, coalesce(p.organisation_name, p.first_name || ' ' || p.last_name, 'Details removed') AS party_name,
+            SELECT m.id, m.party_id, {PartyNames.Sql("p")} AS party_name,
                    u.display_name AS facilitator_name, m.met_on, m.method, m.notes, m.party_ready
             FROM preparation_meetings AS m
             JOIN parties AS p ON p.id = m.party_id
