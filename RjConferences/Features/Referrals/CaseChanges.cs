@@ -313,7 +313,7 @@ await change.UpdateDetailsAsync(form.Description!.Trim(), form.Location, form.Ou
         if (reason.Length > TextLimits.Reason) return Task.FromResult(SaveResult.Invalid("WithdrawReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
         return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
-            var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
+            if (!AllowsChange(change.Status)) return ClosedRefusal;
             await change.WithdrawAsync(reason.Trim(), "Case withdrawn");
             return null;
         });
@@ -348,8 +348,12 @@ await change.UpdateDetailsAsync(form.Description!.Trim(), form.Location, form.Ou
     /// </summary>
     public static bool CanEdit(ClaimsPrincipal user, string status) => IsCaseWorker(user) && AllowsChange(status);
 
-    /// <summary>Whether <paramref name="user"/> may withdraw a case in <paramref name="status"/> (<see cref="WithdrawCaseAsync"/>): the lifecycle allows the move.</summary>
-    public static bool CanWithdraw(ClaimsPrincipal user, string status) => IsCaseWorker(user) && CaseLifecycle.CanMove(status, CaseStatus.Withdrawn);
+    /// <summary>
+    /// Whether <paramref name="user"/> may withdraw a case in <paramref name="status"/> (<see cref="WithdrawCaseAsync"/>): the lifecycle
+    /// allows the move, and the case is not closed (closed to withdrawn is the lifecycle's row for an administrator's reopening, not a withdrawal).
+    /// </summary>
+    public static bool CanWithdraw(ClaimsPrincipal user, string status) =>
+        IsCaseWorker(user) && AllowsChange(status) && CaseLifecycle.CanMove(status, CaseStatus.Withdrawn);
 
     /// <summary>Puts a case before its conference where its assessment and consents say it belongs.</summary>
     private static async Task SettleAsync(CaseChange change, string summary)
