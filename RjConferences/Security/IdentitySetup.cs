@@ -75,6 +75,7 @@ public static class IdentitySetup
         {
             // Every page and endpoint requires a signed-in user unless it says [AllowAnonymous].
             o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+            Policies.Register(o);
         });
 
         services.AddSingleton<SchoolScope>();

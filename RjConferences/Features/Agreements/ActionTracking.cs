@@ -473,13 +473,11 @@ public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock,
         {
             agreement.UserId = userId;
             agreement.MayDecide = AgreementOutcomes.FacilitatesOrAdministers(agreement.FacilitatorId, agreement.CoFacilitatorId, user);
-            agreement.Actions = (await connection.QueryAsync<TrackedAction>("""
+            agreement.Actions = (await connection.QueryAsync<TrackedAction>($"""
                 SELECT x.id, x.number, x.action_type, x.text, x.due_on, x.status, x.status_on, x.missed_reason, x.overdue_flagged_at,
                        x.checked_by_party_id, x.checked_by_user_id,
-                       coalesce(cu.display_name, CASE WHEN cp.details_removed_at IS NOT NULL THEN 'Details removed'
-                                                      ELSE coalesce(cp.organisation_name, trim(coalesce(cp.first_name, '') || ' ' || coalesce(cp.last_name, ''))) END) AS checker_name,
-                       coalesce(vu.display_name, CASE WHEN vp.details_removed_at IS NOT NULL THEN 'Details removed'
-                                                      ELSE coalesce(vp.organisation_name, trim(coalesce(vp.first_name, '') || ' ' || coalesce(vp.last_name, ''))) END) AS completion_checked_by_name
+                       coalesce(cu.display_name, CASE WHEN cp.id IS NOT NULL THEN {PartyNames.Sql("cp")} END) AS checker_name,
+                       coalesce(vu.display_name, CASE WHEN vp.id IS NOT NULL THEN {PartyNames.Sql("vp")} END) AS completion_checked_by_name
                 FROM agreement_actions AS x
                 LEFT JOIN users AS cu ON cu.id = x.checked_by_user_id
                 LEFT JOIN parties AS cp ON cp.id = x.checked_by_party_id

@@ -91,9 +91,8 @@ public sealed class AgreementDocumentSource(Db db)
 
     private static DocumentPerson Person(PartyRow p, Dictionary<Guid, PartyRow> all)
     {
-        if (p.DetailsRemovedAt is not null) return new DocumentPerson("Details removed");
-        if (p.OrganisationName is { Length: > 0 } organisation) return new DocumentPerson(organisation);
-        return new DocumentPerson($"{p.FirstName} {p.LastName}".Trim(), p.FirstName, OnHarmedSide(p, all));
+        var name = PartyNames.Display(p.FirstName, p.LastName, p.OrganisationName, p.DetailsRemovedAt is not null);
+        return p.DetailsRemovedAt is not null || p.OrganisationName is not null ? new DocumentPerson(name) : new DocumentPerson(name, p.FirstName, OnHarmedSide(p, all));
     }
 
     private static string Role(PartyRow p, Dictionary<Guid, PartyRow> all)

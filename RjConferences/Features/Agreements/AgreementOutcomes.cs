@@ -91,13 +91,9 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock,
         {
             var (connection, transaction, userId, now) = (change.Connection, change.Transaction, user.UserId(), change.Now);
             var errors = new FieldErrors();
-            if (row.Status != "scheduled")
+            if (OutcomeRefusal(row.FacilitatorId, row.CoFacilitatorId, row.Status, row.StartsAt, user, now) is { } refusal)
             {
-                return SaveResult.Invalid("", row.Status == "cancelled" ? "This conference was cancelled" : "The outcome of this conference has already been recorded");
-            }
-            if (row.StartsAt > now)
-            {
-                return SaveResult.Invalid("", $"You can record the outcome once the conference has started ({LondonTime.Format(row.StartsAt)})");
+                return SaveResult.Invalid("", refusal);
             }
             var context = await ContextAsync(connection, transaction, row, user);
             OutcomeValidator.Validate(form, context, errors);
@@ -247,13 +243,36 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock,
     private static bool MayRecord(ConferenceRow row, ClaimsPrincipal user) => FacilitatesOrAdministers(row.FacilitatorId, row.CoFacilitatorId, user);
 
     /// <summary>
+    /// Whether <paramref name="user"/> may record the outcome of this conference now: its facilitator, its
+    /// co-facilitator or an administrator, of a conference still scheduled whose start has passed. The case
+    /// page and My work offer "Record the outcome" on this answer; <see cref="RecordOutcomeAsync"/> refuses on it.
+    /// </summary>
+    public static bool CanRecordOutcome(Guid facilitatorId, Guid? coFacilitatorId, string conferenceStatus, DateTimeOffset startsAt, ClaimsPrincipal user,
+        DateTimeOffset now) =>
+        OutcomeRefusal(facilitatorId, coFacilitatorId, conferenceStatus, startsAt, user, now) is null;
+
+    /// <inheritdoc cref="CanRecordOutcome(Guid, Guid?, string, DateTimeOffset, ClaimsPrincipal, DateTimeOffset)"/>
+    public static bool CanRecordOutcome(Conferences.ConferenceView conference, ClaimsPrincipal user, DateTimeOffset now) =>
+        CanRecordOutcome(conference.FacilitatorId, conference.CoFacilitatorId, conference.Status, conference.StartsAt, user, now);
+
+    /// <summary>Why <paramref name="user"/> may not record the outcome of this conference now (the server's message), or null when they may.</summary>
+    public static string? OutcomeRefusal(Guid facilitatorId, Guid? coFacilitatorId, string conferenceStatus, DateTimeOffset startsAt, ClaimsPrincipal user,
+        DateTimeOffset now)
+    {
+        if (!FacilitatesOrAdministers(facilitatorId, coFacilitatorId, user)) return NotPermitted;
+        if (conferenceStatus != "scheduled") return conferenceStatus == "cancelled" ? "This conference was cancelled" : "The outcome of this conference has already been recorded";
+        if (startsAt > now) return $"You can record the outcome once the conference has started ({LondonTime.Format(startsAt)})";
+        return null;
+    }
+
+    /// <summary>
     /// Who answers for a conference's outcome and agreement: its facilitator, its co-facilitator, or an
     /// Administrator (the outcome page and keeping the agreement use the same rule).
     /// </summary>
-    internal static bool FacilitatesOrAdministers(Guid facilitatorId, Guid? coFacilitatorId, ClaimsPrincipal user)
+    public static bool FacilitatesOrAdministers(Guid facilitatorId, Guid? coFacilitatorId, ClaimsPrincipal user)
     {
         var userId = user.UserId();
-        return facilitatorId == userId || coFacilitatorId == userId || user.IsInRole(Roles.Administrator);
+        return facilitatorId == userId || coFacilitatorId == userId || user.Allows(Policies.Administrator);
     }
 
     private static Task<ConferenceRow?> ConferenceAsync(SqliteConnection connection, IDbTransaction? transaction, Guid conferenceId, Guid userId) =>

@@ -36,7 +36,7 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
     {
         var errors = new FieldErrors();
         var rescheduling = conferenceId is not null;
-        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        if (!CaseChanges.IsCaseWorker(user))
         {
             errors.Add("", "Only a referrer or a facilitator can book a conference");
             return new BookingResult(errors, []);
@@ -67,9 +67,9 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
             if (rescheduling)
             {
                 var status = await connection.ExecuteScalarAsync<string>("SELECT status FROM conferences WHERE id = @conferenceId", new { conferenceId }, transaction);
-                if (status != "scheduled") return Refuse("", "Only a scheduled conference can be rescheduled");
+                if (!IsChangeable(status)) return Refuse("", "Only a scheduled conference can be rescheduled");
             }
-            else if (theCase.Status != CaseStatus.ReadyToSchedule)
+            else if (!AllowsBooking(theCase.Status))
             {
                 return Refuse("", $"A conference can be booked only when the case is ready to schedule; this case is {CaseStatus.Label(theCase.Status).ToLowerInvariant()}");
             }
@@ -124,6 +124,34 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
             _ => new BookingResult(result.Errors, [], Refused: result.Outcome),
         };
     }
+
+    // The rules that the case page asks before it offers "Book a conference", "Change the time", "Cancel the
+    // conference" and "Record not held", and that the methods above refuse on (same messages).
+
+    /// <summary>A conference is booked for a case that is ready to schedule.</summary>
+    public static bool AllowsBooking(string caseStatus) => caseStatus == CaseStatus.ReadyToSchedule;
+
+    /// <summary>Only a scheduled conference is rescheduled, cancelled or recorded as not held.</summary>
+    public static bool IsChangeable(string? conferenceStatus) => conferenceStatus == "scheduled";
+
+    private static bool HasStarted(DateTimeOffset startsAt, DateTimeOffset now) => startsAt <= now;
+
+    /// <summary>Whether <paramref name="user"/> may book a conference for a case in <paramref name="caseStatus"/> (<see cref="BookAsync"/>).</summary>
+    public static bool CanBook(ClaimsPrincipal user, string caseStatus) => CaseChanges.IsCaseWorker(user) && AllowsBooking(caseStatus);
+
+    /// <summary>Whether <paramref name="user"/> may move this conference to another time (<see cref="RescheduleAsync"/>).</summary>
+    public static bool CanReschedule(ClaimsPrincipal user, ConferenceView conference) => CaseChanges.IsCaseWorker(user) && IsChangeable(conference.Status);
+
+    /// <summary>Whether <paramref name="user"/> may cancel this conference (<see cref="EndAsync"/> with "cancelled").</summary>
+    public static bool CanCancel(ClaimsPrincipal user, ConferenceView conference) => CaseChanges.IsCaseWorker(user) && IsChangeable(conference.Status);
+
+    /// <summary>Whether <paramref name="user"/> may record this conference as not held now (<see cref="EndAsync"/> with "not_held"): once its time has come.</summary>
+    public static bool CanRecordNotHeld(ClaimsPrincipal user, ConferenceView conference, DateTimeOffset now) =>
+        CanCancel(user, conference) && HasStarted(conference.StartsAt, now);
+
+    /// <summary>Whether the case page offers this conference's calendar file (the endpoint's policy, <see cref="Policies.CaseWorker"/>): while it is scheduled, or to cancel it in calendars.</summary>
+    public static bool OffersInvitation(ClaimsPrincipal user, ConferenceView conference) =>
+        CaseChanges.IsCaseWorker(user) && conference.Status is "scheduled" or "cancelled";
 
     private Times? ParseTimes(BookingForm form, FieldErrors errors, out bool needsOccurrence)
     {
@@ -182,9 +210,9 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
         var facilitatorName = await FacilitatorProblemAsync(connection, transaction, form.FacilitatorId!.Value, date, "FacilitatorId", errors);
         var coName = form.CoFacilitatorId is { } co ? await FacilitatorProblemAsync(connection, transaction, co, date, "CoFacilitatorId", errors) : null;
 
-        var parties = (await connection.QueryAsync<(Guid Id, string Name)>("""
-            SELECT id, coalesce(organisation_name, first_name || ' ' || last_name) FROM parties
-            WHERE case_id = @Id AND details_removed_at IS NULL
+        var parties = (await connection.QueryAsync<(Guid Id, string Name)>($"""
+            SELECT p.id, {PartyNames.Sql("p")} FROM parties AS p
+            WHERE p.case_id = @Id AND p.details_removed_at IS NULL
             """, new { theCase.Id }, transaction)).ToDictionary(p => p.Id, p => p.Name);
         if (form.ParticipantIds.Any(p => !parties.ContainsKey(p))) errors.Add("ParticipantIds", "Choose participants from this case's people");
         if (!errors.IsEmpty) return errors;
@@ -311,7 +339,7 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
     {
         var errors = new FieldErrors();
         if (outcome is not ("cancelled" or "not_held")) throw new ArgumentOutOfRangeException(nameof(outcome));
-        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator)) errors.Add("", "Only a referrer or a facilitator can change a conference");
+        if (!CaseChanges.IsCaseWorker(user)) errors.Add("", "Only a referrer or a facilitator can change a conference");
         if (string.IsNullOrWhiteSpace(reason)) errors.Add("Reason", outcome == "cancelled" ? "Give the reason for cancelling" : "Give the reason the conference was not held");
         else if (reason.Length > TextLimits.Reason) errors.Add("Reason", TextLimits.TooLong("The reason", TextLimits.Reason));
         if (!errors.IsEmpty) return SaveResult.Invalid(errors);
@@ -322,8 +350,8 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
             var (connection, transaction, now) = (change.Connection, change.Transaction, change.Now);
             var current = await connection.QuerySingleAsync<(string Status, DateTimeOffset Start, DateTimeOffset End, long Room, Guid Facilitator)>(
                 "SELECT status, starts_at, ends_at, room_id, facilitator_id FROM conferences WHERE id = @conferenceId", new { conferenceId }, transaction);
-            if (current.Status != "scheduled") return SaveResult.Invalid("", "Only a scheduled conference can be changed");
-            if (outcome == "not_held" && current.Start > now) return SaveResult.Invalid("", "A conference can be recorded as not held only once its time has come");
+            if (!IsChangeable(current.Status)) return SaveResult.Invalid("", "Only a scheduled conference can be changed");
+            if (outcome == "not_held" && !HasStarted(current.Start, now)) return SaveResult.Invalid("", "A conference can be recorded as not held only once its time has come");
             var participants = (await connection.QueryAsync<Guid>("SELECT party_id FROM conference_participants WHERE conference_id = @conferenceId", new { conferenceId }, transaction)).ToHashSet();
             if (absent.Any(a => !participants.Contains(a))) return SaveResult.Invalid("Absent", "Choose people who were invited");
 

@@ -12,7 +12,7 @@ public static class ConferenceEndpoints
             await queries.InviteAsync(id, user.UserId()) is { } invite
                 ? Results.File(invite.Content, "text/calendar; charset=utf-8", invite.FileName)
                 : Results.NotFound())
-            .RequireAuthorization(policy => policy.RequireRole(Roles.Referrer, Roles.Facilitator));
+            .RequireAuthorization(Policies.CaseWorker);
         return endpoints;
     }
 }

@@ -142,8 +142,8 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
 
     private static async Task LoadDetailsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, ConferenceView conference)
     {
-        conference.Participants = (await connection.QueryAsync<ParticipantView>("""
-            SELECT p.id AS party_id, coalesce(p.organisation_name, p.first_name || ' ' || p.last_name, 'Details removed') AS name,
+        conference.Participants = (await connection.QueryAsync<ParticipantView>($"""
+            SELECT p.id AS party_id, {PartyNames.Sql("p")} AS name,
                    p.party_role, cp.attended
             FROM conference_participants AS cp JOIN parties AS p ON p.id = cp.party_id
             WHERE cp.conference_id = @Id ORDER BY p.sort_order
@@ -176,17 +176,18 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
     public const int PageSize = 50;
 
     /// <summary>
-    /// Conferences the user facilitates or co-facilitates that have started but are still "scheduled":
-    /// their outcome (held or not) is still to be recorded. Oldest first, <see cref="PageSize"/> a page.
+    /// Conferences whose outcome the user may record (<see cref="Agreements.AgreementOutcomes.CanRecordOutcome(ConferenceView, ClaimsPrincipal, DateTimeOffset)"/>)
+    /// that have started but are still "scheduled": the ones they facilitate or co-facilitate, or with <paramref name="everyone"/>
+    /// (an administrator) every one in their scope. Oldest first, <see cref="PageSize"/> a page.
     /// </summary>
-    public async Task<(IReadOnlyList<ConferenceView> Conferences, int Total)> AwaitingOutcomeAsync(Guid userId, int page)
+    public async Task<(IReadOnlyList<ConferenceView> Conferences, int Total)> AwaitingOutcomeAsync(Guid userId, int page, bool everyone = false)
     {
         const string where = $"""
-            WHERE (c.facilitator_id = @ScopeUserId OR c.co_facilitator_id = @ScopeUserId) AND c.status = 'scheduled'
+            WHERE (@everyone OR c.facilitator_id = @ScopeUserId OR c.co_facilitator_id = @ScopeUserId) AND c.status = 'scheduled'
               AND c.starts_at <= @now AND c.{SchoolScope.SqlFilter}
             """;
         await using var connection = await db.OpenAsync();
-        var parameters = new { ScopeUserId = userId, now = clock.GetUtcNow(), limit = PageSize, offset = (Math.Max(1, page) - 1) * PageSize };
+        var parameters = new { ScopeUserId = userId, everyone, now = clock.GetUtcNow(), limit = PageSize, offset = (Math.Max(1, page) - 1) * PageSize };
         var conferences = (await connection.QueryAsync<ConferenceView>($"""
             SELECT {ConferenceColumns} {ConferenceJoins}
             {where}

@@ -42,7 +42,7 @@ public sealed class PreparationMeetings(Db db, CaseWork work, TimeProvider clock
     {
         await using var connection = await db.OpenAsync();
         return (await connection.QueryAsync<PreparationMeetingView>($"""
-            SELECT m.id, m.party_id, coalesce(p.organisation_name, p.first_name || ' ' || p.last_name, 'Details removed') AS party_name,
+            SELECT m.id, m.party_id, {PartyNames.Sql("p")} AS party_name,
                    u.display_name AS facilitator_name, m.met_on, m.method, m.notes, m.party_ready
             FROM preparation_meetings AS m
             JOIN parties AS p ON p.id = m.party_id
@@ -56,7 +56,7 @@ public sealed class PreparationMeetings(Db db, CaseWork work, TimeProvider clock
     public async Task<SaveResult> RecordAsync(Guid caseId, PreparationForm form, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
-        if (!user.IsInRole(Roles.Facilitator)) errors.Add("", "Only a facilitator can record a preparation meeting");
+        if (!user.Allows(Policies.Facilitator)) errors.Add("", "Only a facilitator can record a preparation meeting");
         if (form.PartyId is null) errors.Add("PartyId", "Choose who the meeting was with");
         var metOn = form.MetOn.Parse("Date of the meeting", out var dateError);
         if (dateError is not null) errors.Add("MetOn", dateError);
@@ -103,7 +103,7 @@ public sealed class PreparationMeetings(Db db, CaseWork work, TimeProvider clock
         CaseLifecycle.IsBeforeConference(status) || status == CaseStatus.ConferenceScheduled;
 
     /// <summary>Whether <paramref name="user"/> may record a preparation meeting for a case in <paramref name="status"/>: a facilitator, before the conference.</summary>
-    public static bool CanRecord(ClaimsPrincipal user, string status) => user.IsInRole(Roles.Facilitator) && AllowsMeeting(status);
+    public static bool CanRecord(ClaimsPrincipal user, string status) => user.Allows(Policies.Facilitator) && AllowsMeeting(status);
 
     private static SaveResult NotFound()
     {

@@ -30,11 +30,27 @@ public sealed class CaseClosing(CaseWork work)
         new("not_eligible", "Not eligible"), new("not_suitable", "Not suitable"),
     ];
 
+    /// <summary>The statuses a case can be closed from this way (with a reason).</summary>
     public static bool CanClose(string status) => OutcomeByStatus.ContainsKey(status);
+
+    /// <summary>Whether <paramref name="user"/> may close a case in <paramref name="status"/> (<see cref="CloseAsync"/>): a referrer or a facilitator.</summary>
+    public static bool CanClose(ClaimsPrincipal user, string status) => CaseChanges.IsCaseWorker(user) && CanClose(status);
+
+    /// <summary>
+    /// Whether <paramref name="user"/> may reopen a case (<see cref="ReopenAsync"/>): an administrator, a closed case
+    /// that was not anonymised.
+    /// </summary>
+    public static bool CanReopen(ClaimsPrincipal user, string status, bool anonymised) =>
+        user.Allows(Policies.Administrator) && ReopenRefusal(status, anonymised) is null;
+
+    private static string? ReopenRefusal(string status, bool anonymised) =>
+        status != CaseStatus.Closed ? "Only a closed case can be reopened"
+        : anonymised ? "This case has been anonymised under the retention policy and cannot be reopened"
+        : null;
 
     public Task<SaveResult> CloseAsync(Guid caseId, string? reason, ClaimsPrincipal user)
     {
-        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator)) return Task.FromResult(SaveResult.Invalid("", "Only a referrer or a facilitator can close a case"));
+        if (!CaseChanges.IsCaseWorker(user)) return Task.FromResult(SaveResult.Invalid("", "Only a referrer or a facilitator can close a case"));
         if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(SaveResult.Invalid("CloseReason", "Give the reason for closing the case"));
         if (reason.Length > TextLimits.Reason) return Task.FromResult(SaveResult.Invalid("CloseReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
         return work.ChangeAsync(caseId, user.UserId(), async change =>
@@ -54,13 +70,12 @@ public sealed class CaseClosing(CaseWork work)
     /// </summary>
     public Task<SaveResult> ReopenAsync(Guid caseId, string? reason, ClaimsPrincipal user)
     {
-        if (!user.IsInRole(Roles.Administrator)) return Task.FromResult(SaveResult.Invalid("", "Only an administrator can reopen a case"));
+        if (!user.Allows(Policies.Administrator)) return Task.FromResult(SaveResult.Invalid("", "Only an administrator can reopen a case"));
         if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult(SaveResult.Invalid("ReopenReason", "Give the reason for reopening the case"));
         if (reason.Length > TextLimits.Reason) return Task.FromResult(SaveResult.Invalid("ReopenReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
         return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
-            if (change.Status != CaseStatus.Closed) return "Only a closed case can be reopened";
-            if (change.Case.AnonymisedAt is not null) return "This case has been anonymised under the retention policy and cannot be reopened";
+            if (ReopenRefusal(change.Status, change.Case.AnonymisedAt is not null) is { } refusal) return refusal;
             var previous = await change.Connection.ExecuteScalarAsync<string>("""
                 SELECT from_status FROM case_events WHERE case_id = @CaseId AND to_status = 'closed' ORDER BY id DESC LIMIT 1
                 """, new { change.CaseId }, change.Transaction) ?? CaseStatus.Referred;

@@ -123,7 +123,7 @@ public sealed class FollowUpChecks(Db db, CaseWork work, TimeProvider clock, IOp
     public async Task<SaveResult> RecordAsync(Guid checkId, FollowUpForm form, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
-        if (!user.IsInRole(Roles.YouthJusticeReviewer)) errors.Add("", "Only a youth justice reviewer can record a follow-up check");
+        if (!user.Allows(Policies.Reviewer)) errors.Add("", "Only a youth justice reviewer can record a follow-up check");
         if (!Vocabulary.IsCode(Sources, form.Source)) errors.Add("Source", "Choose the records you checked");
         if (!Vocabulary.IsCode(Results, form.Result)) errors.Add("Result", "Choose what the check found");
         var today = LondonTime.Today(clock);
@@ -182,6 +182,9 @@ public sealed class FollowUpChecks(Db db, CaseWork work, TimeProvider clock, IOp
     /// </summary>
     public static bool IsFollowedUp(string status) =>
         status is CaseStatus.AgreementActive or CaseStatus.AgreementCompleted or CaseStatus.FollowUp;
+
+    /// <summary>Whether <paramref name="user"/> may record a follow-up check of a case in <paramref name="status"/> (<see cref="RecordAsync"/>): a youth justice reviewer, while the case is followed up.</summary>
+    public static bool CanRecord(ClaimsPrincipal user, string status) => user.Allows(Policies.Reviewer) && IsFollowedUp(status);
 
     /// <summary>
     /// The closing rule, for every way a case can reach its end of follow-up (a check recorded, the

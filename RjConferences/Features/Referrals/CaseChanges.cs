@@ -64,7 +64,7 @@ public sealed class CaseChanges(Db db, CaseWork work, TimeProvider clock)
     public Task<SaveResult> RecordSuitabilityAsync(Guid caseId, SuitabilityForm form, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
-        if (!user.IsInRole(Roles.Facilitator))
+        if (!user.Allows(Policies.Facilitator))
         {
             errors.Add("", "Only a facilitator can record a suitability assessment");
             return Task.FromResult(SaveResult.Invalid(errors));
@@ -82,7 +82,7 @@ public sealed class CaseChanges(Db db, CaseWork work, TimeProvider clock)
         return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
             var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
-            if (!CaseLifecycle.IsBeforeConference(state.Status) && state.Status != CaseStatus.NotSuitable)
+            if (!AllowsAssessment(state.Status))
             {
                 return $"A case that is {CaseStatus.Label(state.Status).ToLowerInvariant()} cannot be assessed again";
             }
@@ -103,7 +103,7 @@ public sealed class CaseChanges(Db db, CaseWork work, TimeProvider clock)
 
     public Task<SaveResult> RecordConsentAsync(Guid caseId, ConsentForm form, ClaimsPrincipal user)
     {
-        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        if (!IsCaseWorker(user))
         {
             return Task.FromResult(SaveResult.Invalid("", "Only a referrer or a facilitator can record consent"));
         }
@@ -120,7 +120,7 @@ public sealed class CaseChanges(Db db, CaseWork work, TimeProvider clock)
         return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
             var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
-            if (!CaseLifecycle.IsBeforeConference(state.Status) && state.Status != CaseStatus.ConferenceScheduled)
+            if (!AllowsConsent(state.Status))
             {
                 return $"Consent cannot be recorded for a case that is {CaseStatus.Label(state.Status).ToLowerInvariant()}";
             }
@@ -172,7 +172,7 @@ public sealed class CaseChanges(Db db, CaseWork work, TimeProvider clock)
 
     public Task<SaveResult> WithdrawConsentAsync(Guid caseId, Guid consentId, DateInput withdrawnOn, ClaimsPrincipal user)
     {
-        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        if (!IsCaseWorker(user))
         {
             return Task.FromResult(SaveResult.Invalid("", "Only a referrer or a facilitator can record a withdrawal of consent"));
         }
@@ -183,6 +183,7 @@ public sealed class CaseChanges(Db db, CaseWork work, TimeProvider clock)
         return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
             var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
+            if (!AllowsChange(state.Status)) return ClosedRefusal;
             var consent = await connection.QuerySingleOrDefaultAsync<(string Purpose, DateOnly DecidedOn)?>("""
                 SELECT purpose, decided_on FROM consents
                 WHERE id = @consentId AND case_id = @caseId AND decision = 'given' AND withdrawn_on IS NULL
@@ -206,7 +207,7 @@ public sealed class CaseChanges(Db db, CaseWork work, TimeProvider clock)
     /// <summary>Edits the details that can change after referral, refusing a stale version.</summary>
     public Task<SaveResult> EditAsync(Guid caseId, CaseEdit form, long version, ClaimsPrincipal user)
     {
-        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        if (!IsCaseWorker(user))
         {
             return Task.FromResult(SaveResult.Invalid("", "Only a referrer or a facilitator can change a case"));
         }
@@ -227,7 +228,7 @@ public sealed class CaseChanges(Db db, CaseWork work, TimeProvider clock)
         return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
             var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
-            if (state.Status == CaseStatus.Closed) return "A closed case cannot be changed";
+            if (!AllowsChange(state.Status)) return ClosedRefusal;
             if (offered < state.OffenceDate) return "Date the harmed party was first offered restorative justice must be on or after the date of the offence";
             // A recorded decision of the harmed party (consent given or refused) means they were offered it by then: a later
             // date is refused, not quietly replaced; an empty date takes the day of that decision.
@@ -254,7 +255,7 @@ await change.UpdateDetailsAsync(form.Description!.Trim(), form.Location, form.Ou
     /// </summary>
     public async Task<SaveResult> EditPartyAsync(Guid caseId, PartyEdit form, long version, ClaimsPrincipal user)
     {
-        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        if (!IsCaseWorker(user))
         {
             return SaveResult.Invalid("", "Only a referrer or a facilitator can change a party's details");
         }
@@ -274,7 +275,7 @@ await change.UpdateDetailsAsync(form.Description!.Trim(), form.Location, form.Ou
         return await work.ChangeAsync(caseId, user.UserId(), async change =>
         {
             var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
-            if (state.Status == CaseStatus.Closed) return "A closed case cannot be changed";
+            if (!AllowsChange(state.Status)) return ClosedRefusal;
             var person = !party.IsOrganisation;
             var updated = await connection.ExecuteAsync("""
                 UPDATE parties SET first_name = @firstName, last_name = @lastName, organisation_name = @organisation,
@@ -304,7 +305,7 @@ await change.UpdateDetailsAsync(form.Description!.Trim(), form.Location, form.Ou
 
     public Task<SaveResult> WithdrawCaseAsync(Guid caseId, string? reason, ClaimsPrincipal user)
     {
-        if (!user.IsInRole(Roles.Referrer) && !user.IsInRole(Roles.Facilitator))
+        if (!IsCaseWorker(user))
         {
             return Task.FromResult(SaveResult.Invalid("", "Only a referrer or a facilitator can withdraw a case"));
         }
@@ -312,11 +313,47 @@ await change.UpdateDetailsAsync(form.Description!.Trim(), form.Location, form.Ou
         if (reason.Length > TextLimits.Reason) return Task.FromResult(SaveResult.Invalid("WithdrawReason", TextLimits.TooLong("The reason", TextLimits.Reason)));
         return work.ChangeAsync(caseId, user.UserId(), async change =>
         {
-            var (connection, transaction, state, now) = (change.Connection, change.Transaction, change.Case, change.Now);
+            if (!AllowsChange(change.Status)) return ClosedRefusal;
             await change.WithdrawAsync(reason.Trim(), "Case withdrawn");
             return null;
         });
     }
+
+    // The rules that the case page asks before it offers a form, and that the methods above refuse on
+    // (the role at the top of each method, the status inside its unit of work, with the same messages).
+
+    /// <summary>A referrer or a facilitator: who records consent, corrects details, withdraws and closes a case.</summary>
+    public static bool IsCaseWorker(ClaimsPrincipal user) => user.Allows(Policies.CaseWorker);
+
+    /// <summary>A case can be assessed (again) before its conference, or after it was found not suitable.</summary>
+    public static bool AllowsAssessment(string status) => CaseLifecycle.IsBeforeConference(status) || status == CaseStatus.NotSuitable;
+
+    /// <summary>Whether <paramref name="user"/> may record a suitability assessment of a case in <paramref name="status"/> (<see cref="RecordSuitabilityAsync"/>).</summary>
+    public static bool CanAssess(ClaimsPrincipal user, string status) => user.Allows(Policies.Facilitator) && AllowsAssessment(status);
+
+    /// <summary>Consent is recorded until the conference is held.</summary>
+    public static bool AllowsConsent(string status) => CaseLifecycle.IsBeforeConference(status) || status == CaseStatus.ConferenceScheduled;
+
+    /// <summary>Whether <paramref name="user"/> may record consent for a case in <paramref name="status"/> (<see cref="RecordConsentAsync"/>).</summary>
+    public static bool CanRecordConsent(ClaimsPrincipal user, string status) => IsCaseWorker(user) && AllowsConsent(status);
+
+    /// <summary>A closed case is read-only.</summary>
+    public static bool AllowsChange(string status) => status != CaseStatus.Closed;
+
+    private const string ClosedRefusal = "A closed case cannot be changed";
+
+    /// <summary>
+    /// Whether <paramref name="user"/> may change a case in <paramref name="status"/>: its details (<see cref="EditAsync"/>),
+    /// a party's details (<see cref="EditPartyAsync"/>) and a withdrawal of consent (<see cref="WithdrawConsentAsync"/>).
+    /// </summary>
+    public static bool CanEdit(ClaimsPrincipal user, string status) => IsCaseWorker(user) && AllowsChange(status);
+
+    /// <summary>
+    /// Whether <paramref name="user"/> may withdraw a case in <paramref name="status"/> (<see cref="WithdrawCaseAsync"/>): the lifecycle
+    /// allows the move, and the case is not closed (closed to withdrawn is the lifecycle's row for an administrator's reopening, not a withdrawal).
+    /// </summary>
+    public static bool CanWithdraw(ClaimsPrincipal user, string status) =>
+        IsCaseWorker(user) && AllowsChange(status) && CaseLifecycle.CanMove(status, CaseStatus.Withdrawn);
 
     /// <summary>Puts a case before its conference where its assessment and consents say it belongs.</summary>
     private static async Task SettleAsync(CaseChange change, string summary)

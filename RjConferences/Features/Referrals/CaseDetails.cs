@@ -71,9 +71,7 @@ public sealed class PartyDetails
     public string? Address { get; set; }
     public DateTimeOffset? DetailsRemovedAt { get; set; }
 
-    public string DisplayName => DetailsRemovedAt is not null
-        ? "Details removed"
-        : OrganisationName ?? $"{FirstName} {LastName}".Trim();
+    public string DisplayName => PartyNames.Display(FirstName, LastName, OrganisationName, DetailsRemovedAt is not null);
 
     public string RoleLabel => PartyRole switch
     {

@@ -188,10 +188,10 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
     }
 
     // The columns the list shows, read for the page's 50 case ids only ("page" gives the ids).
-    private const string Columns = """
+    private static readonly string Columns = $"""
         c.id, c.reference, s.name AS school_name, b.name AS borough_name, c.status, c.referred_on,
         oc.name AS offence_category,
-        (SELECT group_concat(coalesce(p.first_name || ' ' || p.last_name, 'Details removed'), ', ')
+        (SELECT group_concat({PartyNames.Sql("p")}, ', ')
          FROM parties AS p WHERE p.case_id = c.id AND p.party_role = 'responsible') AS young_people
         """;
     private const string Joins = """

@@ -30,9 +30,6 @@ public abstract class CaseSection : ComponentBase
     /// <summary>How the last change of this section ended.</summary>
     protected SaveOutcome? LastOutcome { get; private set; }
 
-    /// <summary>The referrer's and the facilitator's changes: consent, details, withdrawal (the server checks too).</summary>
-    protected bool CanChange => User.IsInRole(Roles.Referrer) || User.IsInRole(Roles.Facilitator);
-
     protected bool IsOpen(string form) => ActiveForm == form;
 
     protected Task OpenAsync(string form)

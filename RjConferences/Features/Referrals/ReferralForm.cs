@@ -59,7 +59,5 @@ public sealed class PartyForm
 
     public bool IsOrganisation => Role == "harmed" && HarmedType == "organisation";
 
-    public string DisplayName => IsOrganisation
-        ? OrganisationName ?? ""
-        : $"{FirstName} {LastName}".Trim();
+    public string DisplayName => PartyNames.Display(FirstName, LastName, IsOrganisation ? OrganisationName ?? "" : null, detailsRemoved: false);
 }

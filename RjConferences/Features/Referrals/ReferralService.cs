@@ -137,8 +137,8 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
     /// </summary>
     public async Task<IReadOnlyList<IneligibilityReason>> IneligibilityReasonsAsync(Guid caseId, Guid userId)
     {
-        const string sql = $"""
-            SELECT r.reason, p.first_name || ' ' || p.last_name
+        var sql = $"""
+            SELECT r.reason, CASE WHEN p.id IS NOT NULL THEN {PartyNames.Sql("p")} END
             FROM case_ineligibility_reasons AS r
             JOIN cases AS c ON c.id = r.case_id
             LEFT JOIN parties AS p ON p.id = r.party_id

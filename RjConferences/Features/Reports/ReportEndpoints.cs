@@ -46,8 +46,6 @@ public sealed class ReportExports(ReportSelectionValidator validator, ReportQuer
 
 public static class ReportEndpoints
 {
-    public static readonly string[] ReportRoles = [Roles.YouthJusticeReviewer, Roles.Administrator];
-
     /// <summary>The download address of one table for a selection (its query string: ids and codes only).</summary>
     public static string ExportUrl(string table, string query) => $"reports/export/{table}.csv?{query}";
 
@@ -71,7 +69,7 @@ public static class ReportEndpoints
         endpoints.MapGet("/reports/export/{table}.csv", async (string table, HttpRequest request, ClaimsPrincipal user,
                 ReportExports exports, AuditLog audit, CancellationToken cancellationToken) =>
             {
-                if (!ReportRoles.Any(user.IsInRole))
+                if (!user.Allows(Policies.Reports))
                 {
                     // A file, not a page: refused with 403 rather than sent to the "cannot open this page" page.
                     await audit.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "page", EntityId: request.Path.Value,
