@@ -96,6 +96,9 @@ public sealed class AgreementProgress
     public bool AnyMissed => Actions.Any(a => a.Status == "missed");
     public bool MayMark(TrackedAction action) => MayDecide || action.CheckedByUserId == UserId;
 
+    /// <summary>The harmed party's wish to be told is asked while the agreement is active (the page offers it, the server accepts it, on this one rule).</summary>
+    public bool AllowsWish => Active;
+
     /// <summary>What the harmed party is to be told: "completed" or "broken"; null while the agreement is active.</summary>
     public string? Outcome => Ended switch { null => null, "completed" => "completed", _ => "broken" };
 
@@ -331,8 +334,9 @@ public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock,
     /// is made when the wish is chosen: saving the same choice again records nothing.
     /// </summary>
     public Task<SaveResult> RecordWishAsync(Guid conferenceId, int version, bool? wantsOutcome, Guid submissionId, ClaimsPrincipal user) =>
-        ChangeAsync(conferenceId, version, user, null, (_, _, errors) =>
+        ChangeAsync(conferenceId, version, user, null, (progress, _, errors) =>
         {
+            if (!progress.AllowsWish) errors.Add("", "The harmed party's wish can be recorded only while the agreement is active");
             if (wantsOutcome is null) errors.Add("HarmedWantsOutcome", "Select yes if the harmed party wants to be told whether the agreement is kept");
             return null;
         }, async (change, progress, _, _) =>
