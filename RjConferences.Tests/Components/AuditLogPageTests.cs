@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -19,6 +20,7 @@ public class AuditLogPageTests : BunitContext
     public AuditLogPageTests()
     {
         Services.RegisterApp(database, clock);
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     protected override void Dispose(bool disposing)

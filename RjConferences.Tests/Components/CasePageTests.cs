@@ -416,4 +416,26 @@ public class CasePageTests : CaseTestContext
             "SELECT count(*) FROM audit_events WHERE action = 'consult' AND entity_id = @id AND user_id = @user",
             new { id = id.ToString(), user = officer.Id.ToString() }));
     }
+
+    [Fact]
+    public async Task A_change_saved_on_the_case_page_is_audited_as_alter_and_the_reload_after_it_is_not_a_second_consult()
+    {
+        await SetUpAsync();
+        var (id, _) = await NewCaseAsync();
+        SignIn(officer, OfficerRoles);
+        var page = Open(id);
+        await using var connection = await Database.Db.OpenAsync();
+        var harmed = await connection.ExecuteScalarAsync<string>("SELECT id FROM parties WHERE case_id = @id AND party_role = 'harmed'", new { id = id.ToString() });
+        var audited = "SELECT count(*) FROM audit_events WHERE action = @action AND entity_type = 'case' AND entity_id = @id AND user_id = @user";
+
+        RecordConsent(page, Guid.Parse(harmed!));
+
+        page.WaitForAssertion(() => Assert.Contains("has been recorded", page.Find("[data-testid=case-message]").TextContent));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>(audited, new { action = "consult", id = id.ToString(), user = officer.Id.ToString() }));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>(audited, new { action = "alter", id = id.ToString(), user = officer.Id.ToString() }));
+
+        // Opening the case again is a new opening: audited again.
+        Open(id);
+        Assert.Equal(2, await connection.ExecuteScalarAsync<int>(audited, new { action = "consult", id = id.ToString(), user = officer.Id.ToString() }));
+    }
 }

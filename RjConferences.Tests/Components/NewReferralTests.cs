@@ -42,6 +42,7 @@ public class NewReferralTests : BunitContext
         auth.SetAuthorized("Rita Referrer");
         auth.SetRoles(Roles.Referrer);
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()));
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         var page = Render<NewReferralPage>();
         page.WaitForAssertion(() => Assert.Equal("The offence", Heading(page)));
         return (page, user);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using RjConferences.Features.Schools;
@@ -12,6 +13,7 @@ public class SchoolsPageTests : BunitContext
     public SchoolsPageTests()
     {
         Services.RegisterApp(database, TestClock.Fixed());
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     protected override void Dispose(bool disposing)

@@ -30,6 +30,7 @@ public class TrainingClashPagesTests : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         AddAuthorization().SetAuthorized("ada").SetRoles(Roles.Administrator)
             .SetClaims(new Claim(ClaimTypes.NameIdentifier, admin.Id.ToString()));
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
 
         var (caseId, parties) = await world.ReadyCaseAsync();
         var booked = await world.Booking.BookAsync(caseId, world.Form(parties, new(2026, 7, 7), "10:00", facilitator: world.Colleague), world.OfficerPrincipal);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components;
 using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,7 @@ public class TrainingPageTests : BunitContext, IAsyncLifetime
         admin = await TestUsers.CreateAsync(users, "ada@rj.example", [Roles.Administrator]);
         AddAuthorization().SetAuthorized("ada").SetRoles(Roles.Administrator)
             .SetClaims(new Claim(ClaimTypes.NameIdentifier, admin.Id.ToString()));
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     Task IAsyncLifetime.DisposeAsync() => users.DisposeAsync().AsTask();

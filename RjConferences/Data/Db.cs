@@ -25,14 +25,22 @@ public sealed class Db
     /// <summary>Whether the database file is there (an in-memory database always is).</summary>
     public bool Exists => DatabasePath is "" or ":memory:" || File.Exists(DatabasePath);
 
+    /// <summary>
+    /// For tests that count what a page costs: when set, the connections this Db opens and the
+    /// commands run on them are counted (see <see cref="DbUsage"/>). Null in the app, where it costs nothing.
+    /// </summary>
+    public DbUsage? Usage { get; set; }
+
     /// <summary>Opens a connection with the settings every connection runs with.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
-        var connection = new SqliteConnection(ConnectionString);
+        var usage = Usage;
+        var connection = usage is null ? new SqliteConnection(ConnectionString) : new CountedConnection(ConnectionString, usage);
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await using var pragmas = connection.CreateCommand();
+            // Not connection.CreateCommand(): the settings are part of opening, not a statement of the caller's.
+            await using var pragmas = new SqliteCommand { Connection = connection };
             // journal_mode=WAL is stored in the file; the others hold for this connection only.
             pragmas.CommandText = $"""
                 PRAGMA journal_mode = WAL;
@@ -41,6 +49,7 @@ public sealed class Db
                 PRAGMA busy_timeout = {BusyTimeoutMilliseconds};
                 """;
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            usage?.Opened();
             return connection;
         }
         catch
@@ -95,5 +104,37 @@ public sealed class Db
         source.BackupDatabase(destination);
         Console.WriteLine($"Backed up {DatabasePath} to {path}");
         return 0;
+    }
+}
+
+/// <summary>
+/// What a <see cref="Db"/> was asked for while <see cref="Db.Usage"/> was set: connections opened, and every
+/// command created on them (a Dapper call is one; a transaction's BEGIN and COMMIT are one each).
+/// </summary>
+public sealed class DbUsage
+{
+    private int connections;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<SqliteCommand> commands = new();
+
+    public int Connections => connections;
+
+    public int Statements => commands.Count;
+
+    /// <summary>The text of each command, in the order they were created (to say which query came back).</summary>
+    public IReadOnlyList<string> Texts => commands.Select(c => c.CommandText).ToList();
+
+    internal void Opened() => Interlocked.Increment(ref connections);
+
+    internal void Created(SqliteCommand command) => commands.Enqueue(command);
+}
+
+/// <summary>A connection that tells <see cref="DbUsage"/> of each command created on it (Dapper creates one per call).</summary>
+internal sealed class CountedConnection(string connectionString, DbUsage usage) : SqliteConnection(connectionString)
+{
+    public override SqliteCommand CreateCommand()
+    {
+        var command = base.CreateCommand();
+        usage.Created(command);
+        return command;
     }
 }

@@ -53,6 +53,13 @@ public sealed class UserAdministration(Db db, UserManager<AppUser> userManager, 
         return (users, total);
     }
 
+    /// <summary>Whether the user exists: the prerendered page's check, so that a missing user answers 404 without loading the record twice.</summary>
+    public async Task<bool> ExistsAsync(Guid id)
+    {
+        await using var connection = await db.OpenAsync();
+        return await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM users WHERE id = @id)", new { id });
+    }
+
     public async Task<UserDetails?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenAsync(cancellationToken);

@@ -44,6 +44,7 @@ public sealed class ActionExtension
 /// <summary>One action of an agreement with where it stands.</summary>
 public sealed class TrackedAction
 {
+    public Guid AgreementId { get; set; }
     public Guid Id { get; set; }
     public int Number { get; set; }
     public string ActionType { get; set; } = "";
@@ -473,34 +474,38 @@ public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock,
             WHERE {where} AND k.{SchoolScope.SqlFilter}
             ORDER BY f.starts_at DESC
             """, new { id, ScopeUserId = userId }, transaction)).ToList();
+        if (agreements.Count == 0) return agreements;
+        // The actions and extensions of every agreement found: one query per table, not a pair per agreement.
+        var ids = TypeHandlers.ToText(agreements.Select(a => a.AgreementId));
+        var actions = (await connection.QueryAsync<TrackedAction>($"""
+            SELECT x.agreement_id, x.id, x.number, x.action_type, x.text, x.due_on, x.status, x.status_on, x.missed_reason, x.overdue_flagged_at,
+                   x.checked_by_party_id, x.checked_by_user_id,
+                   coalesce(cu.display_name, CASE WHEN cp.id IS NOT NULL THEN {PartyNames.Sql("cp")} END) AS checker_name,
+                   coalesce(vu.display_name, CASE WHEN vp.id IS NOT NULL THEN {PartyNames.Sql("vp")} END) AS completion_checked_by_name
+            FROM agreement_actions AS x
+            LEFT JOIN users AS cu ON cu.id = x.checked_by_user_id
+            LEFT JOIN parties AS cp ON cp.id = x.checked_by_party_id
+            LEFT JOIN users AS vu ON vu.id = x.completion_checked_by_user_id
+            LEFT JOIN parties AS vp ON vp.id = x.completion_checked_by_party_id
+            WHERE x.agreement_id IN @ids
+            ORDER BY x.number
+            """, new { ids }, transaction)).ToLookup(x => x.AgreementId);
+        var extensions = (await connection.QueryAsync<ActionExtension>("""
+            SELECT e.action_id, e.previous_due_on, e.missed_on, e.missed_reason, e.new_due_on, e.reason, u.display_name AS extended_by_name, e.extended_at
+            FROM agreement_action_extensions AS e
+            JOIN agreement_actions AS x ON x.id = e.action_id
+            JOIN users AS u ON u.id = e.extended_by
+            WHERE x.agreement_id IN @ids
+            ORDER BY e.id
+            """, new { ids }, transaction)).ToLookup(e => e.ActionId);
         foreach (var agreement in agreements)
         {
             agreement.UserId = userId;
             agreement.MayDecide = AgreementOutcomes.FacilitatesOrAdministers(agreement.FacilitatorId, agreement.CoFacilitatorId, user);
-            agreement.Actions = (await connection.QueryAsync<TrackedAction>($"""
-                SELECT x.id, x.number, x.action_type, x.text, x.due_on, x.status, x.status_on, x.missed_reason, x.overdue_flagged_at,
-                       x.checked_by_party_id, x.checked_by_user_id,
-                       coalesce(cu.display_name, CASE WHEN cp.id IS NOT NULL THEN {PartyNames.Sql("cp")} END) AS checker_name,
-                       coalesce(vu.display_name, CASE WHEN vp.id IS NOT NULL THEN {PartyNames.Sql("vp")} END) AS completion_checked_by_name
-                FROM agreement_actions AS x
-                LEFT JOIN users AS cu ON cu.id = x.checked_by_user_id
-                LEFT JOIN parties AS cp ON cp.id = x.checked_by_party_id
-                LEFT JOIN users AS vu ON vu.id = x.completion_checked_by_user_id
-                LEFT JOIN parties AS vp ON vp.id = x.completion_checked_by_party_id
-                WHERE x.agreement_id = @AgreementId
-                ORDER BY x.number
-                """, new { agreement.AgreementId }, transaction)).ToList();
-            var extensions = (await connection.QueryAsync<ActionExtension>("""
-                SELECT e.action_id, e.previous_due_on, e.missed_on, e.missed_reason, e.new_due_on, e.reason, u.display_name AS extended_by_name, e.extended_at
-                FROM agreement_action_extensions AS e
-                JOIN agreement_actions AS x ON x.id = e.action_id
-                JOIN users AS u ON u.id = e.extended_by
-                WHERE x.agreement_id = @AgreementId
-                ORDER BY e.id
-                """, new { agreement.AgreementId }, transaction)).ToList();
+            agreement.Actions = actions[agreement.AgreementId].ToList();
             foreach (var action in agreement.Actions)
             {
-                action.Extensions = extensions.Where(e => e.ActionId == action.Id).ToList();
+                action.Extensions = extensions[action.Id].ToList();
             }
         }
         return agreements;

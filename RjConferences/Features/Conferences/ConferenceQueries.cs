@@ -70,6 +70,7 @@ public sealed class TrainingClash
 
 public sealed class ParticipantView
 {
+    public Guid ConferenceId { get; set; }
     public Guid PartyId { get; set; }
     public string Name { get; set; } = "";
     public string PartyRole { get; set; } = "";
@@ -78,6 +79,7 @@ public sealed class ParticipantView
 
 public sealed class HistoryView
 {
+    public Guid ConferenceId { get; set; }
     public DateTimeOffset ChangedAt { get; set; }
     public string ChangedBy { get; set; } = "";
     public string Kind { get; set; } = "";
@@ -118,10 +120,7 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
             WHERE c.case_id = @caseId AND c.{SchoolScope.SqlFilter}
             ORDER BY c.starts_at DESC
             """, new { caseId, ScopeUserId = userId })).ToList();
-        foreach (var conference in conferences)
-        {
-            await LoadDetailsAsync(connection, conference);
-        }
+        await LoadDetailsAsync(connection, conferences);
         return conferences;
     }
 
@@ -135,24 +134,35 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
             """, new { conferenceId, ScopeUserId = userId });
         if (conference is not null)
         {
-            await LoadDetailsAsync(connection, conference);
+            await LoadDetailsAsync(connection, [conference]);
         }
         return conference;
     }
 
-    private static async Task LoadDetailsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, ConferenceView conference)
+    /// <summary>
+    /// The participants and history of <paramref name="conferences"/>: one query per table whatever their
+    /// number (not a pair per conference), shared out here in the order each query gives.
+    /// </summary>
+    private static async Task LoadDetailsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, IReadOnlyList<ConferenceView> conferences)
     {
-        conference.Participants = (await connection.QueryAsync<ParticipantView>($"""
-            SELECT p.id AS party_id, {PartyNames.Sql("p")} AS name,
+        if (conferences.Count == 0) return;
+        var ids = TypeHandlers.ToText(conferences.Select(c => c.Id));
+        var participants = (await connection.QueryAsync<ParticipantView>($"""
+            SELECT cp.conference_id, p.id AS party_id, {PartyNames.Sql("p")} AS name,
                    p.party_role, cp.attended
             FROM conference_participants AS cp JOIN parties AS p ON p.id = cp.party_id
-            WHERE cp.conference_id = @Id ORDER BY p.sort_order
-            """, new { conference.Id })).ToList();
-        conference.History = (await connection.QueryAsync<HistoryView>("""
-            SELECT h.changed_at, u.display_name AS changed_by, h.kind, h.starts_at, h.ends_at, r.name AS room_name, h.reason
+            WHERE cp.conference_id IN @ids ORDER BY p.sort_order
+            """, new { ids })).ToLookup(p => p.ConferenceId);
+        var history = (await connection.QueryAsync<HistoryView>("""
+            SELECT h.conference_id, h.changed_at, u.display_name AS changed_by, h.kind, h.starts_at, h.ends_at, r.name AS room_name, h.reason
             FROM conference_history AS h JOIN users AS u ON u.id = h.changed_by JOIN rooms AS r ON r.id = h.room_id
-            WHERE h.conference_id = @Id ORDER BY h.id
-            """, new { conference.Id })).ToList();
+            WHERE h.conference_id IN @ids ORDER BY h.id
+            """, new { ids })).ToLookup(h => h.ConferenceId);
+        foreach (var conference in conferences)
+        {
+            conference.Participants = participants[conference.Id].ToList();
+            conference.History = history[conference.Id].ToList();
+        }
     }
 
     /// <summary>A facilitator's conferences in the week starting <paramref name="monday"/>, with preparation meetings still missing.</summary>

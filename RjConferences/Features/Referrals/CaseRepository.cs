@@ -11,7 +11,7 @@ namespace RjConferences.Features.Referrals;
 /// case is audited as consult; asking for one outside the scope answers "not found" and is audited
 /// as access_denied.
 /// </summary>
-public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
+public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
 {
     public const int PageSize = 50;
 
@@ -28,7 +28,13 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
     public static int CountCapFor(CaseQuery query) =>
         string.IsNullOrWhiteSpace(query.Search) || query.Search.Trim().StartsWith("RJ-", StringComparison.OrdinalIgnoreCase) ? CountCap : NameCountCap;
 
-    public async Task<CaseDetails?> GetAsync(Guid caseId, Guid userId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The case with everything the case page shows, in the user's scope; null when missing or outside it
+    /// (audited as access_denied when it exists). Opening a case is audited as consult: once per opening, so a
+    /// page that reads the case again within the same opening (after the user's own change, which is audited
+    /// as alter, or to take the latest version after a conflict) passes <paramref name="audit"/> false.
+    /// </summary>
+    public async Task<CaseDetails?> GetAsync(Guid caseId, Guid userId, bool audit = true, CancellationToken cancellationToken = default)
     {
         const string sql = $"""
             SELECT c.id, c.reference, c.school_id, s.name AS school_name, b.name AS borough_name, c.status, c.location,
@@ -50,7 +56,7 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
             var exists = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM cases WHERE id = @caseId)", new { caseId });
             if (exists)
             {
-                await audit.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "case", EntityId: caseId.ToString(), UserId: userId,
+                await auditLog.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "case", EntityId: caseId.ToString(), UserId: userId,
                     Justification: "case outside the user's scope"), cancellationToken);
             }
             return null;
@@ -97,7 +103,13 @@ public sealed class CaseRepository(Db db, AuditLog audit, TimeProvider clock)
             && details.Status is not (CaseStatus.NotEligible or CaseStatus.Withdrawn or CaseStatus.Closed)
             && LondonTime.Today(clock) > details.VictimContactDueOn;
 
-        await audit.RecordAsync(new AuditEvent(AuditAction.Consult, EntityType: "case", EntityId: caseId.ToString(), UserId: userId), cancellationToken);
+        if (audit)
+        {
+            // On the connection of the read (no second connection), in a write transaction of its own.
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await auditLog.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Consult, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
+            await transaction.CommitAsync(cancellationToken);
+        }
         return details;
     }
 

@@ -30,6 +30,8 @@ public partial class NewReferralPage
 
     protected override async Task OnInitializedAsync()
     {
+        // Loaded once, when the circuit is interactive: not also for the prerendered HTML (a "Loading…" status until then).
+        if (!RendererInfo.IsInteractive) return;
         userId = (await AuthenticationState).User.UserId();
         categories = await Referrals.OffenceCategoriesAsync();
         schools = await Scope.SchoolsAsync(userId);
