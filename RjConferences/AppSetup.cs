@@ -1,7 +1,4 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Localization;
-using RjConferences.Components;
-using RjConferences.Data;
 using Microsoft.AspNetCore.Components.Endpoints;
 using RjConferences.Commands;
 using RjConferences.Features.Admin;
@@ -11,7 +8,6 @@ using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
 using RjConferences.Features.Reports;
 using RjConferences.Features.Schools;
-using RjConferences.Security;
 
 namespace RjConferences;
 

@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using RjConferences.Data;
 using RjConferences.Features.Demo;
 using RjConferences.Features.FollowUps;
-using RjConferences.Security;
 using RjConferences.Tools;
 
 namespace RjConferences.Commands;

@@ -1,6 +1,4 @@
-using Dapper;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace RjConferences.Data;

@@ -1,5 +1,3 @@
-using System.Data;
-using Microsoft.Data.Sqlite;
 
 namespace RjConferences.Data;
 

@@ -1,6 +1,3 @@
-using System.Data;
-using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace RjConferences.Data;
 

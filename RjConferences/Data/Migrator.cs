@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace RjConferences.Data;
 

@@ -1,6 +1,3 @@
-using System.Data;
-using System.Globalization;
-using Dapper;
 
 namespace RjConferences.Data;
 

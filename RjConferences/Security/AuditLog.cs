@@ -1,12 +1,6 @@
-using System.Data;
 using System.Diagnostics;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using RjConferences.Components;
-using RjConferences.Data;
 
 namespace RjConferences.Security;
 

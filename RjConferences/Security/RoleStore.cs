@@ -1,6 +1,4 @@
-using Dapper;
 using Microsoft.AspNetCore.Identity;
-using RjConferences.Data;
 
 namespace RjConferences.Security;
 

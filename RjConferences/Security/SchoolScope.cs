@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using Dapper;
-using RjConferences.Data;
 
 namespace RjConferences.Security;
 

@@ -1,11 +1,6 @@
-using RjConferences.Components.Forms;
-using System.Data;
 using System.Net.Mail;
 using System.Security.Cryptography;
-using Dapper;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
-using RjConferences.Data;
 
 namespace RjConferences.Security;
 

@@ -1,15 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
-using Dapper;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
-using RjConferences.Components;
-using RjConferences.Data;
 using RjConferences.Features.Demo;
 using RjConferences.Features.Referrals;
 using RjConferences.Features.Reports;
-using RjConferences.Security;
 
 namespace RjConferences.Tools;
 

@@ -1,4 +1,3 @@
-using RjConferences.Security;
 
 namespace RjConferences.Components.Forms;
 

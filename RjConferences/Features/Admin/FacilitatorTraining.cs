@@ -1,9 +1,4 @@
-using Dapper;
-using RjConferences.Components;
-using RjConferences.Components.Forms;
-using RjConferences.Data;
 using RjConferences.Features.Conferences;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Admin;
 

@@ -1,10 +1,3 @@
-using RjConferences.Components.Forms;
-using System.Data;
-using System.Globalization;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using RjConferences.Data;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Admin;
 

@@ -1,8 +1,4 @@
-using RjConferences.Components.Forms;
-using Dapper;
 using Microsoft.AspNetCore.Identity;
-using RjConferences.Data;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Admin;
 

@@ -1,14 +1,5 @@
-using System.Data;
-using System.Security.Claims;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
-using RjConferences.Components;
-using RjConferences.Components.Forms;
-using RjConferences.Data;
 using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Agreements;
 

@@ -1,10 +1,4 @@
-using System.Data;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using RjConferences.Components;
-using RjConferences.Data;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Agreements;
 

@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
-using Dapper;
-using RjConferences.Data;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Agreements;
 

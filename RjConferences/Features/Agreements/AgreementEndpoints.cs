@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using Microsoft.Extensions.Options;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Agreements;
 

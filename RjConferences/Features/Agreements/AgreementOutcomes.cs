@@ -1,13 +1,4 @@
-using System.Data;
-using System.Globalization;
-using System.Security.Claims;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using RjConferences.Components;
-using RjConferences.Components.Forms;
-using RjConferences.Data;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Agreements;
 

@@ -1,4 +1,3 @@
-using RjConferences.Components.Forms;
 using RjConferences.Features.Referrals;
 
 namespace RjConferences.Features.Agreements;

@@ -1,7 +1,4 @@
-using System.Globalization;
-using RjConferences.Components;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Agreements;
 

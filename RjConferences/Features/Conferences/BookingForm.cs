@@ -1,4 +1,3 @@
-using RjConferences.Components.Forms;
 
 namespace RjConferences.Features.Conferences;
 

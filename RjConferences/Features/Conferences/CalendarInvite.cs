@@ -1,8 +1,8 @@
 using Ical.Net;
+using Calendar = Ical.Net.Calendar;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
-using RjConferences.Components;
 using RjConferences.Features.Schools;
 
 namespace RjConferences.Features.Conferences;

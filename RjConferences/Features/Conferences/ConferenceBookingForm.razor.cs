@@ -1,10 +1,5 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Options;
-using RjConferences.Components;
-using RjConferences.Components.Forms;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Conferences;
 

@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Conferences;
 

@@ -1,10 +1,4 @@
-using System.Security.Claims;
-using Dapper;
-using Microsoft.Extensions.Options;
-using RjConferences.Components;
-using RjConferences.Data;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Conferences;
 

@@ -1,4 +1,3 @@
-using RjConferences.Components;
 
 namespace RjConferences.Features.Conferences;
 

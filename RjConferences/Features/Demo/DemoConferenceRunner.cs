@@ -1,14 +1,7 @@
-using System.Globalization;
-using System.Security.Claims;
-using Dapper;
-using RjConferences.Components;
-using RjConferences.Components.Forms;
-using RjConferences.Data;
 using RjConferences.Features.Agreements;
 using RjConferences.Features.Conferences;
 using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Demo;
 

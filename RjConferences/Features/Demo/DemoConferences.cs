@@ -1,4 +1,3 @@
-using RjConferences.Components;
 using RjConferences.Features.Conferences;
 
 namespace RjConferences.Features.Demo;

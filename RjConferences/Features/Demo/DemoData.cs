@@ -1,18 +1,10 @@
-using System.Globalization;
-using System.Security.Claims;
 using System.Text;
-using Dapper;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
-using RjConferences.Components;
-using RjConferences.Components.Forms;
-using RjConferences.Data;
 using Microsoft.Extensions.Logging.Abstractions;
 using RjConferences.Features.Agreements;
 using RjConferences.Features.Conferences;
 using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Demo;
 

@@ -1,14 +1,6 @@
-using System.Globalization;
-using System.Security.Claims;
 using System.Text;
-using Dapper;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
-using RjConferences.Components;
-using RjConferences.Components.Forms;
-using RjConferences.Data;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Demo;
 

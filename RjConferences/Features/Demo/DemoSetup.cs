@@ -1,10 +1,5 @@
-using Dapper;
-using RjConferences.Components;
-using RjConferences.Components.Forms;
-using RjConferences.Data;
 using RjConferences.Features.Admin;
 using RjConferences.Features.Conferences;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Demo;
 

@@ -1,9 +1,4 @@
-using System.Security.Claims;
-using Dapper;
-using RjConferences.Components.Forms;
-using RjConferences.Data;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.FollowUps;
 

@@ -1,8 +1,4 @@
-using Dapper;
-using Microsoft.Extensions.Options;
-using RjConferences.Data;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.FollowUps;
 

@@ -1,11 +1,3 @@
-using System.Data;
-using System.Security.Claims;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using RjConferences.Components;
-using RjConferences.Components.Forms;
-using RjConferences.Data;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals;
 

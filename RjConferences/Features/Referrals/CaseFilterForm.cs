@@ -1,5 +1,3 @@
-using RjConferences.Components.Forms;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals;
 

@@ -1,8 +1,4 @@
 using System.Text;
-using Dapper;
-using RjConferences.Components;
-using RjConferences.Data;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals;
 

@@ -1,7 +1,4 @@
-using RjConferences.Components.Forms;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals;
 

@@ -1,9 +1,3 @@
-using System.Data;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using RjConferences.Components.Forms;
-using RjConferences.Data;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals;
 

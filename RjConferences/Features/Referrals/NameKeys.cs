@@ -1,8 +1,4 @@
-using System.Data;
-using System.Globalization;
 using System.Text;
-using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace RjConferences.Features.Referrals;
 

@@ -1,11 +1,3 @@
-using RjConferences.Components.Forms;
-using System.Data;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
-using RjConferences.Components;
-using RjConferences.Data;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals;
 

@@ -1,8 +1,4 @@
-using System.Globalization;
 using System.Net.Mail;
-using RjConferences.Components;
-using RjConferences.Components.Forms;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals;
 

@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Security.Claims;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Reports;
 

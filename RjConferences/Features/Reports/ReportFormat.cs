@@ -1,5 +1,3 @@
-using System.Globalization;
-using RjConferences.Components;
 
 namespace RjConferences.Features.Reports;
 

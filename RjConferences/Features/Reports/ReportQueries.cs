@@ -1,12 +1,6 @@
-using System.Globalization;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
-using RjConferences.Data;
 using SQLitePCL;
 using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Reports;
 

@@ -1,7 +1,5 @@
-using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
-using RjConferences.Components.Forms;
 
 namespace RjConferences.Features.Reports;
 

@@ -1,9 +1,4 @@
-using System.Globalization;
-using Dapper;
-using RjConferences.Components;
-using RjConferences.Data;
 using RjConferences.Features.Referrals;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Reports;
 

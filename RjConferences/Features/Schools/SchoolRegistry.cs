@@ -1,5 +1,3 @@
-using Dapper;
-using RjConferences.Data;
 
 namespace RjConferences.Features.Schools;
 

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using RjConferences.Components.Forms;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals.New;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using RjConferences.Security;
 
 namespace RjConferences.Features.Referrals.New;
 
