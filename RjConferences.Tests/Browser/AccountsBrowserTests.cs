@@ -81,5 +81,9 @@ public class AccountsBrowserTests(BrowserFixture browser) : IDisposable
         await page.GotoAsync("/admin/users");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "You cannot open this page" })).ToBeVisibleAsync();
         await page.AssertAccessibleAsync();
+        // One refusal, audited once (the refusal is rendered with the response, not again by a circuit).
+        await using var connection = await app.Database.Db.OpenAsync();
+        Assert.Equal(1L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection,
+            "SELECT count(*) FROM audit_events WHERE action = 'access_denied' AND entity_type = 'page' AND entity_id = '/admin/users'"));
     }
 }
