@@ -6,7 +6,7 @@ namespace RjConferences.Tests.Data;
 
 public class MigrationTests
 {
-    private static string MigrationsFolder => Path.Combine(AppContext.BaseDirectory, "migrations");
+    private static string MigrationsFolder => Path.Combine(AppContext.BaseDirectory, "migrations", "sqlite");
 
     [Fact]
     public async Task Migrations_apply_to_an_empty_database_and_are_journaled_with_checksums()

@@ -15,17 +15,25 @@ public sealed record Migration(string Name, string Sql)
 
     public int Number => int.Parse(Name[..4]);
 
-    /// <summary>The migrations compiled into the app (see RjConferences.csproj).</summary>
-    public static IReadOnlyList<Migration> Embedded()
+    /// <summary>The folder of <c>migrations/</c> that holds one provider's scripts.</summary>
+    public static string FolderOf(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Postgres => "postgres",
+        _ => "sqlite",
+    };
+
+    /// <summary>The migrations compiled into the app for one provider (see RjConferences.csproj).</summary>
+    public static IReadOnlyList<Migration> Embedded(DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
         var assembly = typeof(Migration).Assembly;
+        var prefix = $"migrations/{FolderOf(provider)}/";
         return assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith("migrations/", StringComparison.Ordinal))
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
             .Select(n =>
             {
                 using var stream = assembly.GetManifestResourceStream(n)!;
                 using var reader = new StreamReader(stream, Encoding.UTF8);
-                return new Migration(n["migrations/".Length..], reader.ReadToEnd());
+                return new Migration(n[prefix.Length..], reader.ReadToEnd());
             })
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .ToList();
