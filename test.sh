@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every RjConferences test: installs what the tests need (Chromium, DejaVu Sans, faketime for --at), builds,
-# tests, and ends with one line "N passed, N failed, N skipped". Exits non-zero when anything fails.
+# Runs every RjConferences test: installs what the tests need (Chromium, DejaVu Sans, PostgreSQL, faketime for --at),
+# builds, runs the suite on SQLite and then the data, feature, security and component tests again on a throwaway
+# PostgreSQL server it starts and removes itself, and ends with one line "N passed, N failed, N skipped" over both.
+# Exits non-zero when anything fails.
 #
 #   ./test.sh                              the suite, on the machine's clock
 #   ./test.sh --at 2028-02-29T23:30:00Z    the suite with the test host's clock set to that moment (libfaketime);
@@ -88,6 +90,24 @@ if [ -n "$at" ]; then
   fi
 fi
 
+# 1d. PostgreSQL for the second pass (Debian's postgresql package, installed when missing). The server is started
+# below, after the build, in a temporary folder, on a Unix socket only (no port to collide with), and removed at the end.
+find_pg_bin() { pg_bin=$(dirname "$(find /usr/lib/postgresql -path '*/bin/initdb' -print 2>/dev/null | sort -V | tail -1)" 2>/dev/null); [ -x "$pg_bin/initdb" ]; }
+pg_bin=""
+if ! find_pg_bin; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing PostgreSQL for the tests on PostgreSQL (apt-get install postgresql)..."
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >"$out/apt-postgresql.log" 2>&1 || ! find_pg_bin; then
+      cat "$out/apt-postgresql.log" >&2
+      echo "Could not install PostgreSQL. Install it yourself (sudo apt-get install postgresql)." >&2
+      summary 0 1 0; exit 1
+    fi
+  else
+    echo "The tests on PostgreSQL need its server programs (initdb, pg_ctl). On Debian or Ubuntu run 'sudo apt-get install postgresql'." >&2
+    summary 0 1 0; exit 1
+  fi
+fi
+
 # 2. Build.
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if ! dotnet build RjConferences.sln -c "$configuration" -nologo -v quiet >"$out/build.log" 2>&1; then
@@ -102,7 +122,6 @@ test_tmp="${RJ_TEST_TMPDIR:-}"
 if [ -z "$test_tmp" ] && [ -d /dev/shm ] && [ -w /dev/shm ] \
    && [ "$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')" -gt 2097152 ] 2>/dev/null; then
   test_tmp=$(mktemp -d /dev/shm/rjconferences-tests.XXXXXX)
-  trap 'rm -rf "$test_tmp"' EXIT
 fi
 # With --at, only the test host runs on the faked clock (faking it for `dotnet test` itself breaks its connection
 # to the host): a run settings file gives the host LD_PRELOAD and FAKETIME. The monotonic clock stays real, so
@@ -129,30 +148,66 @@ SETTINGS
   settings=(--settings "$out/faketime.runsettings")
   echo "Running the tests with the test host's clock starting at $faketime_start UTC (libfaketime)."
 fi
-TMPDIR="${test_tmp:-${TMPDIR:-/tmp}}" \
-dotnet test RjConferences.Tests/RjConferences.Tests.csproj -c "$configuration" --no-build -nologo "${settings[@]}" \
-  --logger "trx;LogFileName=results.trx" --results-directory "$out" \
-  --logger "console;verbosity=minimal" >"$out/test.log" 2>&1
-status=$?
-
-trx="$out/results.trx"
-if [ ! -f "$trx" ]; then
-  cat "$out/test.log" >&2
-  echo "The test run produced no results." >&2
+# 4. A throwaway PostgreSQL server: initdb into a temporary folder, started on a Unix socket in it, with the
+# durability settings a throwaway server does not need turned off. As root, the server runs as the postgres user.
+[ -n "$test_tmp" ] && chmod 755 "$test_tmp" # the server's user must reach its folder inside
+pg_dir=$(mktemp -d "${test_tmp:-${TMPDIR:-/tmp}}/rjconferences-postgres.XXXXXX")
+as_pg=()
+if [ "$(id -u)" = 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/false postgres
+  chown postgres "$pg_dir"
+  as_pg=(runuser -u postgres --)
+fi
+stop_pg() { "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1; rm -rf "$pg_dir"; }
+trap 'stop_pg; [ -n "$test_tmp" ] && rm -rf "$test_tmp"' EXIT
+if ! "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$out/postgres-initdb.log" 2>&1 \
+   || ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 start \
+        -o "-c listen_addresses='' -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=256MB" \
+        >"$out/postgres-start.log" 2>&1; then
+  cat "$out/postgres-initdb.log" "$out/postgres-start.log" "$pg_dir/server.log" >&2 2>/dev/null
+  echo "Could not start a PostgreSQL server for the tests." >&2
   summary 0 1 0; exit 1
 fi
+export RJ_TEST_POSTGRES="Host=$pg_dir;Username=postgres"
+export RJ_TEST_PG_BIN="$pg_bin" RJ_TEST_PG_DATA="$pg_dir/data"
 
-counters=$(grep -o '<Counters [^>]*>' "$trx")
-count() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
-total=$(count total); passed=$(count passed); failed=$(count failed)
-errors=$(count error); timeouts=$(count timeout); aborted=$(count aborted)
-failed=$((failed + errors + timeouts + aborted))
-skipped=$((total - passed - failed))
+# 5. The suite on SQLite (every test), then on PostgreSQL (all but the browser tests and the tests of SQLite's
+# own files and backups, marked Category=SqliteOnly).
+run_pass() { # name, filter, provider
+  local filter=()
+  [ -n "$2" ] && filter=(--filter "$2")
+  TMPDIR="${test_tmp:-${TMPDIR:-/tmp}}" RJ_TEST_PROVIDER="$3" \
+  dotnet test RjConferences.Tests/RjConferences.Tests.csproj -c "$configuration" --no-build -nologo "${settings[@]}" "${filter[@]}" \
+    --logger "trx;LogFileName=results-$1.trx" --results-directory "$out" \
+    --logger "console;verbosity=minimal" >"$out/test-$1.log" 2>&1
+}
+run_pass sqlite "" Sqlite
+status=$?
+echo "SQLite pass done; now the tests on PostgreSQL."
+run_pass postgres "FullyQualifiedName!~RjConferences.Tests.Browser&Category!=SqliteOnly" Postgres
+status=$((status + $?))
 
-if [ "$failed" -gt 0 ] || [ "$status" -ne 0 ]; then
-  echo "Failures:"
-  grep -E "^\s+Failed |Error Message:|^\s{3}\S" "$out/test.log" | head -200
-  [ "$failed" -eq 0 ] && failed=1
+passed=0; failed=0; skipped=0
+for pass in sqlite postgres; do
+  trx="$out/results-$pass.trx"
+  if [ ! -f "$trx" ]; then
+    cat "$out/test-$pass.log" >&2
+    echo "The $pass test run produced no results." >&2
+    failed=$((failed + 1)); continue
+  fi
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  count() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  total=$(count total); p=$(count passed); f=$(count failed)
+  f=$((f + $(count error) + $(count timeout) + $(count aborted)))
+  echo "$pass: $p passed, $f failed, $((total - p - f)) skipped"
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + total - p - f))
+  if [ "$f" -gt 0 ]; then
+    echo "Failures ($pass):"
+    grep -E "^\s+Failed |Error Message:|^\s{3}\S" "$out/test-$pass.log" | head -200
+  fi
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
 fi
 
 summary "$passed" "$failed" "$skipped"

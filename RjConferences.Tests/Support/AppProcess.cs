@@ -46,6 +46,7 @@ public static class AppProcess
             start.ArgumentList.Add(arg);
         }
         start.Environment["ConnectionStrings__Default"] = connectionString;
+        start.Environment["Database__Provider"] = TestDatabase.ProviderOf(connectionString).ToString();
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         using var process = Process.Start(start)!;

@@ -1,43 +1,92 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using RjConferences.Data;
 
 namespace RjConferences.Tests.Support;
 
 /// <summary>
-/// A fresh SQLite database file for one test, migrated by the real migrator. The first one in a
-/// test run is migrated and kept as a template; later ones are copies of it, which is much faster.
+/// A fresh database for one test, migrated by the real migrator, on the provider the run is for: SQLite (a file) by
+/// default, PostgreSQL when <c>RJ_TEST_PROVIDER=Postgres</c> (a new database on the server of <c>RJ_TEST_POSTGRES</c>;
+/// ./test.sh starts a throwaway server and runs the suite once per provider). The first database of a run is
+/// migrated and kept as a template; later ones are copies of it (a file copy, or PostgreSQL's CREATE DATABASE …
+/// TEMPLATE), which is much faster than migrating each.
 /// </summary>
 public sealed class TestDatabase : IDisposable
 {
-    private static readonly Lazy<string> Template = new(CreateTemplate, LazyThreadSafetyMode.ExecutionAndPublication);
+    public const string ProviderVariable = "RJ_TEST_PROVIDER";
+    public const string PostgresVariable = "RJ_TEST_POSTGRES";
+
+    private static readonly Lazy<string> SqliteTemplate = new(CreateSqliteTemplate, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> PostgresTemplate = new(CreatePostgresTemplate, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The provider of this test run.</summary>
+    public static DatabaseProvider Provider { get; } =
+        string.Equals(Environment.GetEnvironmentVariable(ProviderVariable), "Postgres", StringComparison.OrdinalIgnoreCase)
+            ? DatabaseProvider.Postgres
+            : DatabaseProvider.Sqlite;
+
+    public static bool IsPostgres => Provider == DatabaseProvider.Postgres;
 
     public TestDatabase(bool migrated = true)
     {
         Folder = Path.Combine(Path.GetTempPath(), "rjconferences-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Folder);
         FilePath = Path.Combine(Folder, "test.db");
-        if (migrated)
+        if (IsPostgres)
         {
-            File.Copy(Template.Value, FilePath);
+            DatabaseName = "rj_test_" + Guid.NewGuid().ToString("N");
+            AdminExecute(migrated
+                ? $"CREATE DATABASE {DatabaseName} TEMPLATE {PostgresTemplate.Value}"
+                : $"CREATE DATABASE {DatabaseName} TEMPLATE template0 ENCODING 'UTF8'");
+            ConnectionString = PostgresConnectionString(DatabaseName);
+            Db = new Db(ConnectionString, DatabaseProvider.Postgres);
         }
-        ConnectionString = ConnectionStringFor(FilePath);
-        Db = new Db(ConnectionString);
+        else
+        {
+            if (migrated)
+            {
+                File.Copy(SqliteTemplate.Value, FilePath);
+            }
+            ConnectionString = ConnectionStringFor(FilePath);
+            Db = new Db(ConnectionString);
+        }
     }
 
     public string Folder { get; }
 
+    /// <summary>The SQLite file (on PostgreSQL, a path in <see cref="Folder"/> that nothing uses).</summary>
     public string FilePath { get; }
+
+    /// <summary>The PostgreSQL database's name; null on SQLite.</summary>
+    public string? DatabaseName { get; }
 
     public string ConnectionString { get; }
 
     public Db Db { get; }
 
+    public DatabaseProvider DatabaseProvider => Db.Provider;
+
+    /// <summary>An SQLite connection string for a file (tests of SQLite-only things: files, folders, backups).</summary>
     public static string ConnectionStringFor(string path) =>
         new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
 
+    /// <summary>The settings that point the app at a connection string: its provider, then the string itself.</summary>
+    public static DatabaseProvider ProviderOf(string connectionString) =>
+        connectionString.Contains("Host=", StringComparison.OrdinalIgnoreCase) ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
+
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        Db.Dispose();
+        if (DatabaseName is not null)
+        {
+            // FORCE: a background task or an undisposed pool may still hold a connection; the database goes anyway.
+            try { AdminExecute($"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)"); }
+            catch (NpgsqlException) { /* the server is gone at the end of a run; test.sh removes its folder */ }
+        }
+        else
+        {
+            SqliteConnection.ClearAllPools();
+        }
         try
         {
             Directory.Delete(Folder, recursive: true);
@@ -48,7 +97,34 @@ public sealed class TestDatabase : IDisposable
         }
     }
 
-    private static string CreateTemplate()
+    /// <summary>The server of this run, from RJ_TEST_POSTGRES (e.g. "Host=127.0.0.1;Port=5433;Username=postgres").</summary>
+    public static string PostgresServer =>
+        Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } server
+            ? server
+            : throw new InvalidOperationException(
+                $"{PostgresVariable} is not set: give it a PostgreSQL server, e.g. \"Host=127.0.0.1;Port=5433;Username=postgres\" (./test.sh starts one and sets it).");
+
+    /// <summary>A connection string to database <paramref name="name"/> on the run's server; idle pooled connections close within seconds, so a dropped database leaves none behind.</summary>
+    public static string PostgresConnectionString(string name) =>
+        new NpgsqlConnectionStringBuilder(PostgresServer)
+        {
+            Database = name,
+            MaxPoolSize = 20,
+            ConnectionIdleLifetime = 2,
+            ConnectionPruningInterval = 1,
+        }.ToString();
+
+    /// <summary>Runs a statement on the server's maintenance database (CREATE / DROP DATABASE).</summary>
+    public static void AdminExecute(string sql)
+    {
+        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresServer) { Database = "postgres", Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static string CreateSqliteTemplate()
     {
         TypeHandlers.Register();
         var folder = Path.Combine(Path.GetTempPath(), "rjconferences-tests", "template-" + Guid.NewGuid().ToString("N"));
@@ -65,5 +141,18 @@ public sealed class TestDatabase : IDisposable
         }
         SqliteConnection.ClearAllPools();
         return path;
+    }
+
+    private static string CreatePostgresTemplate()
+    {
+        TypeHandlers.Register();
+        var name = "rj_template_" + Guid.NewGuid().ToString("N");
+        AdminExecute($"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'");
+        // No pooling: CREATE DATABASE … TEMPLATE needs the template to have no connections left.
+        using (var db = new Db(new NpgsqlConnectionStringBuilder(PostgresServer) { Database = name, Pooling = false }.ToString(), DatabaseProvider.Postgres))
+        {
+            new Migrator(db, Migration.Embedded(DatabaseProvider.Postgres)).MigrateAsync().GetAwaiter().GetResult();
+        }
+        return name;
     }
 }

@@ -18,6 +18,7 @@ public static class TestServices
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["ConnectionStrings:Default"] = connectionString,
+            [RjConferences.Data.DataServices.ProviderKey] = TestDatabase.ProviderOf(connectionString).ToString(),
             [FollowUpServices.DailyJobEnabled] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

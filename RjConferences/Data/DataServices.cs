@@ -7,34 +7,60 @@ public static class DataServices
 {
     public const string DefaultConnectionString = "Data Source=data/rjconferences.db";
 
+    public const string ProviderKey = "Database:Provider";
+
     /// <summary>
-    /// Registers <see cref="Db"/> over <c>ConnectionStrings:Default</c>; a relative file path is taken
-    /// relative to the app's content root.
+    /// Registers <see cref="Db"/> over <c>ConnectionStrings:Default</c> on the provider of <c>Database:Provider</c>
+    /// (<c>Sqlite</c>, the default, or <c>Postgres</c>); a relative SQLite file path is taken relative to the app's content root.
     /// </summary>
     public static IServiceCollection AddData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         TypeHandlers.Register();
-        var builder = new SqliteConnectionStringBuilder(
-            configuration.GetConnectionString("Default") ?? DefaultConnectionString);
-        if (builder.DataSource is not ("" or ":memory:") && !Path.IsPathRooted(builder.DataSource))
+        var provider = ProviderOf(configuration);
+        var connectionString = configuration.GetConnectionString("Default");
+        Db db;
+        if (provider == DatabaseProvider.Postgres)
         {
-            builder.DataSource = Path.GetFullPath(Path.Combine(contentRoot, builder.DataSource));
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new StartupException("Database:Provider is Postgres, but ConnectionStrings:Default is not set. " +
+                    "Give a PostgreSQL connection string, e.g. \"Host=db.example.org;Database=rjconferences;Username=rj;Password=…\".");
+            }
+            db = new Db(connectionString, DatabaseProvider.Postgres);
         }
-        services.AddSingleton(new Db(builder.ToString()));
-        // The keys that protect sign-in cookies live beside the database, so sign-ins survive a restart.
-        if (builder.DataSource is not ("" or ":memory:"))
+        else
         {
-            services.AddDataProtection().SetApplicationName("RjConferences")
-                .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetDirectoryName(builder.DataSource)!, "keys")));
+            var builder = new SqliteConnectionStringBuilder(connectionString ?? DefaultConnectionString);
+            if (builder.DataSource is not ("" or ":memory:") && !Path.IsPathRooted(builder.DataSource))
+            {
+                builder.DataSource = Path.GetFullPath(Path.Combine(contentRoot, builder.DataSource));
+            }
+            db = new Db(builder.ToString());
         }
+        services.AddSingleton(db);
+        // The keys that protect sign-in cookies and forms live in the database, so that a sign-in survives a restart
+        // and holds on every app instance.
+        services.AddDataProtection().SetApplicationName("RjConferences");
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
+            new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(
+                options => options.XmlRepository = new DatabaseKeyRepository(sp.GetRequiredService<Db>())));
         services.AddSingleton(sp => new Migrator(
-            sp.GetRequiredService<Db>(), Migration.Embedded(), sp.GetRequiredService<ILogger<Migrator>>()));
+            sp.GetRequiredService<Db>(), Migration.Embedded(provider), sp.GetRequiredService<ILogger<Migrator>>()));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
     }
+
+    /// <summary>The provider named by <c>Database:Provider</c>; an unknown name stops the app with a clear message.</summary>
+    public static DatabaseProvider ProviderOf(IConfiguration configuration)
+    {
+        var name = configuration[ProviderKey];
+        if (string.IsNullOrWhiteSpace(name) || name.Equals("Sqlite", StringComparison.OrdinalIgnoreCase)) return DatabaseProvider.Sqlite;
+        if (name.Equals("Postgres", StringComparison.OrdinalIgnoreCase) || name.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase)) return DatabaseProvider.Postgres;
+        throw new StartupException($"Database:Provider '{name}' is not known: use Sqlite (the default) or Postgres.");
+    }
 }
 
-/// <summary>/health: the database opens and answers a query.</summary>
+/// <summary>/health: the database (SQLite or PostgreSQL) opens and answers a query.</summary>
 public sealed class DatabaseHealthCheck(Db db) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -45,7 +71,7 @@ public sealed class DatabaseHealthCheck(Db db) : IHealthCheck
             var migrations = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations");
             return HealthCheckResult.Healthy($"{migrations} migrations applied");
         }
-        catch (Exception e) when (e is SqliteException or InvalidOperationException)
+        catch (Exception e) when (Db.IsDatabaseError(e) || e is InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
         {
             return HealthCheckResult.Unhealthy("The database cannot be read.");
         }

@@ -15,7 +15,7 @@ public static class FormSubmissions
     /// form has been saved already: do nothing, and tell the user it is saved). A save that is
     /// refused after the claim rolls the claim back with the rest of its transaction.
     /// </summary>
-    public static async Task<bool> ClaimAsync(SqliteConnection connection, IDbTransaction transaction, Guid submissionId,
+    public static async Task<bool> ClaimAsync(DbConnection connection, IDbTransaction transaction, Guid submissionId,
         Guid caseId, Guid userId, DateTimeOffset now) =>
         await connection.ExecuteAsync("""
             INSERT INTO form_submissions (submission_id, case_id, submitted_by, submitted_at)

@@ -68,7 +68,7 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
     /// What a migration needs done in C# (what SQLite's SQL cannot do), in its transaction, before its
     /// SQL. Keyed by the file name without its number, so a renumbered file keeps its step.
     /// </summary>
-    private static readonly Dictionary<string, Func<SqliteConnection, System.Data.IDbTransaction, Task>> CodeSteps = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<DbConnection, IDbTransaction, Task>> CodeSteps = new(StringComparer.Ordinal)
     {
         // Folds the stored name keys (accents, apostrophes, hyphens) before the SQL rebuilds the search keys from them.
         ["fold_name_keys.sql"] = Features.Referrals.NameKeys.RecomputeAsync,
@@ -78,76 +78,111 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
     {
         CheckNames(migrations);
-        PrepareFolder(db.DatabasePath);
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            PrepareFolder(db.DatabasePath);
+        }
 
-        SqliteConnection connection;
-        Dictionary<string, string> applied;
+        DbConnection connection;
         try
         {
             connection = await db.OpenAsync(cancellationToken);
+        }
+        catch (Exception e) when (Db.IsDatabaseError(e) || e is System.Net.Sockets.SocketException or TimeoutException)
+        {
+            throw new StartupException(
+                $"Cannot open {db.Description}: {e.Message} " +
+                (db.Provider == DatabaseProvider.Postgres
+                    ? "Check that the server is running and reachable, and the database, user and password in ConnectionStrings:Default."
+                    : "If the file is damaged, restore it from a backup."), e);
+        }
+
+        await using (connection)
+        {
+            // Several instances may start at once: the first migrates while the others wait, then find nothing to do.
+            if (db.Provider == DatabaseProvider.Postgres)
+            {
+                await connection.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = (long)DbLock.Migrations });
+            }
+            try
+            {
+                return await ApplyAsync(connection, cancellationToken);
+            }
+            finally
+            {
+                if (db.Provider == DatabaseProvider.Postgres)
+                {
+                    await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = (long)DbLock.Migrations });
+                }
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> ApplyAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        Dictionary<string, string> applied;
+        try
+        {
             await connection.ExecuteAsync(JournalSql);
             applied = (await connection.QueryAsync<(string Name, string Checksum)>(
                     "SELECT name, checksum FROM schema_migrations"))
                 .ToDictionary(r => r.Name, r => r.Checksum, StringComparer.Ordinal);
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             throw new StartupException(
-                $"Cannot open the database '{Path.GetFullPath(db.DatabasePath)}': {e.Message} " +
-                "If the file is damaged, restore it from a backup.", e);
+                $"Cannot open {db.Description}: {e.Message} If the database is damaged, restore it from a backup.", e);
         }
 
-        await using (connection)
+        var known = migrations.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var unknown = applied.Keys.Where(n => !known.Contains(n)).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (unknown is not null)
         {
-            var known = migrations.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
-            var unknown = applied.Keys.Where(n => !known.Contains(n)).Order(StringComparer.Ordinal).FirstOrDefault();
-            if (unknown is not null)
-            {
-                throw new StartupException(
-                    $"The database has migration '{unknown}' applied, which this version of the app does not have. " +
-                    "Run the version of RjConferences that created this database, or restore a backup.");
-            }
-
-            var done = new List<string>();
-            foreach (var migration in migrations)
-            {
-                if (applied.TryGetValue(migration.Name, out var checksum))
-                {
-                    if (!string.Equals(checksum, migration.Checksum, StringComparison.Ordinal))
-                    {
-                        throw new StartupException(
-                            $"Migration '{migration.Name}' has changed since it was applied to this database. " +
-                            "Applied migrations must not be edited: restore the file and add a new migration instead.");
-                    }
-                    continue;
-                }
-
-                await using var transaction = connection.BeginTransaction(deferred: false);
-                try
-                {
-                    if (CodeSteps.TryGetValue(migration.Name[5..], out var step))
-                    {
-                        await step(connection, transaction);
-                    }
-                    await connection.ExecuteAsync(migration.Sql, transaction: transaction);
-                    await connection.ExecuteAsync(
-                        "INSERT INTO schema_migrations (name, checksum, applied_at) VALUES (@Name, @Checksum, @AppliedAt)",
-                        new { migration.Name, migration.Checksum, AppliedAt = TypeHandlers.ToUtcText(DateTimeOffset.UtcNow) },
-                        transaction);
-                    await transaction.CommitAsync(cancellationToken);
-                }
-                catch (SqliteException e)
-                {
-                    try { await transaction.RollbackAsync(CancellationToken.None); }
-                    catch (SqliteException) { /* SQLite already rolled back on this error */ }
-                    throw new StartupException(
-                        $"Migration '{migration.Name}' failed and was rolled back; the database is unchanged by it: {e.Message}", e);
-                }
-                logger?.LogInformation("Applied migration {Migration}", migration.Name);
-                done.Add(migration.Name);
-            }
-            return done;
+            throw new StartupException(
+                $"The database has migration '{unknown}' applied, which this version of the app does not have. " +
+                "Run the version of RjConferences that created this database, or restore a backup.");
         }
+
+        var done = new List<string>();
+        foreach (var migration in migrations)
+        {
+            if (applied.TryGetValue(migration.Name, out var checksum))
+            {
+                if (!string.Equals(checksum, migration.Checksum, StringComparison.Ordinal))
+                {
+                    throw new StartupException(
+                        $"Migration '{migration.Name}' has changed since it was applied to this database. " +
+                        "Applied migrations must not be edited: restore the file and add a new migration instead.");
+                }
+                continue;
+            }
+
+            await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
+            try
+            {
+                if (CodeSteps.TryGetValue(migration.Name[5..], out var step))
+                {
+                    await step(connection, transaction);
+                }
+                await connection.ExecuteAsync(migration.Sql, transaction: transaction);
+                await connection.ExecuteAsync(
+                    "INSERT INTO schema_migrations (name, checksum, applied_at) VALUES (@Name, @Checksum, @AppliedAt)",
+                    new { migration.Name, migration.Checksum, AppliedAt = TypeHandlers.ToUtcText(DateTimeOffset.UtcNow) },
+                    transaction);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch (DbException e)
+            {
+                try { await transaction.RollbackAsync(CancellationToken.None); }
+                catch (DbException) { /* SQLite already rolled back on this error */ }
+                catch (InvalidOperationException) { /* PostgreSQL: the transaction is already over */ }
+                throw new StartupException(
+                    $"Migration '{migration.Name}' failed and was rolled back; the database is unchanged by it: {e.Message}", e);
+            }
+            logger?.LogInformation("Applied migration {Migration}", migration.Name);
+            done.Add(migration.Name);
+        }
+        return done;
     }
 
     /// <summary>Names are NNNN_verb_object.sql, numbered from 0001 with no gaps or duplicates.</summary>

@@ -1,10 +1,12 @@
+using Npgsql;
+using NpgsqlTypes;
 
 namespace RjConferences.Data;
 
 /// <summary>
-/// How values are stored in SQLite: Guid as lower-case text, DateTimeOffset as UTC ISO-8601 text
-/// with a fixed width (so text order is time order), DateOnly as yyyy-MM-dd. The same text forms
-/// are valid input for PostgreSQL's uuid, timestamptz and date types.
+/// How values are stored. SQLite: Guid as lower-case text, DateTimeOffset as UTC ISO-8601 text with a fixed width
+/// (so text order is time order), DateOnly as yyyy-MM-dd, bool as 0/1. PostgreSQL: Guid as the same text, and the
+/// native timestamptz, date and boolean types. Each handler sees which provider's parameter it fills.
 /// </summary>
 public static class TypeHandlers
 {
@@ -67,6 +69,12 @@ public static class TypeHandlers
     {
         public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
         {
+            if (parameter is NpgsqlParameter postgres)
+            {
+                postgres.NpgsqlDbType = NpgsqlDbType.TimestampTz;
+                postgres.Value = value.UtcDateTime;
+                return;
+            }
             parameter.DbType = DbType.String;
             parameter.Value = ToUtcText(value);
         }
@@ -86,7 +94,11 @@ public static class TypeHandlers
     /// </summary>
     private sealed class BoolHandler : SqlMapper.TypeHandler<bool>
     {
-        public override void SetValue(IDbDataParameter parameter, bool value) => parameter.Value = value;
+        public override void SetValue(IDbDataParameter parameter, bool value)
+        {
+            parameter.DbType = DbType.Boolean;
+            parameter.Value = value;
+        }
 
         public override bool Parse(object value) => value switch
         {
@@ -102,6 +114,12 @@ public static class TypeHandlers
     {
         public override void SetValue(IDbDataParameter parameter, DateOnly value)
         {
+            if (parameter is NpgsqlParameter postgres)
+            {
+                postgres.NpgsqlDbType = NpgsqlDbType.Date;
+                postgres.Value = value;
+                return;
+            }
             parameter.DbType = DbType.String;
             parameter.Value = ToDateText(value);
         }

@@ -82,10 +82,10 @@ public sealed class AuditLog(Db db, TimeProvider clock)
     /// Records <paramref name="e"/> inside the caller's write transaction (from <see cref="Db.WriteAsync"/>,
     /// so BEGIN IMMEDIATE), so that a change and its audit row commit or roll back together.
     /// </summary>
-    public Task RecordAsync(SqliteConnection connection, IDbTransaction transaction, AuditEvent e) =>
+    public Task RecordAsync(DbConnection connection, IDbTransaction transaction, AuditEvent e) =>
         AppendAsync(connection, transaction, e);
 
-    private async Task AppendAsync(SqliteConnection connection, IDbTransaction transaction, AuditEvent e)
+    private async Task AppendAsync(DbConnection connection, IDbTransaction transaction, AuditEvent e)
     {
         const string lastSql = """
             SELECT id, hash
@@ -99,8 +99,10 @@ public sealed class AuditLog(Db db, TimeProvider clock)
             VALUES (@Id, @OccurredAt, @UserId, @Action, @EntityType, @EntityId,
                     @Justification, @Recipient, @CorrelationId, @PreviousHash, @Hash)
             """;
-        // The caller holds the write lock (BEGIN IMMEDIATE), so no other append can come between
-        // this read and the insert; were one to, the explicit id would collide rather than fork the chain.
+        // One append at a time across every app instance: SQLite's write transaction holds the database's single
+        // write lock (BEGIN IMMEDIATE); on PostgreSQL this takes the chain's lock until the transaction ends. So no other
+        // append comes between this read and the insert; were one to, the explicit id would collide rather than fork the chain.
+        await Db.LockAsync(connection, transaction, DbLock.AuditChain);
         var last = await connection.QueryFirstOrDefaultAsync<LastEvent>(lastSql, transaction: transaction);
         var row = new StoredEvent(
             Id: (last?.Id ?? 0) + 1,
@@ -244,7 +246,7 @@ public sealed class AuditLog(Db db, TimeProvider clock)
 
         await using var connection = await db.OpenAsync(ct);
         // One read transaction, so the count and the page see the same snapshot.
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await Db.BeginSnapshotAsync(connection, ct);
         var total = await connection.ExecuteScalarAsync<long>(
             new CommandDefinition(countSql, parameters, transaction, cancellationToken: ct));
         var rows = await connection.QueryAsync<SearchRow>(

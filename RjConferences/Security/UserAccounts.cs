@@ -93,7 +93,7 @@ public sealed class UserAccounts(Db db, UserManager<AppUser> userManager, AuditL
     public async Task<CreateAccountResult> CreateAsync(
         NewAccount account,
         Guid? actorId,
-        Func<SqliteConnection, IDbTransaction, Task<string?>>? precondition = null,
+        Func<DbConnection, IDbTransaction, Task<string?>>? precondition = null,
         CancellationToken cancellationToken = default)
     {
         var errors = ValidateDetails(account.DisplayName, account.Email, account.Roles, account.SchoolIds, account.BoroughIds);
@@ -183,7 +183,7 @@ public sealed class UserAccounts(Db db, UserManager<AppUser> userManager, AuditL
         MailAddress.TryCreate(value, out var address) && address.Address == value && value.Contains('.', StringComparison.Ordinal);
 
     /// <summary>Inside a transaction: the email is not taken by another user, and every school and borough exists.</summary>
-    public static async Task<bool> CheckUniqueAndExistingAsync(SqliteConnection connection, IDbTransaction transaction,
+    public static async Task<bool> CheckUniqueAndExistingAsync(DbConnection connection, IDbTransaction transaction,
         Guid? userId, string normalizedEmail, IReadOnlyCollection<long> schoolIds, IReadOnlyCollection<long> boroughIds, FieldErrors errors)
     {
         var taken = await connection.ExecuteScalarAsync<bool>(
@@ -203,7 +203,7 @@ public sealed class UserAccounts(Db db, UserManager<AppUser> userManager, AuditL
     }
 
     /// <summary>Replaces a user's roles and scope.</summary>
-    public static async Task WriteRolesAndScopeAsync(SqliteConnection connection, IDbTransaction transaction, Guid userId,
+    public static async Task WriteRolesAndScopeAsync(DbConnection connection, IDbTransaction transaction, Guid userId,
         IReadOnlyCollection<string> roles, IReadOnlyCollection<long> schoolIds, IReadOnlyCollection<long> boroughIds)
     {
         await connection.ExecuteAsync("DELETE FROM user_roles WHERE user_id = @userId", new { userId }, transaction);

@@ -118,8 +118,13 @@ public static class SyntheticData
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cases, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cases, MaxCases);
+        if (db.Provider != DatabaseProvider.Sqlite)
+        {
+            throw new InvalidOperationException("generate-synthetic writes to an SQLite database (its bulk loader is SQLite's); " +
+                "generate into SQLite, then move the data with copy-database --to-postgres.");
+        }
         var stopwatch = Stopwatch.StartNew();
-        await using var connection = await db.OpenAsync();
+        await using var connection = (SqliteConnection)await db.OpenAsync();
         Pragma(connection, "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY;");
         try
         {
@@ -211,7 +216,7 @@ public static class SyntheticData
         public long Run(int count, Action<int, TimeSpan> report, Stopwatch stopwatch)
         {
             schools = connection.Query<SchoolRow>("SELECT id, name FROM schools ORDER BY id").ToList();
-            categories = connection.Query<long>("SELECT id FROM offence_categories WHERE active = 1 ORDER BY sort_order").ToArray();
+            categories = connection.Query<long>("SELECT id FROM offence_categories WHERE active = TRUE ORDER BY sort_order").ToArray();
             // Conferences need a room: one per school that has none.
             connection.Execute("""
                 INSERT INTO rooms (school_id, name, capacity)

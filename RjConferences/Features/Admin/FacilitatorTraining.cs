@@ -81,7 +81,7 @@ public sealed class FacilitatorTraining(Db db, AuditLog audit, TimeProvider cloc
               AND EXISTS (SELECT 1 FROM user_roles AS ur JOIN roles AS r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = @role)
             """;
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await Db.BeginSnapshotAsync(connection, cancellationToken);
         var rows = (await connection.QueryAsync<TrainingListItem>(new CommandDefinition(sql, new
         {
             role = Roles.Facilitator, limit = PageSize, offset = Math.Max(0, page - 1) * PageSize,
@@ -236,7 +236,7 @@ public sealed class FacilitatorTraining(Db db, AuditLog audit, TimeProvider cloc
     public async Task<IReadOnlyList<TrainingClash>> ClashesAsync(Guid userId)
     {
         await using var connection = await db.OpenAsync();
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await Db.BeginSnapshotAsync(connection);
         var dates = await connection.QuerySingleOrDefaultAsync<(DateOnly CompletedOn, DateOnly RefresherDueOn)?>(
             "SELECT completed_on, refresher_due_on FROM facilitator_training WHERE user_id = @userId", new { userId }, transaction);
         return dates is { } d

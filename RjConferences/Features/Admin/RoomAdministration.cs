@@ -155,7 +155,7 @@ public sealed class RoomAdministration(Db db, AuditLog audit)
         return new SaveResult(outcome, errors);
     }
 
-    private static Task<bool> NameTakenAsync(SqliteConnection connection, IDbTransaction transaction, long schoolId, string name, long? exceptId) =>
+    private static Task<bool> NameTakenAsync(DbConnection connection, IDbTransaction transaction, long schoolId, string name, long? exceptId) =>
         connection.ExecuteScalarAsync<bool>("""
             SELECT EXISTS (SELECT 1 FROM rooms WHERE school_id = @schoolId AND lower(name) = lower(@name) AND (@exceptId IS NULL OR id <> @exceptId))
             """, new { schoolId, name, exceptId }, transaction);

@@ -316,18 +316,18 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
         return null;
     }
 
-    private static async Task<SchoolDayHours> HoursAsync(SqliteConnection connection, IDbTransaction? transaction)
+    private static async Task<SchoolDayHours> HoursAsync(DbConnection connection, IDbTransaction? transaction)
     {
         var settings = (await connection.QueryAsync<(string Key, string Value)>(
             "SELECT key, value FROM settings WHERE key IN (@StartKey, @EndKey)", new { StartKey, EndKey }, transaction)).ToDictionary(s => s.Key, s => s.Value);
         return new SchoolDayHours(settings.GetValueOrDefault(StartKey, "08:30"), settings.GetValueOrDefault(EndKey, "17:00"));
     }
 
-    private static Task<TermItem?> TermAsync(SqliteConnection connection, IDbTransaction transaction, long id) =>
+    private static Task<TermItem?> TermAsync(DbConnection connection, IDbTransaction transaction, long id) =>
         connection.QuerySingleOrDefaultAsync<TermItem>("SELECT id, borough_id, name, starts_on, ends_on FROM term_dates WHERE id = @id", new { id }, transaction);
 
     /// <summary>False, with a message at the first day of term, when the dates overlap another term of one of the boroughs.</summary>
-    private static async Task<bool> CheckOverlapAsync(SqliteConnection connection, IDbTransaction transaction, IReadOnlyList<long> boroughIds,
+    private static async Task<bool> CheckOverlapAsync(DbConnection connection, IDbTransaction transaction, IReadOnlyList<long> boroughIds,
         DateOnly startsOn, DateOnly endsOn, long? exceptId, FieldErrors errors)
     {
         const string sql = """

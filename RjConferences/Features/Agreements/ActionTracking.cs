@@ -200,7 +200,7 @@ public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock,
             FROM agreements AS a
             JOIN conferences AS f ON f.id = a.conference_id
             JOIN cases AS c ON c.id = a.case_id
-            WHERE a.harmed_wants_outcome = 1 AND a.ended IS NOT NULL AND a.harmed_told_on IS NULL AND c.anonymised_at IS NULL
+            WHERE a.harmed_wants_outcome = TRUE AND a.ended IS NOT NULL AND a.harmed_told_on IS NULL AND c.anonymised_at IS NULL
               AND (f.facilitator_id = @ScopeUserId OR f.co_facilitator_id = @ScopeUserId) AND c.{SchoolScope.SqlFilter}
             ORDER BY a.ended_at, c.reference
             LIMIT @PageSize
@@ -442,16 +442,16 @@ public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock,
         return error is null ? day : null;
     }
 
-    private static Task EndAsync(SqliteConnection connection, IDbTransaction transaction, AgreementProgress progress, string ended, string? reason, DateTimeOffset now) =>
+    private static Task EndAsync(DbConnection connection, IDbTransaction transaction, AgreementProgress progress, string ended, string? reason, DateTimeOffset now) =>
         connection.ExecuteAsync("UPDATE agreements SET ended = @ended, ended_at = @now, ended_reason = @reason WHERE id = @AgreementId",
             new { ended, now, reason, progress.AgreementId }, transaction);
 
     /// <summary>Follow-up checks not yet recorded belong to the agreement that ended: a new conference starts them again.</summary>
-    private static Task DropUnrecordedChecksAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId) =>
+    private static Task DropUnrecordedChecksAsync(DbConnection connection, IDbTransaction transaction, Guid caseId) =>
         connection.ExecuteAsync("DELETE FROM follow_up_checks WHERE case_id = @caseId AND checked_on IS NULL", new { caseId }, transaction);
 
 
-    private static async Task<IReadOnlyList<AgreementProgress>> LoadAsync(SqliteConnection connection, IDbTransaction? transaction, string where, Guid id, ClaimsPrincipal user)
+    private static async Task<IReadOnlyList<AgreementProgress>> LoadAsync(DbConnection connection, IDbTransaction? transaction, string where, Guid id, ClaimsPrincipal user)
     {
         var userId = user.UserId();
         var agreements = (await connection.QueryAsync<AgreementProgress>($"""

@@ -22,7 +22,7 @@ public sealed class AgreementDocumentSource(Db db)
     /// The agreement of a conference, read on the caller's connection (and transaction, when inside a
     /// write). With <paramref name="scopeUserId"/>, only within that user's school scope.
     /// </summary>
-    internal static async Task<SourcedAgreement?> LoadAsync(SqliteConnection connection, IDbTransaction? transaction, Guid conferenceId, Guid? scopeUserId)
+    internal static async Task<SourcedAgreement?> LoadAsync(DbConnection connection, IDbTransaction? transaction, Guid conferenceId, Guid? scopeUserId)
     {
         var scope = scopeUserId is null ? "" : $"AND k.{SchoolScope.SqlFilter}";
         var head = await connection.QuerySingleOrDefaultAsync<HeadRow>($"""

@@ -216,7 +216,7 @@ public sealed class AgreementDocuments(Db db, AuditLog audit, TimeProvider clock
 
     private static string Variant(bool firstNameOnly) => firstNameOnly ? " (harmed person's first name only)" : "";
 
-    private static async Task<IReadOnlyList<DocumentVersionInfo>> VersionsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, Guid agreementId) =>
+    private static async Task<IReadOnlyList<DocumentVersionInfo>> VersionsAsync(DbConnection connection, Guid agreementId) =>
         (await connection.QueryAsync<DocumentVersionInfo>("""
             SELECT d.version_number, d.harmed_first_name_only, d.content_hash, d.sha256, u.display_name AS generated_by_name,
                    d.generated_at, d.superseded_at

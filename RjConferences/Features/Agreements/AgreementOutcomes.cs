@@ -266,7 +266,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock,
         return facilitatorId == userId || coFacilitatorId == userId || user.Allows(Policies.Administrator);
     }
 
-    private static Task<ConferenceRow?> ConferenceAsync(SqliteConnection connection, IDbTransaction? transaction, Guid conferenceId, Guid userId) =>
+    private static Task<ConferenceRow?> ConferenceAsync(DbConnection connection, IDbTransaction? transaction, Guid conferenceId, Guid userId) =>
         connection.QuerySingleOrDefaultAsync<ConferenceRow>($"""
             SELECT c.id, c.case_id, c.status, c.starts_at, c.facilitator_id, c.co_facilitator_id, k.status AS case_status, k.reference,
                    s.name AS school_name
@@ -274,7 +274,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock,
             WHERE c.id = @conferenceId AND k.{SchoolScope.SqlFilter}
             """, new { conferenceId, ScopeUserId = userId }, transaction)!;
 
-    private async Task<OutcomeContext> ContextAsync(SqliteConnection connection, IDbTransaction? transaction, ConferenceRow row, ClaimsPrincipal user)
+    private async Task<OutcomeContext> ContextAsync(DbConnection connection, IDbTransaction? transaction, ConferenceRow row, ClaimsPrincipal user)
     {
         var parties = (await connection.QueryAsync<PartyDetails>("""
             SELECT id, party_role, harmed_type, supporter_type, supports_party_id, first_name, last_name, organisation_name, details_removed_at
@@ -310,7 +310,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock,
     }
 
     /// <summary>Writes the actions in the order given (numbered from 1): changes the stored ones, adds new ones, deletes the rest.</summary>
-    private static async Task SaveActionsAsync(SqliteConnection connection, IDbTransaction transaction, Guid agreementId,
+    private static async Task SaveActionsAsync(DbConnection connection, IDbTransaction transaction, Guid agreementId,
         IReadOnlyList<ActionForm> actions, IReadOnlyList<Guid> existing, DateOnly conferenceDate)
     {
         var keep = actions.Where(a => a.Id is not null).Select(a => a.Id!.Value).ToHashSet();
@@ -355,7 +355,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock,
     }
 
     /// <summary>Stores the hash of what the document now shows; true when it changed.</summary>
-    internal static async Task<bool> StoreContentHashAsync(SqliteConnection connection, IDbTransaction transaction, Guid agreementId, Guid conferenceId)
+    internal static async Task<bool> StoreContentHashAsync(DbConnection connection, IDbTransaction transaction, Guid agreementId, Guid conferenceId)
     {
         var sourced = await AgreementDocumentSource.LoadAsync(connection, transaction, conferenceId, null);
         var hash = sourced!.Document.ContentHash();
@@ -363,7 +363,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock,
             new { hash, agreementId }, transaction) > 0;
     }
 
-    private static Task HistoryAsync(SqliteConnection connection, IDbTransaction transaction, Guid conferenceId, DateTimeOffset now, Guid userId, string kind, string? reason) =>
+    private static Task HistoryAsync(DbConnection connection, IDbTransaction transaction, Guid conferenceId, DateTimeOffset now, Guid userId, string kind, string? reason) =>
         connection.ExecuteAsync("""
             INSERT INTO conference_history (conference_id, changed_at, changed_by, kind, starts_at, ends_at, room_id, facilitator_id, reason)
             SELECT id, @now, @userId, @kind, starts_at, ends_at, room_id, facilitator_id, @reason FROM conferences WHERE id = @conferenceId

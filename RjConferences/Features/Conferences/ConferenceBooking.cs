@@ -189,9 +189,12 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
     }
 
     /// <summary>The field checks that need the database: the room, the facilitators, the participants, training and collisions.</summary>
-    private async Task<FieldErrors> CheckAsync(SqliteConnection connection, IDbTransaction transaction, CaseRow theCase, Guid? excluding,
+    private async Task<FieldErrors> CheckAsync(DbConnection connection, IDbTransaction transaction, CaseRow theCase, Guid? excluding,
         BookingForm form, Times times, FieldErrors errors)
     {
+        // The clash checks below and the write after them happen under the bookings lock (on PostgreSQL; SQLite's write
+        // transaction already holds the whole database), so two instances booking at once cannot both pass the check.
+        await Db.LockAsync(connection, transaction, DbLock.Bookings);
         var room = await connection.QuerySingleOrDefaultAsync<string?>(
             "SELECT name FROM rooms WHERE id = @RoomId AND school_id = @SchoolId", new { form.RoomId, theCase.SchoolId }, transaction);
         if (room is null) errors.Add("RoomId", "Choose a room at this school");
@@ -241,7 +244,7 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
     }
 
     /// <summary>Null (and an error at the field) unless the user is an enabled facilitator with training current on the date.</summary>
-    private static async Task<string?> FacilitatorProblemAsync(SqliteConnection connection, IDbTransaction transaction, Guid id, DateOnly on, string field, FieldErrors errors)
+    private static async Task<string?> FacilitatorProblemAsync(DbConnection connection, IDbTransaction transaction, Guid id, DateOnly on, string field, FieldErrors errors)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(string Name, DateOnly? CompletedOn, DateOnly? RefresherDueOn)?>("""
             SELECT u.display_name, t.completed_on, t.refresher_due_on
@@ -275,7 +278,7 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
     /// The same person across cases: a young person by name and date of birth; anyone else by name
     /// and email or phone; otherwise only this party.
     /// </summary>
-    public static async Task<IReadOnlyList<(Guid PartyId, string PersonKey)>> PersonKeysAsync(SqliteConnection connection, IDbTransaction? transaction, IEnumerable<Guid> partyIds) =>
+    public static async Task<IReadOnlyList<(Guid PartyId, string PersonKey)>> PersonKeysAsync(DbConnection connection, IDbTransaction? transaction, IEnumerable<Guid> partyIds) =>
         (await connection.QueryAsync<(Guid, string)>("""
             SELECT id, CASE
                 WHEN party_role = 'responsible' AND date_of_birth IS NOT NULL THEN 'yp|' || first_name_key || '|' || last_name_key || '|' || date_of_birth
@@ -284,7 +287,7 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
             FROM parties WHERE id IN @ids
             """, new { ids = TypeHandlers.ToText(partyIds) }, transaction)).ToList();
 
-    public static async Task<SchoolCalendar> CalendarAsync(SqliteConnection connection, IDbTransaction? transaction, long boroughId)
+    public static async Task<SchoolCalendar> CalendarAsync(DbConnection connection, IDbTransaction? transaction, long boroughId)
     {
         var settings = (await connection.QueryAsync<(string Key, string Value)>("SELECT key, value FROM settings", transaction: transaction)).ToDictionary(s => s.Key, s => s.Value);
         var terms = (await connection.QueryAsync<(DateOnly, DateOnly)>(
@@ -296,7 +299,7 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
             terms, holidays);
     }
 
-    private static Task<CaseRow> CaseAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId) =>
+    private static Task<CaseRow> CaseAsync(DbConnection connection, IDbTransaction transaction, Guid caseId) =>
         connection.QuerySingleAsync<CaseRow>("""
             SELECT c.id, c.status, c.school_id, s.borough_id, c.reference FROM cases AS c JOIN schools AS s ON s.id = c.school_id
             WHERE c.id = @caseId
@@ -316,7 +319,7 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
         return new BookingResult(errors, []);
     }
 
-    private static Task HistoryAsync(SqliteConnection connection, IDbTransaction transaction, Guid id, DateTimeOffset now, Guid userId, string kind,
+    private static Task HistoryAsync(DbConnection connection, IDbTransaction transaction, Guid id, DateTimeOffset now, Guid userId, string kind,
         DateTimeOffset start, DateTimeOffset end, long roomId, Guid facilitatorId, string? reason) =>
         connection.ExecuteAsync("""
             INSERT INTO conference_history (conference_id, changed_at, changed_by, kind, starts_at, ends_at, room_id, facilitator_id, reason)

@@ -137,7 +137,7 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
     /// The participants and history of <paramref name="conferences"/>: one query per table whatever their
     /// number (not a pair per conference), shared out here in the order each query gives.
     /// </summary>
-    private static async Task LoadDetailsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, IReadOnlyList<ConferenceView> conferences)
+    private static async Task LoadDetailsAsync(DbConnection connection, IReadOnlyList<ConferenceView> conferences)
     {
         if (conferences.Count == 0) return;
         var ids = TypeHandlers.ToText(conferences.Select(c => c.Id));

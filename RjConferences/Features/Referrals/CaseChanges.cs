@@ -372,7 +372,7 @@ await change.UpdateDetailsAsync(form.Description!.Trim(), form.Location, form.Ou
     }
 
     /// <summary>Every young person, harmed party and parent or guardian has given consent to take part, and it is in force.</summary>
-    public static Task<bool> AllConsentsGivenAsync(SqliteConnection connection, IDbTransaction? transaction, Guid caseId) =>
+    public static Task<bool> AllConsentsGivenAsync(DbConnection connection, IDbTransaction? transaction, Guid caseId) =>
         connection.ExecuteScalarAsync<bool>("""
             SELECT NOT EXISTS (
                 SELECT 1 FROM parties AS p

@@ -17,7 +17,7 @@ public static class CaseDerivedData
     private const string NameKeyColumns = "party_id, name_key, name_start, case_id, reference, school_id, status, referred_at";
 
     /// <summary>Recomputes one case's derived rows from the source tables.</summary>
-    public static Task RefreshAsync(SqliteConnection connection, IDbTransaction? transaction, Guid caseId) =>
+    public static Task RefreshAsync(DbConnection connection, IDbTransaction? transaction, Guid caseId) =>
         connection.ExecuteAsync(RefreshSql, new { caseId }, transaction);
 
     /// <summary>The SQL of <see cref="RefreshAsync"/>, for a prepared command (parameter <c>@caseId</c>).</summary>
@@ -34,7 +34,7 @@ public static class CaseDerivedData
         """;
 
     /// <summary>Recomputes every case's derived rows (a repair after a bulk change made outside the app).</summary>
-    public static async Task RebuildAsync(SqliteConnection connection, IDbTransaction? transaction)
+    public static async Task RebuildAsync(DbConnection connection, IDbTransaction? transaction)
     {
         await connection.ExecuteAsync($"""
             DELETE FROM case_name_keys;

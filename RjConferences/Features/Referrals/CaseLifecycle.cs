@@ -41,7 +41,7 @@ public static class CaseLifecycle
     /// does not allow, so the transaction changes nothing. Set what the new status needs (closure
     /// outcome, reasons) before the move: the timeline entry refreshes the case's report facts.
     /// </summary>
-    internal static async Task MoveAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, string from, string to,
+    internal static async Task MoveAsync(DbConnection connection, IDbTransaction transaction, Guid caseId, string from, string to,
         Guid? userId, DateTimeOffset now, string summary)
     {
         if (!CanMove(from, to)) throw new LifecycleException(from, to);

@@ -102,7 +102,7 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
         if (audit)
         {
             // On the connection of the read (no second connection), in a write transaction of its own.
-            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
             await auditLog.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Consult, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
             await transaction.CommitAsync(cancellationToken);
         }

@@ -21,9 +21,9 @@ public enum CaseAccess
 /// write with, the case as it was read, who is changing it and when. Status moves go through
 /// <see cref="MoveAsync"/> (the lifecycle), never through SQL of their own.
 /// </summary>
-public sealed class CaseChange(SqliteConnection connection, IDbTransaction transaction, CaseState state, Guid? userId, DateTimeOffset now)
+public sealed class CaseChange(DbConnection connection, IDbTransaction transaction, CaseState state, Guid? userId, DateTimeOffset now)
 {
-    public SqliteConnection Connection { get; } = connection;
+    public DbConnection Connection { get; } = connection;
     public IDbTransaction Transaction { get; } = transaction;
     public CaseState Case { get; private set; } = state;
     public Guid CaseId => Case.Id;
@@ -231,16 +231,16 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock)
         return SaveResult.NotFound();
     }
 
-    private Task DenyAsync(SqliteConnection connection, IDbTransaction? transaction, string entityType, Guid id, Guid? userId, string note) =>
+    private Task DenyAsync(DbConnection connection, IDbTransaction? transaction, string entityType, Guid id, Guid? userId, string note) =>
         transaction is null
             ? audit.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: entityType, EntityId: id.ToString(), UserId: userId, Justification: note))
             : audit.RecordAsync(connection, transaction, new AuditEvent(AuditAction.AccessDenied, EntityType: entityType, EntityId: id.ToString(),
                 UserId: userId, Justification: note));
 
-    private static Task<CaseState?> ReadAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, Guid? userId, CaseAccess access) =>
+    private static Task<CaseState?> ReadAsync(DbConnection connection, IDbTransaction transaction, Guid caseId, Guid? userId, CaseAccess access) =>
         connection.QuerySingleOrDefaultAsync<CaseState>($"""
             SELECT id, status, version, offence_date, referred_on, school_id, reference, anonymised_at FROM cases
-            WHERE id = @caseId {(access == CaseAccess.UserSchools ? $"AND {SchoolScope.SqlFilter}" : "")}
+            WHERE id = @caseId {(access == CaseAccess.UserSchools ? $"AND {SchoolScope.SqlFilter}" : "")}{SqlDialect.Of(connection).ForUpdate}
             """, new { caseId, ScopeUserId = userId }, transaction);
 
     private sealed class StopException(SaveResult result, AuditEvent? denial = null) : Exception

@@ -91,7 +91,7 @@ public static class NameKeys
     /// stored keys differ from this rule are written again, before the migration's SQL rebuilds the
     /// case list's search keys from them.
     /// </summary>
-    public static async Task RecomputeAsync(SqliteConnection connection, IDbTransaction transaction)
+    public static async Task RecomputeAsync(DbConnection connection, IDbTransaction transaction)
     {
         var changed = new List<(string Id, string? FirstKey, string? LastKey)>();
         // Read one row at a time (three million parties for a million cases); only the few that change are kept.

@@ -20,7 +20,7 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
     public async Task<ReferralValidator.Context> ContextAsync(Guid userId)
     {
         await using var connection = await db.OpenAsync();
-        var categories = (await connection.QueryAsync<long>("SELECT id FROM offence_categories WHERE active = 1")).ToHashSet();
+        var categories = (await connection.QueryAsync<long>("SELECT id FROM offence_categories WHERE active = TRUE")).ToHashSet();
         var now = clock.GetUtcNow();
         return new ReferralValidator.Context(await scope.SchoolIdsAsync(userId), categories, LondonTime.Today(clock), now);
     }
@@ -28,7 +28,7 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
     public async Task<IReadOnlyList<Choice>> OffenceCategoriesAsync()
     {
         await using var connection = await db.OpenAsync();
-        return (await connection.QueryAsync<(long Id, string Name)>("SELECT id, name FROM offence_categories WHERE active = 1 ORDER BY sort_order"))
+        return (await connection.QueryAsync<(long Id, string Name)>("SELECT id, name FROM offence_categories WHERE active = TRUE ORDER BY sort_order"))
             .Select(c => new Choice(c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Name)).ToList();
     }
 
@@ -145,7 +145,7 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
             .ToList();
     }
 
-    private static Task InsertPartyAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId,
+    private static Task InsertPartyAsync(DbConnection connection, IDbTransaction transaction, Guid caseId,
         IReadOnlyDictionary<Guid, Guid> partyIds, PartyForm p, DateOnly offenceDate, int order)
     {
         var dob = p.Role == "responsible" ? p.DateOfBirth.Parse("x", out _) : null;
@@ -186,7 +186,7 @@ public static class CaseTimeline
     /// Records a change to a case on its timeline, after the change itself, in the same transaction.
     /// The case's derived data is refreshed once at the end of the change (<see cref="CaseWork"/>).
     /// </summary>
-    public static async Task RecordAsync(SqliteConnection connection, IDbTransaction transaction, Guid caseId, Guid? userId,
+    public static async Task RecordAsync(DbConnection connection, IDbTransaction transaction, Guid caseId, Guid? userId,
         DateTimeOffset at, string kind, string summary, string? fromStatus, string? toStatus)
     {
         await connection.ExecuteAsync("""

@@ -31,11 +31,11 @@ public static class ReportFacts
     /// stored: it depends on the configured last follow-up interval and is decided when the report runs.
     /// <list type="number">
     /// <item>Referred: every case (school-internal matters are not cases).</item>
-    /// <item>Eligible: <c>cases.eligible = 1</c> (admitted, gravity at most the maximum, every young person 10–17).</item>
+    /// <item>Eligible: <c>cases.eligible = TRUE</c> (admitted, gravity at most the maximum, every young person 10–17).</item>
     /// <item>Consented: every consent needed was given — the case reached <c>ready_to_schedule</c> or any
     /// later status (according to its timeline or its current status), or has had a conference booked.</item>
     /// <item>Conference held: a conference of the case has status <c>held</c>.</item>
-    /// <item>Agreement reached: a held conference recorded <c>agreement_reached = 1</c>.</item>
+    /// <item>Agreement reached: a held conference recorded <c>agreement_reached = TRUE</c>.</item>
     /// <item>Agreement completed: the case reached <c>agreement_completed</c> or <c>follow_up</c>, or was
     /// closed as diverted or entered_cjs.</item>
     /// </list>
@@ -64,7 +64,7 @@ public static class ReportFacts
     public const string Columns = "referred_on, case_id, dims, flow, days, school_id, borough_id, offence_category_id, outcome_route, age_band, gender, ethnic_group";
 
     /// <summary>Recomputes one case's facts from the source tables; call it after the change, in the same transaction.</summary>
-    public static async Task RefreshAsync(SqliteConnection connection, IDbTransaction? transaction, Guid caseId)
+    public static async Task RefreshAsync(DbConnection connection, IDbTransaction? transaction, Guid caseId)
     {
         await connection.ExecuteAsync($"""
             DELETE FROM case_report_facts WHERE case_id = @caseId;
@@ -74,7 +74,7 @@ public static class ReportFacts
     }
 
     /// <summary>Recomputes every case's facts (for a repair after a bulk change made outside the app).</summary>
-    public static async Task<int> RebuildAsync(SqliteConnection connection, IDbTransaction? transaction)
+    public static async Task<int> RebuildAsync(DbConnection connection, IDbTransaction? transaction)
     {
         await connection.ExecuteAsync("DELETE FROM case_report_facts", transaction: transaction);
         return await connection.ExecuteAsync($"INSERT INTO case_report_facts ({Columns}) SELECT {Columns} FROM case_report_facts_source", transaction: transaction);

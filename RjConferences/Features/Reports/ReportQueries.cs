@@ -81,7 +81,14 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
             """, new { ScopeUserId = userId }, cancellationToken: ct));
         var tally = new ReportTally(finalMonths, selection.From, selection.To, schools.Count == 0 ? 0 : (int)schools.Max(s => s.Id));
         var (sql, parameters) = FactsQuery(userId, selection, table: table, scopeIsEverySchool: everySchool);
-        ReadFacts(connection, sql, parameters, tally, ct);
+        if (connection is SqliteConnection sqlite)
+        {
+            ReadFacts(sqlite, sql, parameters, tally, ct);
+        }
+        else
+        {
+            await ReadFactsAsync(connection, sql, parameters, tally, ct);
+        }
         long? internalMatters = InternalMattersApply(selection) ? await InternalMattersAsync(connection, userId, selection, ct) : null;
         return tally.ToResult(selection, internalMatters, schools, categories);
     }
@@ -101,7 +108,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
         if (!scopeIsEverySchool) sql.Append($" AND {SchoolScope.SqlFilter}");
         var parameters = new Dictionary<string, object>
         {
-            ["@From"] = TypeHandlers.ToDateText(s.From), ["@To"] = TypeHandlers.ToDateText(s.To), ["@ScopeUserId"] = userId.ToString("D"),
+            ["@From"] = s.From, ["@To"] = s.To, ["@ScopeUserId"] = userId.ToString("D"),
         };
         void Filter(string column, string name, object? value)
         {
@@ -137,6 +144,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
                 Check(connection, value switch
                 {
                     long number => raw.sqlite3_bind_int64(statement, index, number),
+                    DateOnly date => raw.sqlite3_bind_text(statement, index, TypeHandlers.ToDateText(date)),
                     string text => raw.sqlite3_bind_text(statement, index, text),
                     _ => throw new ArgumentException($"Unexpected parameter type for {name}"),
                 });
@@ -152,6 +160,28 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
         }
     }
 
+    /// <summary>
+    /// The same loop on PostgreSQL: Npgsql reads the three bigints of each row in its binary format, with nothing
+    /// between the row and the tally. Parameters are bound (a date, a bigint or text each), never written into the SQL.
+    /// </summary>
+    private static async Task ReadFactsAsync(DbConnection connection, string sql, Dictionary<string, object> parameters, ReportTally tally, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            tally.Add(new CaseFact(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
+        }
+    }
+
     private static void Check(SqliteConnection connection, int rc)
     {
         if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW))
@@ -160,7 +190,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
         }
     }
 
-    private static Task<long> InternalMattersAsync(SqliteConnection connection, Guid userId, ReportSelection s, CancellationToken ct) =>
+    private static Task<long> InternalMattersAsync(DbConnection connection, Guid userId, ReportSelection s, CancellationToken ct) =>
         connection.ExecuteScalarAsync<long>(new CommandDefinition($"""
             SELECT count(*) FROM school_internal_matters
             WHERE recorded_on >= @From AND recorded_on <= @To AND {SchoolScope.SqlFilter}
