@@ -25,7 +25,7 @@ public class FollowUpTests : IAsyncLifetime
     public async Task DisposeAsync() => await world.DisposeAsync();
 
     private Retention Retention => new(world.Database.Db, world.Work, world.Clock, Options.Create(options));
-    private DailyJob Job => new(world.Database.Db, world.Work, world.Clock, Options.Create(options), Retention, NullLogger<DailyJob>.Instance);
+    private DailyJob Job => new(world.Database.Db, world.Work, world.Clock, Options.Create(options), Retention, NullLogger<DailyJob>.Instance, new RjConferences.Data.JobLease(world.Database.Db, world.Clock));
     private FollowUpChecks Checks => new(world.Database.Db, world.Work, world.Clock, Options.Create(options));
     private CaseClosing Closing => new(world.Work);
     private System.Security.Claims.ClaimsPrincipal Reviewer => TestCases.Principal(reviewer.Id, Roles.YouthJusticeReviewer);
@@ -59,7 +59,7 @@ public class FollowUpTests : IAsyncLifetime
         var capture = new LogCapture();
         using var loggers = new Microsoft.Extensions.Logging.LoggerFactory([capture]);
         var job = new DailyJob(world.Database.Db, world.Work, world.Clock, Options.Create(options), Retention,
-            Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<DailyJob>(loggers));
+            Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<DailyJob>(loggers), new RjConferences.Data.JobLease(world.Database.Db, world.Clock));
         Today(new DateOnly(2026, 12, 4));
 
         await job.RunAsync();

@@ -32,7 +32,7 @@ public sealed class ReportFactsTests : IAsyncLifetime
     public async Task DisposeAsync() => await world.DisposeAsync();
 
     private Retention Retention => new(world.Database.Db, world.Work, world.Clock, Options.Create(options));
-    private DailyJob Job => new(world.Database.Db, world.Work, world.Clock, Options.Create(options), Retention, NullLogger<DailyJob>.Instance);
+    private DailyJob Job => new(world.Database.Db, world.Work, world.Clock, Options.Create(options), Retention, NullLogger<DailyJob>.Instance, new RjConferences.Data.JobLease(world.Database.Db, world.Clock));
     private FollowUpChecks Checks => new(world.Database.Db, world.Work, world.Clock, Options.Create(options));
     private CaseClosing Closing => new(world.Work);
     private ReportQueries Reports => new(world.Database.Db, Options.Create(options));

@@ -26,6 +26,8 @@ public sealed class FirstRunSetup(Db db, TimeProvider clock, ILogger<FirstRunSet
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var issued = await db.WriteAsync(async (connection, transaction) =>
         {
+            // Several instances may start at once on an empty database: one at a time, so one link is left.
+            await Db.LockAsync(connection, transaction, DbLock.FirstRun);
             if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM users)", transaction: transaction))
             {
                 return false;
@@ -66,6 +68,8 @@ public sealed class FirstRunSetup(Db db, TimeProvider clock, ILogger<FirstRunSet
             actorId: null,
             precondition: async (connection, transaction) =>
             {
+                // One first Administrator, whichever instances the forms reach at once.
+                await Db.LockAsync(connection, transaction, DbLock.FirstRun);
                 var used = await connection.ExecuteAsync(
                     """
                     UPDATE setup_tokens SET used_at = @now

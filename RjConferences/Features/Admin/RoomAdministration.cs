@@ -155,8 +155,12 @@ public sealed class RoomAdministration(Db db, AuditLog audit)
         return new SaveResult(outcome, errors);
     }
 
-    private static Task<bool> NameTakenAsync(DbConnection connection, IDbTransaction transaction, long schoolId, string name, long? exceptId) =>
-        connection.ExecuteScalarAsync<bool>("""
+    /// <summary>Whether another room of the school has this name, in any case; under the school-days lock, so the write after it cannot race another.</summary>
+    private static async Task<bool> NameTakenAsync(DbConnection connection, IDbTransaction transaction, long schoolId, string name, long? exceptId)
+    {
+        await Db.LockAsync(connection, transaction, DbLock.SchoolDays);
+        return await connection.ExecuteScalarAsync<bool>("""
             SELECT EXISTS (SELECT 1 FROM rooms WHERE school_id = @schoolId AND lower(name) = lower(@name) AND (@exceptId IS NULL OR id <> @exceptId))
             """, new { schoolId, name, exceptId }, transaction);
+    }
 }

@@ -330,6 +330,8 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
     private static async Task<bool> CheckOverlapAsync(DbConnection connection, IDbTransaction transaction, IReadOnlyList<long> boroughIds,
         DateOnly startsOn, DateOnly endsOn, long? exceptId, FieldErrors errors)
     {
+        // Under the school-days lock: two administrators on two instances cannot both add overlapping terms.
+        await Db.LockAsync(connection, transaction, DbLock.SchoolDays);
         const string sql = """
             SELECT b.name AS borough, t.name, t.starts_on, t.ends_on
             FROM term_dates AS t JOIN boroughs AS b ON b.id = t.borough_id

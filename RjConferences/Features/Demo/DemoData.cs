@@ -145,7 +145,7 @@ public static partial class DemoData
             var later = new ConferenceRunner(db, new ConferenceBooking(work, clock, conferenceOptions), new PreparationMeetings(db, work, clock),
                 new AgreementOutcomes(db, audit, clock, work), new ActionTracking(db, work, clock, followUps), new FollowUpChecks(db, work, clock, followUps),
                 new CaseClosing(work), facilitatorId, referrer, facilitator, Principal(reviewerId, Roles.YouthJusticeReviewer));
-            var job = new DailyJob(db, work, clock, followUps, new Retention(db, work, clock, followUps), NullLogger<DailyJob>.Instance);
+            var job = new DailyJob(db, work, clock, followUps, new Retention(db, work, clock, followUps), NullLogger<DailyJob>.Instance, new JobLease(db, clock));
             var run = new Runner(db, clock, referrals, changes, referrerId, referrer, facilitator, later, job);
             await run.ExecuteAsync(plans, matters, DailyRuns(history, realNow, followUps.Value.RunAt));
         }

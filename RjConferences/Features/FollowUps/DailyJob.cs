@@ -11,8 +11,42 @@ public sealed record DailyJobResult(DateOnly Day, int ChecksCreated, int MovedTo
 /// cases past the retention period. Every step is idempotent and works from dates, so running twice creates nothing twice and a run after
 /// days of downtime catches up on everything it missed.
 /// </summary>
-public sealed class DailyJob(Db db, CaseWork work, TimeProvider clock, IOptions<FollowUpOptions> options, Retention retention, ILogger<DailyJob> logger)
+public sealed class DailyJob(Db db, CaseWork work, TimeProvider clock, IOptions<FollowUpOptions> options, Retention retention, ILogger<DailyJob> logger,
+    JobLease lease)
 {
+    public const string LeaseName = "daily";
+
+    /// <summary>How long a run may hold the lease before another instance may take over (a run takes seconds to minutes).</summary>
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Runs the job unless it has run today (London) already or another app instance is running it: with several
+    /// instances it runs once a day, never once per instance. Null when it did not run. A run cut short (the instance
+    /// dies) leaves every finished step complete, each in its own transaction, and its lease expires; the next run
+    /// does what is left, since every step works from dates and is idempotent.
+    /// </summary>
+    public async Task<DailyJobResult?> RunOnceTodayAsync(CancellationToken cancellationToken = default)
+    {
+        if (!await lease.TryClaimAsync(LeaseName, LeaseDuration, cancellationToken)) return null;
+        try
+        {
+            if (await RanTodayAsync(cancellationToken)) return null;
+            return await RunAsync(cancellationToken);
+        }
+        finally
+        {
+            await lease.ReleaseAsync(LeaseName);
+        }
+    }
+
+    /// <summary>Whether a run for today (London) is recorded in <c>job_runs</c>.</summary>
+    public async Task<bool> RanTodayAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM job_runs WHERE job = 'daily' AND run_on = @today)", new { today = LondonTime.Today(clock) });
+    }
+
     public async Task<DailyJobResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var today = LondonTime.Today(clock);
@@ -137,18 +171,21 @@ public sealed class DailyJobService(DailyJob job, TimeProvider clock, IOptions<F
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var done = false;
             try
             {
-                await job.RunAsync(stoppingToken);
+                // Another instance may be running it (then this one looks again shortly, in case that one dies).
+                done = await job.RunOnceTodayAsync(stoppingToken) is not null || await job.RanTodayAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogError(e, "The daily job failed; it will run again at the next scheduled time");
+                done = true;
             }
             var now = clock.GetUtcNow();
             var next = LondonTime.DateOf(now).AddDays(1);
             LondonTime.TryToUtc(next, options.Value.RunAt, out var at, out _);
-            var wait = at - now;
+            var wait = done ? at - now : TimeSpan.FromMinutes(5);
             await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMinutes(1), clock, stoppingToken);
         }
     }

@@ -14,6 +14,7 @@ public static class FollowUpServices
         services.Configure<FollowUpOptions>(configuration.GetSection("FollowUps"));
         services.AddSingleton<Retention>();
         services.AddSingleton<DailyJob>();
+        services.AddSingleton<JobLease>();
         services.AddSingleton<FollowUpChecks>();
         services.AddSingleton<CaseClosing>();
         if (configuration.GetValue(DailyJobEnabled, defaultValue: true))
