@@ -1,0 +1,11 @@
+-- PostgreSQL dialect of migrations/sqlite/0014_refresh_derived_data_explicitly.sql.
+-- The case list's name keys (case_name_keys) were kept by triggers on parties and cases, and the
+-- report facts (case_report_facts) by the app after each timeline entry: two mechanisms for the same
+-- kind of table. Both are now refreshed the same way, by the app, once per change to a case, in the
+-- change's own transaction (CaseDerivedData.RefreshAsync, called by the one unit of work, CaseWork).
+-- The view young_person_name_keys stays: it is what the refresh reads.
+--
+-- On SQLite this file drops the four name-key triggers. The PostgreSQL dialect never created them
+-- (see 0011 and 0013), so there is nothing to do; the file exists so that both dialects have the same
+-- numbered migrations, and a migration must run at least one statement.
+SELECT 1;
