@@ -25,7 +25,7 @@ public static class BenchmarkData
 
     public static async Task<Target> SeedAsync(Db db, DateTimeOffset now, DateOnly from, int count, int busyDays)
     {
-        await using var connection = await db.OpenAsync();
+        await using var connection = (Microsoft.Data.Sqlite.SqliteConnection)await db.OpenAsync();
         var schools = (await connection.QueryAsync<(long Id, long BoroughId)>("SELECT id, borough_id FROM schools ORDER BY id")).ToList();
         var calendar = await ConferenceBooking.CalendarAsync(connection, null, schools[0].BoroughId);
         var random = new Random(42);
