@@ -26,10 +26,10 @@ public static class TypeHandlers
         SqlMapper.RemoveTypeMap(typeof(Guid?));
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
-        SqlMapper.AddTypeHandler(new GuidHandler());
-        SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
-        SqlMapper.AddTypeHandler(new DateOnlyHandler());
-        SqlMapper.AddTypeHandler(new BoolHandler());
+        SqlMapper.AddTypeHandler(typeof(Guid), new GuidHandler());
+        SqlMapper.AddTypeHandler(typeof(DateTimeOffset), new DateTimeOffsetHandler());
+        SqlMapper.AddTypeHandler(typeof(DateOnly), new DateOnlyHandler());
+        SqlMapper.AddTypeHandler(typeof(bool), new BoolHandler());
     }
 
     public static string ToUtcText(DateTimeOffset value) =>
@@ -48,15 +48,42 @@ public static class TypeHandlers
     public static string ToDateText(DateOnly value) =>
         value.ToString(DateFormat, CultureInfo.InvariantCulture);
 
-    private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>
+    /// <summary>
+    /// A handler that also types null parameters: Dapper hands nulls of a handled type to the handler as DBNull,
+    /// and PostgreSQL refuses an untyped null where it cannot infer one (<c>@id IS NULL</c>).
+    /// </summary>
+    private abstract class ProviderHandler<T> : SqlMapper.ITypeHandler where T : struct
     {
-        public override void SetValue(IDbDataParameter parameter, Guid value)
+        protected abstract DbType SqliteType { get; }
+        protected abstract NpgsqlDbType PostgresType { get; }
+        protected abstract object ToSqlite(T value);
+        protected abstract object ToPostgres(T value);
+        protected abstract T Read(object value);
+
+        public void SetValue(IDbDataParameter parameter, object value)
         {
-            parameter.DbType = DbType.String;
-            parameter.Value = value.ToString("D");
+            var isNull = value is null or DBNull;
+            if (parameter is NpgsqlParameter postgres)
+            {
+                postgres.NpgsqlDbType = PostgresType;
+                postgres.Value = isNull ? DBNull.Value : ToPostgres((T)value!);
+                return;
+            }
+            parameter.DbType = SqliteType;
+            parameter.Value = isNull ? DBNull.Value : ToSqlite((T)value!);
         }
 
-        public override Guid Parse(object value) => value switch
+        public object Parse(Type destinationType, object value) => Read(value);
+    }
+
+    private sealed class GuidHandler : ProviderHandler<Guid>
+    {
+        protected override DbType SqliteType => DbType.String;
+        protected override NpgsqlDbType PostgresType => NpgsqlDbType.Text;
+        protected override object ToSqlite(Guid value) => value.ToString("D");
+        protected override object ToPostgres(Guid value) => value.ToString("D");
+
+        protected override Guid Read(object value) => value switch
         {
             string s => Guid.Parse(s),
             byte[] b => new Guid(b),
@@ -65,21 +92,14 @@ public static class TypeHandlers
         };
     }
 
-    private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    private sealed class DateTimeOffsetHandler : ProviderHandler<DateTimeOffset>
     {
-        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
-        {
-            if (parameter is NpgsqlParameter postgres)
-            {
-                postgres.NpgsqlDbType = NpgsqlDbType.TimestampTz;
-                postgres.Value = value.UtcDateTime;
-                return;
-            }
-            parameter.DbType = DbType.String;
-            parameter.Value = ToUtcText(value);
-        }
+        protected override DbType SqliteType => DbType.String;
+        protected override NpgsqlDbType PostgresType => NpgsqlDbType.TimestampTz;
+        protected override object ToSqlite(DateTimeOffset value) => ToUtcText(value);
+        protected override object ToPostgres(DateTimeOffset value) => value.UtcDateTime;
 
-        public override DateTimeOffset Parse(object value) => value switch
+        protected override DateTimeOffset Read(object value) => value switch
         {
             string s => FromUtcText(s),
             DateTimeOffset d => d.ToUniversalTime(),
@@ -92,15 +112,14 @@ public static class TypeHandlers
     /// SQLite stores booleans as 0/1 integers; with this handler Dapper also maps them onto
     /// positional records' bool parameters.
     /// </summary>
-    private sealed class BoolHandler : SqlMapper.TypeHandler<bool>
+    private sealed class BoolHandler : ProviderHandler<bool>
     {
-        public override void SetValue(IDbDataParameter parameter, bool value)
-        {
-            parameter.DbType = DbType.Boolean;
-            parameter.Value = value;
-        }
+        protected override DbType SqliteType => DbType.Boolean;
+        protected override NpgsqlDbType PostgresType => NpgsqlDbType.Boolean;
+        protected override object ToSqlite(bool value) => value;
+        protected override object ToPostgres(bool value) => value;
 
-        public override bool Parse(object value) => value switch
+        protected override bool Read(object value) => value switch
         {
             bool b => b,
             long l => l != 0,
@@ -110,21 +129,14 @@ public static class TypeHandlers
         };
     }
 
-    private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
+    private sealed class DateOnlyHandler : ProviderHandler<DateOnly>
     {
-        public override void SetValue(IDbDataParameter parameter, DateOnly value)
-        {
-            if (parameter is NpgsqlParameter postgres)
-            {
-                postgres.NpgsqlDbType = NpgsqlDbType.Date;
-                postgres.Value = value;
-                return;
-            }
-            parameter.DbType = DbType.String;
-            parameter.Value = ToDateText(value);
-        }
+        protected override DbType SqliteType => DbType.String;
+        protected override NpgsqlDbType PostgresType => NpgsqlDbType.Date;
+        protected override object ToSqlite(DateOnly value) => ToDateText(value);
+        protected override object ToPostgres(DateOnly value) => value;
 
-        public override DateOnly Parse(object value) => value switch
+        protected override DateOnly Read(object value) => value switch
         {
             string s => DateOnly.ParseExact(s, DateFormat, CultureInfo.InvariantCulture),
             DateOnly d => d,
