@@ -202,13 +202,13 @@ public class CaseListPageTests : CaseTestContext
         // 10,050 more cases at Langdon Park: copies of one case with new ids and references.
         await using (var connection = await Database.Db.OpenAsync())
         {
-            await connection.ExecuteAsync("""
+            await connection.ExecuteAsync($"""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
                 INSERT INTO cases (id, reference, school_id, status, location, offence_at, offence_date, offence_category_id, gravity,
                                    description, admitted, outcome_route, eligible, referred_at, referred_on, referred_by, submission_id, version, updated_at)
-                SELECT lower(hex(randomblob(16))), printf('RJ-2025-%05d', i), c.school_id, c.status, c.location, c.offence_at, c.offence_date,
+                SELECT {TestDatabase.RandomIdSql}, {TestDatabase.PaddedSql("RJ-2025-", "i", 5)}, c.school_id, c.status, c.location, c.offence_at, c.offence_date,
                        c.offence_category_id, c.gravity, c.description, c.admitted, c.outcome_route, c.eligible, '2025-01-01T00:00:00.0000000Z',
-                       '2025-01-01', c.referred_by, lower(hex(randomblob(16))), 1, c.updated_at
+                       '2025-01-01', c.referred_by, {TestDatabase.RandomIdSql}, 1, c.updated_at
                 FROM n CROSS JOIN (SELECT * FROM cases WHERE reference = @reference) AS c
                 """, new { reference = references["Sam Okafor"] });
         }
@@ -232,16 +232,16 @@ public class CaseListPageTests : CaseTestContext
         // 1,050 more young people called Sam Okafor at Langdon Park: copies of one case, each with its young person.
         await using (var connection = await Database.Db.OpenAsync())
         {
-            await connection.ExecuteAsync("""
+            await connection.ExecuteAsync($"""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1050)
                 INSERT INTO cases (id, reference, school_id, status, location, offence_at, offence_date, offence_category_id, gravity,
                                    description, admitted, outcome_route, eligible, referred_at, referred_on, referred_by, submission_id, version, updated_at)
-                SELECT lower(hex(randomblob(16))), printf('RJ-2025-%05d', i), c.school_id, c.status, c.location, c.offence_at, c.offence_date,
+                SELECT {TestDatabase.RandomIdSql}, {TestDatabase.PaddedSql("RJ-2025-", "i", 5)}, c.school_id, c.status, c.location, c.offence_at, c.offence_date,
                        c.offence_category_id, c.gravity, c.description, c.admitted, c.outcome_route, c.eligible, '2025-01-01T00:00:00.0000000Z',
-                       '2025-01-01', c.referred_by, lower(hex(randomblob(16))), 1, c.updated_at
+                       '2025-01-01', c.referred_by, {TestDatabase.RandomIdSql}, 1, c.updated_at
                 FROM n CROSS JOIN (SELECT * FROM cases WHERE reference = @reference) AS c;
                 INSERT INTO parties (id, case_id, party_role, first_name, last_name, first_name_key, last_name_key, sort_order)
-                SELECT lower(hex(randomblob(16))), id, 'responsible', 'Sam', 'Okafor', 'sam', 'okafor', 0 FROM cases WHERE reference LIKE 'RJ-2025-%';
+                SELECT {TestDatabase.RandomIdSql}, id, 'responsible', 'Sam', 'Okafor', 'sam', 'okafor', 0 FROM cases WHERE reference LIKE 'RJ-2025-%';
                 """, new { reference = references["Sam Okafor"] });
             // Rows written straight into the tables, as a bulk load would: their derived data is rebuilt the same way.
             await RjConferences.Features.Referrals.CaseDerivedData.RebuildAsync(connection, null);

@@ -44,7 +44,8 @@ public class NewReferralTests : BunitContext
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()));
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         var page = Render<NewReferralPage>();
-        page.WaitForAssertion(() => Assert.Equal("The offence", Heading(page)));
+        // The heading shows at once; the school list arrives when the user's schools are loaded.
+        page.WaitForAssertion(() => Assert.Equal(("The offence", 1), (Heading(page), page.FindAll($"[id='{FieldIds.For("SchoolId")}']").Count)));
         return (page, user);
     }
 

@@ -55,12 +55,14 @@ public class ActionTrackingTests : IAsyncLifetime
     {
         await using var connection = await world.Database.Db.OpenAsync();
         var rows = await connection.QueryAsync<string>("""
-            SELECT id || status || due_on || coalesce(status_on, '') || coalesce(missed_reason, '') || coalesce(overdue_flagged_at, '') FROM agreement_actions
-            UNION ALL SELECT version || coalesce(ended, '') || coalesce(harmed_wants_outcome, '') || coalesce(harmed_told_on, '') FROM agreements
-            UNION ALL SELECT status || version FROM cases
-            UNION ALL SELECT count(*) FROM case_events
-            UNION ALL SELECT count(*) FROM agreement_action_extensions
-            UNION ALL SELECT count(*) FROM audit_events WHERE action = 'alter'
+            SELECT id || status || CAST(due_on AS TEXT) || coalesce(CAST(status_on AS TEXT), '') || coalesce(missed_reason, '')
+                   || coalesce(CAST(overdue_flagged_at AS TEXT), '') FROM agreement_actions
+            UNION ALL SELECT CAST(version AS TEXT) || coalesce(CAST(ended AS TEXT), '') || coalesce(CAST(harmed_wants_outcome AS TEXT), '')
+                   || coalesce(CAST(harmed_told_on AS TEXT), '') FROM agreements
+            UNION ALL SELECT status || CAST(version AS TEXT) FROM cases
+            UNION ALL SELECT CAST(count(*) AS TEXT) FROM case_events
+            UNION ALL SELECT CAST(count(*) AS TEXT) FROM agreement_action_extensions
+            UNION ALL SELECT CAST(count(*) AS TEXT) FROM audit_events WHERE action = 'alter'
             """);
         return string.Join("|", rows);
     }
@@ -103,7 +105,7 @@ public class ActionTrackingTests : IAsyncLifetime
         Assert.Equal(CaseStatus.FollowUp, await CaseStatusAsync());
         Today(2026, 9, 16);
         Assert.Equal(1, (await Job.RunAsync()).ChecksCreated);
-        Assert.Equal(new DateOnly(2026, 9, 16).ToString("yyyy-MM-dd"), await ScalarAsync<string>("SELECT due_on FROM follow_up_checks WHERE case_id = @CaseId", new { conference.CaseId }));
+        Assert.Equal(new DateOnly(2026, 9, 16), await ScalarAsync<DateOnly>("SELECT due_on FROM follow_up_checks WHERE case_id = @CaseId", new { conference.CaseId }));
         await AssertReportFactsCurrentAsync();
     }
 
@@ -276,7 +278,7 @@ public class ActionTrackingTests : IAsyncLifetime
         Assert.Equal(2, (await Tracking.ForCaseAsync(conference.CaseId, world.OfficerPrincipal)).Count);
         Today(2026, 10, 14);
         await Job.RunAsync();
-        Assert.Equal("2026-10-14", await ScalarAsync<string>("SELECT due_on FROM follow_up_checks WHERE case_id = @CaseId AND interval_months = 3", new { conference.CaseId }));
+        Assert.Equal(new DateOnly(2026, 10, 14), await ScalarAsync<DateOnly>("SELECT due_on FROM follow_up_checks WHERE case_id = @CaseId AND interval_months = 3", new { conference.CaseId }));
         await AssertReportFactsCurrentAsync();
     }
 
@@ -335,8 +337,8 @@ public class ActionTrackingTests : IAsyncLifetime
         await using var connection = await world.Database.Db.OpenAsync();
         await connection.ExecuteAsync("""
             INSERT INTO agreement_documents (id, agreement_id, version_number, harmed_first_name_only, content_hash, bytes, sha256, generated_by, generated_at)
-            SELECT @id, id, 1, 0, content_hash, X'255044462D', 'x', @user, '2026-07-01T09:00:00.0000000Z' FROM agreements WHERE conference_id = @ConferenceId
-            """, new { id = Guid.NewGuid(), user = world.Officer.Id, conference.ConferenceId });
+            SELECT @id, id, 1, FALSE, content_hash, @bytes, 'x', @user, '2026-07-01T09:00:00.0000000Z' FROM agreements WHERE conference_id = @ConferenceId
+            """, new { id = Guid.NewGuid(), user = world.Officer.Id, conference.ConferenceId, bytes = "%PDF-"u8.ToArray() });
         await connection.ExecuteAsync("UPDATE conferences SET young_person_reflection = 'I am sorry, Ama.' WHERE id = @ConferenceId", new { conference.ConferenceId });
         var actionCount = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agreement_actions");
 

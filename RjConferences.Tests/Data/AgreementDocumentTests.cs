@@ -116,7 +116,7 @@ public class AgreementDocumentTests : IAsyncLifetime
                 INSERT INTO parties (id, case_id, party_role, supporter_type, supports_party_id, first_name, last_name, sort_order)
                 VALUES (@jan, @CaseId, 'supporter', 'parent', @zofia, 'Anna', 'Nowak', 11);
                 INSERT INTO conference_participants (conference_id, party_id, person_key, attended) VALUES
-                    (@ConferenceId, @zofia, 'party|' || @zofia, 1), (@ConferenceId, @jan, 'party|' || @jan, 1);
+                    (@ConferenceId, @zofia, 'party|' || @zofia, TRUE), (@ConferenceId, @jan, 'party|' || @jan, TRUE);
                 """, new { zofia, jan, conference.CaseId, conference.ConferenceId });
         }
 

@@ -9,7 +9,7 @@ public class DbTests : IDisposable
 
     public void Dispose() => database.Dispose();
 
-    [Fact]
+    [Fact, Trait("Category", "SqliteOnly")] // SQLite's connection settings and single writer
     public async Task Every_connection_runs_with_wal_full_sync_foreign_keys_and_a_busy_timeout()
     {
         await using var connection = await database.Db.OpenAsync();
@@ -19,7 +19,7 @@ public class DbTests : IDisposable
         Assert.True(await connection.ExecuteScalarAsync<long>("PRAGMA busy_timeout") > 0);
     }
 
-    [Fact]
+    [Fact, Trait("Category", "SqliteOnly")] // SQLite's connection settings and single writer
     public async Task A_write_transaction_holds_the_write_lock_from_its_start()
     {
         var inside = new TaskCompletionSource();

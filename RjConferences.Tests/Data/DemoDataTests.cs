@@ -258,6 +258,7 @@ public class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
     }
 }
 
+[Trait("Category", "SqliteOnly")] // generate-synthetic is SQLite's bulk loader; PostgreSQL gets its data through copy-database
 public class SyntheticDataTests : IDisposable
 {
     private readonly TestDatabase database = new();

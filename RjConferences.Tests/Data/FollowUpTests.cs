@@ -362,7 +362,8 @@ public class FollowUpTests : IAsyncLifetime
         await using var connection = await world.Database.Db.OpenAsync();
         await connection.ExecuteAsync("UPDATE cases SET closed_at = '2020-01-01T00:00:00.0000000Z' WHERE id = @old", new { old });
         const string counts = """
-            SELECT count(*) || '|' || sum(p.age_at_offence) || '|' || group_concat(p.gender) || '|' || group_concat(p.ethnic_group) || '|' || group_concat(c.status)
+            SELECT count(*) || '|' || sum(p.age_at_offence) || '|' || string_agg(p.gender, ',' ORDER BY p.id) || '|' || string_agg(p.ethnic_group, ',' ORDER BY p.id)
+                   || '|' || string_agg(c.status, ',' ORDER BY p.id)
             FROM cases c JOIN parties p ON p.case_id = c.id AND p.party_role = 'responsible'
             """;
         var before = await connection.ExecuteScalarAsync<string>(counts);

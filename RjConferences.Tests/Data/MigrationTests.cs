@@ -6,13 +6,14 @@ namespace RjConferences.Tests.Data;
 
 public class MigrationTests
 {
-    private static string MigrationsFolder => Path.Combine(AppContext.BaseDirectory, "migrations", "sqlite");
+    private static string MigrationsFolder =>
+        Path.Combine(AppContext.BaseDirectory, "migrations", TestDatabase.IsPostgres ? "postgres" : "sqlite");
 
     [Fact]
     public async Task Migrations_apply_to_an_empty_database_and_are_journaled_with_checksums()
     {
         using var database = new TestDatabase(migrated: false);
-        var migrations = Migration.Embedded();
+        var migrations = Migration.Embedded(TestDatabase.Provider);
 
         var applied = await new Migrator(database.Db, migrations).MigrateAsync();
 
@@ -27,7 +28,7 @@ public class MigrationTests
     public async Task Running_migrations_twice_is_a_no_op()
     {
         using var database = new TestDatabase(migrated: false);
-        var migrator = new Migrator(database.Db, Migration.Embedded());
+        var migrator = new Migrator(database.Db, Migration.Embedded(TestDatabase.Provider));
         await migrator.MigrateAsync();
 
         var second = await migrator.MigrateAsync();
@@ -39,7 +40,7 @@ public class MigrationTests
     public void Embedded_migrations_are_the_files_in_the_migrations_folder()
     {
         var onDisk = Migration.FromDirectory(MigrationsFolder);
-        Assert.Equal(onDisk.Select(m => (m.Name, m.Checksum)), Migration.Embedded().Select(m => (m.Name, m.Checksum)));
+        Assert.Equal(onDisk.Select(m => (m.Name, m.Checksum)), Migration.Embedded(TestDatabase.Provider).Select(m => (m.Name, m.Checksum)));
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public class MigrationTests
     public async Task An_edited_migration_is_refused_with_its_file_name()
     {
         using var database = new TestDatabase(migrated: false);
-        var original = Migration.Embedded();
+        var original = Migration.Embedded(TestDatabase.Provider);
         await new Migrator(database.Db, original).MigrateAsync();
         var edited = original.Select((m, i) => i == 0 ? m with { Sql = m.Sql + "\n-- edited" } : m).ToList();
         // "with" copies the checksum: build the record again so that it is recomputed.
@@ -86,8 +87,8 @@ public class MigrationTests
     public async Task A_failing_migration_is_rolled_back_and_named()
     {
         using var database = new TestDatabase(migrated: false);
-        var migrations = Migration.Embedded().Append(new Migration(
-            $"{Migration.Embedded().Count + 1:D4}_break_things.sql",
+        var migrations = Migration.Embedded(TestDatabase.Provider).Append(new Migration(
+            $"{Migration.Embedded(TestDatabase.Provider).Count + 1:D4}_break_things.sql",
             "CREATE TABLE half_done (id INTEGER PRIMARY KEY); INSERT INTO no_such_table VALUES (1);")).ToList();
 
         var e = await Assert.ThrowsAsync<StartupException>(() => new Migrator(database.Db, migrations).MigrateAsync());
@@ -95,22 +96,24 @@ public class MigrationTests
         Assert.Contains("_break_things.sql", e.Message);
         await using var connection = await database.Db.OpenAsync();
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'"));
-        Assert.Equal(Migration.Embedded().Count, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+            TestDatabase.IsPostgres
+                ? "SELECT count(*) FROM information_schema.tables WHERE table_name = 'half_done'"
+                : "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'"));
+        Assert.Equal(Migration.Embedded(TestDatabase.Provider).Count, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
     }
 
-    [Fact]
+    [Fact, Trait("Category", "SqliteOnly")] // a database file
     public async Task A_corrupt_database_file_is_refused_with_its_path()
     {
         using var database = new TestDatabase(migrated: false);
         await File.WriteAllTextAsync(database.FilePath, new string('x', 8192));
 
-        var e = await Assert.ThrowsAsync<StartupException>(() => new Migrator(database.Db, Migration.Embedded()).MigrateAsync());
+        var e = await Assert.ThrowsAsync<StartupException>(() => new Migrator(database.Db, Migration.Embedded(TestDatabase.Provider)).MigrateAsync());
 
         Assert.Contains(database.FilePath, e.Message);
     }
 
-    [Fact]
+    [Fact, Trait("Category", "SqliteOnly")] // a database file
     public async Task An_unwritable_data_folder_is_refused_with_its_path()
     {
         using var database = new TestDatabase(migrated: false);
@@ -119,7 +122,7 @@ public class MigrationTests
         await File.WriteAllTextAsync(blocker, "");
         var db = new Db(TestDatabase.ConnectionStringFor(Path.Combine(blocker, "data", "app.db")));
 
-        var e = await Assert.ThrowsAsync<StartupException>(() => new Migrator(db, Migration.Embedded()).MigrateAsync());
+        var e = await Assert.ThrowsAsync<StartupException>(() => new Migrator(db, Migration.Embedded(TestDatabase.Provider)).MigrateAsync());
 
         Assert.Contains(Path.Combine(blocker, "data"), e.Message);
     }

@@ -130,7 +130,7 @@ public sealed class ReportFactsTests : IAsyncLifetime
         await AssertNoDriftAsync(4);
     }
 
-    [Fact]
+    [Fact, Trait("Category", "SqliteOnly")] // generate-synthetic writes SQLite
     public async Task Synthetic_cases_get_facts_equal_to_the_source_tables_and_reach_every_stage()
     {
         var userId = await RjConferences.Tools.SyntheticData.EnsureUserAsync(world.Services);
@@ -150,7 +150,7 @@ public sealed class ReportFactsTests : IAsyncLifetime
         Assert.True(r.Funnel.Single(s => s.Key == "conference_held").LeftBeforeThisStage.Single(l => l.Reason == "conference_not_held").Count > 0);
     }
 
-    [Fact]
+    [Fact, Trait("Category", "SqliteOnly")] // SQLite's query plan
     public async Task Refreshing_a_case_looks_it_up_by_its_id_and_never_scans_every_case()
     {
         await using var connection = await world.Database.Db.OpenAsync();

@@ -264,12 +264,12 @@ public class SchedulingAdminTests : IAsyncLifetime
     {
         await using var connection = await database.Db.OpenAsync();
         var caseId = Guid.NewGuid();
-        const string now = "2026-06-01T09:00:00.0000000Z";
+        var now = new DateTimeOffset(2026, 6, 1, 9, 0, 0, TimeSpan.Zero);
         await connection.ExecuteAsync("""
             INSERT INTO cases (id, reference, school_id, status, location, offence_at, offence_date, offence_category_id, gravity,
                                admitted, outcome_route, eligible, referred_at, referred_on, referred_by, submission_id, updated_at)
             VALUES (@caseId, 'RJ-2026-00001', @langdonPark, 'ready_to_schedule', 'on_school_premises', @now, '2026-05-30', 1, 1,
-                    1, 'community_resolution', 1, @now, '2026-06-01', @userId, @submission, @now)
+                    TRUE, 'community_resolution', TRUE, @now, '2026-06-01', @userId, @submission, @now)
             """, new { caseId, langdonPark, now, userId = facilitator.Id, submission = Guid.NewGuid().ToString() });
         await connection.ExecuteAsync("""
             INSERT INTO conferences (id, case_id, school_id, room_id, starts_at, ends_at, facilitator_id, status, created_by, created_at, updated_at)

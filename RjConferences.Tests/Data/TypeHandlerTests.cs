@@ -28,7 +28,7 @@ public class TypeHandlerTests : IDisposable
         Assert.Equal("0f8fad5b-d9cb-469f-a165-70867728950e", stored);
     }
 
-    [Fact]
+    [Fact, Trait("Category", "SqliteOnly")] // SQLite stores these as text; PostgreSQL has native types (below)
     public async Task DateTimeOffset_round_trips_as_utc_iso_8601_text()
     {
         var bst = new DateTimeOffset(2026, 6, 15, 10, 30, 15, TimeSpan.FromHours(1)).AddTicks(1234567);
@@ -40,7 +40,7 @@ public class TypeHandlerTests : IDisposable
 
     private sealed record Row(long Id, DateTimeOffset? At, Guid? Ref, DateOnly? OnDate);
 
-    [Fact]
+    [Fact, Trait("Category", "SqliteOnly")] // SQLite stores these as text; PostgreSQL has native types (below)
     public async Task Nullable_columns_round_trip_null_and_values()
     {
         await using var connection = await database.Db.OpenAsync();
@@ -56,7 +56,7 @@ public class TypeHandlerTests : IDisposable
         Assert.Equal(new Row(2, at, id, new DateOnly(2026, 1, 2)), rows[1]);
     }
 
-    [Fact]
+    [Fact, Trait("Category", "SqliteOnly")] // SQLite stores these as text; PostgreSQL has native types (below)
     public async Task DateOnly_round_trips_as_iso_date_text()
     {
         var date = new DateOnly(2012, 2, 29);
@@ -65,7 +65,7 @@ public class TypeHandlerTests : IDisposable
         Assert.Equal("2012-02-29", stored);
     }
 
-    [Fact]
+    [Fact, Trait("Category", "SqliteOnly")] // SQLite stores these as text; PostgreSQL has native types (below)
     public async Task Stored_times_sort_in_time_order_as_text()
     {
         var earlier = new DateTimeOffset(2026, 3, 1, 9, 5, 0, TimeSpan.Zero);
@@ -79,7 +79,7 @@ public class TypeHandlerTests : IDisposable
 
     private sealed record Flagged(long Id, bool Flag);
 
-    [Fact]
+    [Fact, Trait("Category", "SqliteOnly")] // SQLite stores these as text; PostgreSQL has native types (below)
     public async Task Integer_booleans_map_onto_record_parameters()
     {
         await using var connection = await database.Db.OpenAsync();
@@ -96,8 +96,39 @@ public class TypeHandlerTests : IDisposable
         var id = Guid.NewGuid();
         await connection.ExecuteAsync("INSERT INTO t (id) VALUES (@id)", new { id });
 
-        var found = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM t WHERE id IN @ids", new { ids = RjConferences.Data.TypeHandlers.ToText([id]) });
+        var sql = RjConferences.Data.SqlDialect.Of(connection);
+        var found = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM t WHERE {sql.In("id", "@ids")}",
+            new { ids = RjConferences.Data.TypeHandlers.ToText([id, Guid.NewGuid()]) });
+        var others = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM t WHERE {sql.NotIn("id", "@ids")}",
+            new { ids = RjConferences.Data.TypeHandlers.ToText([Guid.NewGuid()]) });
+        var none = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM t WHERE {sql.In("id", "@ids")}",
+            new { ids = Array.Empty<string>() });
 
-        Assert.Equal(1, found);
+        Assert.Equal((1, 1, 0), (found, others, none));
+    }
+
+    [Fact]
+    public async Task Null_parameters_of_handled_types_are_typed_so_that_is_null_works_on_both_databases()
+    {
+        await using var connection = await database.Db.OpenAsync();
+
+        var allNull = await connection.ExecuteScalarAsync<bool>(
+            "SELECT @id IS NULL AND @at IS NULL AND @on IS NULL AND @flag IS NULL",
+            new { id = (Guid?)null, at = (DateTimeOffset?)null, on = (DateOnly?)null, flag = (bool?)null });
+
+        Assert.True(allNull);
+    }
+
+    [Fact]
+    public async Task Instants_dates_and_flags_round_trip_through_the_database()
+    {
+        var bst = new DateTimeOffset(2026, 6, 15, 10, 30, 15, TimeSpan.FromHours(1)).AddTicks(1234560); // whole microseconds
+        await using var connection = await database.Db.OpenAsync();
+
+        var at = await connection.QuerySingleAsync<DateTimeOffset>("SELECT @bst", new { bst });
+        var on = await connection.QuerySingleAsync<DateOnly>("SELECT @date", new { date = new DateOnly(2012, 2, 29) });
+        var flag = await connection.QuerySingleAsync<bool>("SELECT @flag", new { flag = true });
+
+        Assert.Equal((bst, TimeSpan.Zero, new DateOnly(2012, 2, 29), true), (at, at.Offset, on, flag));
     }
 }

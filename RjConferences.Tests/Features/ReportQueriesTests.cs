@@ -101,7 +101,7 @@ public sealed class ReportQueriesTests : IAsyncLifetime
             await connection.ExecuteAsync("""
                 INSERT INTO school_internal_matters (school_id, recorded_on, offence_category_id, recorded_by, submission_id)
                 VALUES (@school, @on, @category, @user, @submission)
-                """, new { school, on, category, user = admin.Id, submission = Guid.NewGuid() });
+                """, new { school, on = DateOnly.Parse(on, System.Globalization.CultureInfo.InvariantCulture), category, user = admin.Id, submission = Guid.NewGuid() });
         }
     }
 
@@ -355,7 +355,8 @@ public sealed class ReportQueriesTests : IAsyncLifetime
         var id = Guid.NewGuid();
         ids[name] = id;
         var referred = DateOnly.Parse(referredOn, System.Globalization.CultureInfo.InvariantCulture);
-        var at = referred.ToDateTime(new TimeOnly(10, 0)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var at = new DateTimeOffset(referred.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
+        var referredDate = referred;
         var initial = eligible ? "referred" : "not_eligible";
         await database.Db.WriteAsync(async (connection, transaction) =>
         {
@@ -363,12 +364,12 @@ public sealed class ReportQueriesTests : IAsyncLifetime
                 INSERT INTO cases (id, reference, school_id, status, location, offence_at, offence_date, offence_category_id, gravity, admitted,
                                    outcome_route, eligible, referred_at, referred_on, referred_by, victim_first_offered_on, submission_id, updated_at,
                                    closure_outcome, closed_at)
-                VALUES (@id, @reference, @school, @status, 'on_school_premises', @at, @referredOn, @category, 1, 1,
-                        @route, @eligible, @at, @referredOn, @user, @victim, @id, @at, @closure, CASE WHEN @closure IS NULL THEN NULL ELSE @at END)
+                VALUES (@id, @reference, @school, @status, 'on_school_premises', @at, @referredDate, @category, 1, TRUE,
+                        @route, @eligible, @at, @referredDate, @user, @victim, @id, @at, @closure, CASE WHEN @closure IS NULL THEN NULL ELSE @at END)
                 """, new
             {
-                id, reference = "RJ-T-" + name, school = school ?? a1, status = status ?? initial, at, referredOn, category, route, eligible,
-                user = admin.Id, victim = victimAfter is { } v ? referred.AddDays(v).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null,
+                id, reference = "RJ-T-" + name, school = school ?? a1, status = status ?? initial, at, referredDate, category, route, eligible,
+                user = admin.Id, victim = victimAfter is { } v ? referred.AddDays(v) : (DateOnly?)null,
                 closure,
             }, transaction);
             var youngPerson = Guid.NewGuid();
@@ -398,13 +399,13 @@ public sealed class ReportQueriesTests : IAsyncLifetime
             {
                 await connection.ExecuteAsync("""
                     INSERT INTO consents (id, case_id, party_id, purpose, decision, decided_on, method, taken_by, recorded_at)
-                    VALUES (@consent, @id, @harmed, 'take_part', 'refused', @referredOn, 'phone', @user, @at)
-                    """, new { consent = Guid.NewGuid(), id, harmed, referredOn, user = admin.Id, at }, transaction);
+                    VALUES (@consent, @id, @harmed, 'take_part', 'refused', @referredDate, 'phone', @user, @at)
+                    """, new { consent = Guid.NewGuid(), id, harmed, referredDate, user = admin.Id, at }, transaction);
             }
             if (conference is { } c)
             {
-                var start = referred.AddDays(c.Day).ToDateTime(new TimeOnly(9, 0)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-                var end = start.Replace("T09:", "T10:", StringComparison.Ordinal);
+                var start = new DateTimeOffset(referred.AddDays(c.Day).ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero);
+                var end = start.AddHours(1);
                 await connection.ExecuteAsync("""
                     INSERT INTO conferences (id, case_id, school_id, room_id, starts_at, ends_at, facilitator_id, status, created_by, created_at, updated_at,
                                              agreement_reached, exclusion_avoided, harmed_satisfaction)
@@ -419,9 +420,9 @@ public sealed class ReportQueriesTests : IAsyncLifetime
                 await connection.ExecuteAsync("""
                     INSERT INTO follow_up_checks (id, case_id, interval_months, due_on, created_at, checked_on, checked_by, source, result,
                                                   cjs_outcome_type, cjs_entered_on, recorded_at)
-                    VALUES (@check, @id, @months, @referredOn, @at, @referredOn, @user, 'police_records', @result,
-                            CASE WHEN @entered THEN 'youth_caution' END, CASE WHEN @entered THEN @referredOn END, @at)
-                    """, new { check = Guid.NewGuid(), id, months, referredOn, at, user = admin.Id, result, entered }, transaction);
+                    VALUES (@check, @id, @months, @referredDate, @at, @referredDate, @user, 'police_records', @result,
+                            CASE WHEN @entered THEN 'youth_caution' END, CASE WHEN @entered THEN @referredDate END, @at)
+                    """, new { check = Guid.NewGuid(), id, months, referredDate, at, user = admin.Id, result, entered }, transaction);
             }
             await ReportFacts.RefreshAsync(connection, transaction, id);
         });

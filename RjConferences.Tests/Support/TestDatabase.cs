@@ -27,6 +27,13 @@ public sealed class TestDatabase : IDisposable
 
     public static bool IsPostgres => Provider == DatabaseProvider.Postgres;
 
+    /// <summary>SQL for a fresh random id, for rows that tests write in bulk straight into the tables.</summary>
+    public static string RandomIdSql => IsPostgres ? "gen_random_uuid()::text" : "lower(hex(randomblob(16)))";
+
+    /// <summary>SQL for <paramref name="prefix"/> followed by <paramref name="number"/> zero-padded to <paramref name="width"/> digits.</summary>
+    public static string PaddedSql(string prefix, string number, int width) =>
+        IsPostgres ? $"'{prefix}' || lpad(CAST({number} AS text), {width}, '0')" : $"printf('{prefix}%0{width}d', {number})";
+
     public TestDatabase(bool migrated = true)
     {
         Folder = Path.Combine(Path.GetTempPath(), "rjconferences-tests", Guid.NewGuid().ToString("N"));

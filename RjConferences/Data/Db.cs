@@ -211,6 +211,12 @@ public enum DbLock : long
 
     /// <summary>Changes to the school-day settings, rooms and term dates that check for overlaps before writing.</summary>
     SchoolDays = 7_410_005,
+
+    /// <summary>
+    /// Saving a new referral: the double-submit check and the year's next reference number happen under it, so a form
+    /// sent twice to two instances saves once and takes one number.
+    /// </summary>
+    NewReferral = 7_410_006,
 }
 
 /// <summary>

@@ -26,6 +26,17 @@ public sealed class SqlDialect
     /// </summary>
     public string ForUpdate => Provider == DatabaseProvider.Postgres ? " FOR UPDATE" : "";
 
+    /// <summary>
+    /// <c>column IN @list</c>. Dapper expands a list parameter into <c>(@list1, @list2, …)</c> on SQLite but hands it to
+    /// Npgsql whole, as one array parameter, which PostgreSQL matches with <c>= ANY</c>. Pass lists as arrays.
+    /// </summary>
+    public string In(string column, string parameter) =>
+        Provider == DatabaseProvider.Postgres ? $"{column} = ANY({parameter})" : $"{column} IN {parameter}";
+
+    /// <summary><c>column NOT IN @list</c>: see <see cref="In"/>.</summary>
+    public string NotIn(string column, string parameter) =>
+        Provider == DatabaseProvider.Postgres ? $"{column} <> ALL({parameter})" : $"{column} NOT IN {parameter}";
+
     /// <summary>The larger of two values: SQLite's two-argument <c>max</c>, PostgreSQL's <c>GREATEST</c>.</summary>
     public string Greatest(string a, string b) => Provider == DatabaseProvider.Postgres ? $"GREATEST({a}, {b})" : $"max({a}, {b})";
 }

@@ -43,7 +43,7 @@ public static class TypeHandlers
     /// Guids for a Dapper list parameter (<c>IN @ids</c>): Dapper expands lists without type
     /// handlers, so pass the text form the handler would have written.
     /// </summary>
-    public static IReadOnlyList<string> ToText(IEnumerable<Guid> ids) => ids.Select(id => id.ToString("D")).ToList();
+    public static string[] ToText(IEnumerable<Guid> ids) => ids.Select(id => id.ToString("D")).ToArray();
 
     public static string ToDateText(DateOnly value) =>
         value.ToString(DateFormat, CultureInfo.InvariantCulture);

@@ -41,7 +41,7 @@ public static class CreateUserCommand
         foreach (var borough in options.GetValueOrDefault("borough") ?? [])
         {
             await using var connection = await db.OpenAsync();
-            var id = await connection.ExecuteScalarAsync<long?>("SELECT id FROM boroughs WHERE name = @borough COLLATE NOCASE", new { borough });
+            var id = await connection.ExecuteScalarAsync<long?>("SELECT id FROM boroughs WHERE lower(name) = lower(@borough)", new { borough });
             if (id is null)
             {
                 await error.WriteLineAsync($"No borough '{borough}'.");
@@ -80,7 +80,7 @@ public static class CreateUserCommand
         if (slash <= 0) return null;
         const string sql = """
             SELECT s.id FROM schools AS s JOIN boroughs AS b ON b.id = s.borough_id
-            WHERE b.name = @borough COLLATE NOCASE AND s.name = @school COLLATE NOCASE
+            WHERE lower(b.name) = lower(@borough) AND lower(s.name) = lower(@school)
             """;
         await using var connection = await db.OpenAsync();
         return await connection.ExecuteScalarAsync<long?>(sql, new

@@ -132,7 +132,7 @@ public sealed class UserAccounts(Db db, UserManager<AppUser> userManager, AuditL
                 INSERT INTO users (id, email, normalized_email, display_name, password_hash, security_stamp,
                                    concurrency_stamp, lockout_enabled, access_failed_count, must_change_password, created_at)
                 VALUES (@Id, @Email, @NormalizedEmail, @DisplayName, @PasswordHash, @SecurityStamp,
-                        @ConcurrencyStamp, 1, 0, @MustChangePassword, @CreatedAt)
+                        @ConcurrencyStamp, TRUE, 0, @MustChangePassword, @CreatedAt)
                 """;
             await connection.ExecuteAsync(insertUser, user, transaction);
             await WriteRolesAndScopeAsync(connection, transaction, user.Id, account.Roles, account.SchoolIds, account.BoroughIds);
@@ -193,8 +193,11 @@ public sealed class UserAccounts(Db db, UserManager<AppUser> userManager, AuditL
         {
             errors.Add("Email", "Another account already uses this email address");
         }
-        var schools = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schools WHERE id IN @ids", new { ids = schoolIds.Distinct() }, transaction);
-        var boroughs = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM boroughs WHERE id IN @ids", new { ids = boroughIds.Distinct() }, transaction);
+        var sql = SqlDialect.Of(connection);
+        var schools = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM schools WHERE {sql.In("id", "@ids")}",
+            new { ids = schoolIds.Distinct().ToArray() }, transaction);
+        var boroughs = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM boroughs WHERE {sql.In("id", "@ids")}",
+            new { ids = boroughIds.Distinct().ToArray() }, transaction);
         if (schools != schoolIds.Distinct().Count() || boroughs != boroughIds.Distinct().Count())
         {
             errors.Add("Scope", "Choose schools and boroughs from the list");
@@ -210,8 +213,8 @@ public sealed class UserAccounts(Db db, UserManager<AppUser> userManager, AuditL
         await connection.ExecuteAsync("DELETE FROM user_schools WHERE user_id = @userId", new { userId }, transaction);
         await connection.ExecuteAsync("DELETE FROM user_boroughs WHERE user_id = @userId", new { userId }, transaction);
         await connection.ExecuteAsync(
-            "INSERT INTO user_roles (user_id, role_id) SELECT @userId, id FROM roles WHERE name IN @roles",
-            new { userId, roles }, transaction);
+            $"INSERT INTO user_roles (user_id, role_id) SELECT @userId, id FROM roles WHERE {SqlDialect.Of(connection).In("name", "@roles")}",
+            new { userId, roles = roles.ToArray() }, transaction);
         await connection.ExecuteAsync(
             "INSERT INTO user_schools (user_id, school_id) VALUES (@userId, @schoolId)",
             schoolIds.Distinct().Select(schoolId => new { userId, schoolId }), transaction);

@@ -233,7 +233,7 @@ public static class SyntheticData
                 "ethnic_group", "year_group", "special_educational_needs", "phone", "email", "details_removed_at", "sort_order");
             reasons = new Insert(connection, "case_ineligibility_reasons", "case_id", "reason", "party_id");
             assessments = new Insert(connection, "suitability_assessments", "id", "case_id", "assessed_by", "assessed_at", "risk_to_parties",
-                "power_imbalance", "acceptance_of_responsibility", "harmed_party_wishes", "outcome", "reason");
+                "power_imbalance", "acceptance_of_responsibility", "harmed_party_wishes", "outcome", "reason", "number");
             consents = new Insert(connection, "consents", "id", "case_id", "party_id", "purpose", "decision", "decided_on", "method", "taken_by",
                 "withdrawn_on", "recorded_at");
             events = new Insert(connection, "case_events", "case_id", "occurred_at", "user_id", "kind", "summary", "from_status", "to_status");
@@ -502,11 +502,12 @@ public static class SyntheticData
             {
                 reasons.Run(caseId, ineligible, ineligible is "over_17" or "under_10" ? youngPerson : null);
             }
+            var assessmentNumber = 0;
             foreach (var a in pendingAssessments)
             {
                 assessments.Run(NewId(a.At), caseId, user, Utc(a.At), DemoNames.Pick(random, DemoData.RiskTexts), DemoNames.Pick(random, DemoData.PowerTexts),
                     DemoNames.Pick(random, DemoData.AcceptanceTexts), DemoNames.Pick(random, DemoData.WishesTexts), a.Outcome,
-                    a.Outcome == "suitable" ? null : DemoNames.Pick(random, DemoData.NotSuitableReasons));
+                    a.Outcome == "suitable" ? null : DemoNames.Pick(random, DemoData.NotSuitableReasons), ++assessmentNumber);
             }
             foreach (var k in pendingConsents)
             {

@@ -66,7 +66,7 @@ try
     await using (var connection = await db.OpenAsync())
     {
         var personKeys = (await ConferenceBooking.PersonKeysAsync(connection, null, form.ParticipantIds)).Select(p => p.PersonKey).ToList();
-        var plan = await connection.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + ConferenceQueries.BusySql,
+        var plan = await connection.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + ConferenceQueries.BusySql(SqlDialect.Sqlite),
             new { to = now.AddDays(40), from = now, form.RoomId, form.FacilitatorId, form.CoFacilitatorId, personKeys, excluding = (Guid?)null });
         Console.WriteLine("Query plan of the slot finder's query:");
         foreach (var row in plan)

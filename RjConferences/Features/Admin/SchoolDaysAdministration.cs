@@ -91,10 +91,10 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
     /// <summary>The years that have terms in this borough, and this year, newest last.</summary>
     public async Task<IReadOnlyList<int>> TermYearsAsync(long boroughId, int thisYear, CancellationToken cancellationToken = default)
     {
-        const string sql = "SELECT DISTINCT CAST(substr(starts_on, 1, 4) AS INTEGER) FROM term_dates WHERE borough_id = @boroughId";
+        const string sql = "SELECT DISTINCT starts_on FROM term_dates WHERE borough_id = @boroughId";
         await using var connection = await db.OpenAsync(cancellationToken);
-        var years = await connection.QueryAsync<int>(new CommandDefinition(sql, new { boroughId }, cancellationToken: cancellationToken));
-        return years.Append(thisYear).Distinct().Order().ToList();
+        var starts = await connection.QueryAsync<DateOnly>(new CommandDefinition(sql, new { boroughId }, cancellationToken: cancellationToken));
+        return starts.Select(d => d.Year).Append(thisYear).Distinct().Order().ToList();
     }
 
     /// <summary>The borough's terms that start in <paramref name="year"/>, in date order.</summary>
@@ -204,10 +204,10 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
     /// <summary>The years that have bank holidays, and this year, newest last.</summary>
     public async Task<IReadOnlyList<int>> BankHolidayYearsAsync(int thisYear, CancellationToken cancellationToken = default)
     {
-        const string sql = "SELECT DISTINCT CAST(substr(holiday_date, 1, 4) AS INTEGER) FROM bank_holidays";
+        const string sql = "SELECT holiday_date FROM bank_holidays";
         await using var connection = await db.OpenAsync(cancellationToken);
-        var years = await connection.QueryAsync<int>(new CommandDefinition(sql, cancellationToken: cancellationToken));
-        return years.Append(thisYear).Distinct().Order().ToList();
+        var days = await connection.QueryAsync<DateOnly>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+        return days.Select(d => d.Year).Append(thisYear).Distinct().Order().ToList();
     }
 
     public async Task<IReadOnlyList<BankHolidayItem>> ListBankHolidaysAsync(int year, CancellationToken cancellationToken = default)
@@ -332,15 +332,15 @@ public sealed class SchoolDaysAdministration(Db db, AuditLog audit)
     {
         // Under the school-days lock: two administrators on two instances cannot both add overlapping terms.
         await Db.LockAsync(connection, transaction, DbLock.SchoolDays);
-        const string sql = """
+        var sql = $"""
             SELECT b.name AS borough, t.name, t.starts_on, t.ends_on
             FROM term_dates AS t JOIN boroughs AS b ON b.id = t.borough_id
-            WHERE t.borough_id IN @boroughIds AND t.starts_on <= @endsOn AND t.ends_on >= @startsOn AND (@exceptId IS NULL OR t.id <> @exceptId)
+            WHERE {SqlDialect.Of(connection).In("t.borough_id", "@boroughIds")} AND t.starts_on <= @endsOn AND t.ends_on >= @startsOn AND (@exceptId IS NULL OR t.id <> @exceptId)
             ORDER BY b.name, t.starts_on
             """;
         var overlaps = (await connection.QueryAsync<(string Borough, string Name, DateOnly StartsOn, DateOnly EndsOn)>(sql, new
         {
-            boroughIds, startsOn = TypeHandlers.ToDateText(startsOn), endsOn = TypeHandlers.ToDateText(endsOn), exceptId,
+            boroughIds = boroughIds.ToArray(), startsOn, endsOn, exceptId,
         }, transaction)).ToList();
         if (overlaps.Count == 0)
         {

@@ -28,14 +28,14 @@ public sealed class UserAdministration(Db db, UserManager<AppUser> userManager, 
     {
         const string sql = $"""
             SELECT u.id, u.display_name, u.email,
-                   coalesce((SELECT group_concat(r.name, ',') FROM (SELECT r.name FROM user_roles AS ur JOIN roles AS r ON r.id = ur.role_id
-                                                                    WHERE ur.user_id = u.id ORDER BY r.id) AS r), '') AS roles,
-                   trim(coalesce((SELECT group_concat(b.name, ', ') FROM user_boroughs AS ub JOIN boroughs AS b ON b.id = ub.borough_id WHERE ub.user_id = u.id), '')
+                   coalesce((SELECT string_agg(r.name, ',' ORDER BY r.id) FROM user_roles AS ur JOIN roles AS r ON r.id = ur.role_id
+                             WHERE ur.user_id = u.id), '') AS roles,
+                   trim(coalesce((SELECT string_agg(b.name, ', ' ORDER BY b.name) FROM user_boroughs AS ub JOIN boroughs AS b ON b.id = ub.borough_id WHERE ub.user_id = u.id), '')
                         || CASE WHEN EXISTS (SELECT 1 FROM user_boroughs WHERE user_id = u.id) AND EXISTS (SELECT 1 FROM user_schools WHERE user_id = u.id) THEN '; ' ELSE '' END
-                        || coalesce((SELECT group_concat({SchoolWithBorough}, '; ') FROM user_schools AS us JOIN schools AS s ON s.id = us.school_id
+                        || coalesce((SELECT string_agg({SchoolWithBorough}, '; ' ORDER BY s.name, sb.name) FROM user_schools AS us JOIN schools AS s ON s.id = us.school_id
                                   JOIN boroughs AS sb ON sb.id = s.borough_id WHERE us.user_id = u.id), '')) AS scope,
                    u.disabled_at IS NOT NULL AS disabled,
-                   coalesce(u.lockout_end > @now, 0) AS locked_out
+                   coalesce(u.lockout_end > @now, FALSE) AS locked_out
             FROM users AS u
             ORDER BY u.display_name, u.email
             LIMIT @limit OFFSET @offset
@@ -148,7 +148,7 @@ public sealed class UserAdministration(Db db, UserManager<AppUser> userManager, 
         var done = await db.WriteAsync(async (connection, transaction) =>
         {
             var rows = await connection.ExecuteAsync("""
-                UPDATE users SET password_hash = @hash, must_change_password = 1, security_stamp = @stamp,
+                UPDATE users SET password_hash = @hash, must_change_password = TRUE, security_stamp = @stamp,
                                  concurrency_stamp = @version, access_failed_count = 0, lockout_end = NULL
                 WHERE id = @id
                 """, new { id, hash, stamp = NewStamp(), version = NewStamp() }, transaction);

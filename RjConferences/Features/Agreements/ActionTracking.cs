@@ -478,15 +478,15 @@ public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock,
             LEFT JOIN parties AS cp ON cp.id = x.checked_by_party_id
             LEFT JOIN users AS vu ON vu.id = x.completion_checked_by_user_id
             LEFT JOIN parties AS vp ON vp.id = x.completion_checked_by_party_id
-            WHERE x.agreement_id IN @ids
+            WHERE {SqlDialect.Of(connection).In("x.agreement_id", "@ids")}
             ORDER BY x.number
             """, new { ids }, transaction)).ToLookup(x => x.AgreementId);
-        var extensions = (await connection.QueryAsync<ActionExtension>("""
+        var extensions = (await connection.QueryAsync<ActionExtension>($"""
             SELECT e.action_id, e.previous_due_on, e.missed_on, e.missed_reason, e.new_due_on, e.reason, u.display_name AS extended_by_name, e.extended_at
             FROM agreement_action_extensions AS e
             JOIN agreement_actions AS x ON x.id = e.action_id
             JOIN users AS u ON u.id = e.extended_by
-            WHERE x.agreement_id IN @ids
+            WHERE {SqlDialect.Of(connection).In("x.agreement_id", "@ids")}
             ORDER BY e.id
             """, new { ids }, transaction)).ToLookup(e => e.ActionId);
         foreach (var agreement in agreements)

@@ -153,7 +153,7 @@ public sealed class AgreementDocuments(Db db, AuditLog audit, TimeProvider clock
     private static string FileName(SourcedAgreement agreement, int version) => $"agreement-{agreement.Document.Reference}-v{version}.pdf";
 
     /// <summary>
-    /// Under the write lock: returns the stored document of (version, variant) when it holds this
+    /// Under the write lock (on PostgreSQL, the agreement's row lock): returns the stored document of (version, variant) when it holds this
     /// content, storing <paramref name="bytes"/> first if given and nobody stored it meanwhile; null
     /// when it must be made (bytes null) or another version came first (try again).
     /// </summary>
@@ -161,6 +161,9 @@ public sealed class AgreementDocuments(Db db, AuditLog audit, TimeProvider clock
         Guid userId, byte[]? bytes, CancellationToken cancellationToken) =>
         db.WriteAsync<DownloadResult?>(async (connection, transaction) =>
         {
+            // Two first downloads at once, on any instances: the second waits here and then finds the first one's document.
+            await connection.ExecuteAsync($"SELECT id FROM agreements WHERE id = @AgreementId{SqlDialect.Of(connection).ForUpdate}",
+                new { agreement.AgreementId }, transaction);
             var newest = await connection.ExecuteScalarAsync<int?>(
                 "SELECT max(version_number) FROM agreement_documents WHERE agreement_id = @AgreementId", new { agreement.AgreementId }, transaction) ?? 0;
             var sameVersion = await connection.QueryFirstOrDefaultAsync<string?>(

@@ -100,7 +100,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock,
                     WHERE id = @conferenceId
                     """, new { reason = form.NotHeldReason!.Trim(), userId, now, conferenceId }, transaction);
                 await connection.ExecuteAsync(
-                    "UPDATE conference_participants SET attended = CASE WHEN party_id IN @absent THEN 0 ELSE 1 END WHERE conference_id = @conferenceId",
+                    $"UPDATE conference_participants SET attended = NOT ({SqlDialect.Of(connection).In("party_id", "@absent")}) WHERE conference_id = @conferenceId",
                     new { absent, conferenceId }, transaction);
                 await HistoryAsync(connection, transaction, conferenceId, now, userId, "not_held", form.NotHeldReason.Trim());
                 await change.MoveAsync(CaseStatus.ReadyToSchedule, "Conference not held");
@@ -121,7 +121,7 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock,
                 reflection = string.IsNullOrWhiteSpace(form.Reflection) ? null : form.Reflection.Trim(), userId, now, conferenceId,
             }, transaction);
             await connection.ExecuteAsync(
-                "UPDATE conference_participants SET attended = CASE WHEN party_id IN @attended THEN 1 ELSE 0 END WHERE conference_id = @conferenceId",
+                $"UPDATE conference_participants SET attended = {SqlDialect.Of(connection).In("party_id", "@attended")} WHERE conference_id = @conferenceId",
                 new { attended = TypeHandlers.ToText(form.Attended), conferenceId }, transaction);
             await HistoryAsync(connection, transaction, conferenceId, now, userId, "held", null);
             await change.MoveAsync(CaseStatus.ConferenceHeld, "Conference held");
@@ -315,11 +315,12 @@ public sealed class AgreementOutcomes(Db db, AuditLog audit, TimeProvider clock,
     {
         var keep = actions.Where(a => a.Id is not null).Select(a => a.Id!.Value).ToHashSet();
         // A removed action takes the history of its extended due dates with it (the case timeline keeps it).
-        await connection.ExecuteAsync("""
+        var notKept = SqlDialect.Of(connection).NotIn("id", "@keep");
+        await connection.ExecuteAsync($"""
             DELETE FROM agreement_action_extensions
-            WHERE action_id IN (SELECT id FROM agreement_actions WHERE agreement_id = @agreementId AND id NOT IN @keep)
+            WHERE action_id IN (SELECT id FROM agreement_actions WHERE agreement_id = @agreementId AND {notKept})
             """, new { agreementId, keep = TypeHandlers.ToText(keep) }, transaction);
-        await connection.ExecuteAsync("DELETE FROM agreement_actions WHERE agreement_id = @agreementId AND id NOT IN @keep",
+        await connection.ExecuteAsync($"DELETE FROM agreement_actions WHERE agreement_id = @agreementId AND {notKept}",
             new { agreementId, keep = TypeHandlers.ToText(keep) }, transaction);
         // Numbers are unique: move the kept ones out of the way first.
         await connection.ExecuteAsync("UPDATE agreement_actions SET number = number + 100000 WHERE agreement_id = @agreementId",

@@ -279,12 +279,12 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
     /// and email or phone; otherwise only this party.
     /// </summary>
     public static async Task<IReadOnlyList<(Guid PartyId, string PersonKey)>> PersonKeysAsync(DbConnection connection, IDbTransaction? transaction, IEnumerable<Guid> partyIds) =>
-        (await connection.QueryAsync<(Guid, string)>("""
+        (await connection.QueryAsync<(Guid, string)>($"""
             SELECT id, CASE
                 WHEN party_role = 'responsible' AND date_of_birth IS NOT NULL THEN 'yp|' || first_name_key || '|' || last_name_key || '|' || date_of_birth
                 WHEN first_name_key IS NOT NULL AND coalesce(email, phone) IS NOT NULL THEN 'p|' || first_name_key || '|' || last_name_key || '|' || lower(coalesce(email, phone))
                 ELSE 'party|' || id END
-            FROM parties WHERE id IN @ids
+            FROM parties WHERE {SqlDialect.Of(connection).In("id", "@ids")}
             """, new { ids = TypeHandlers.ToText(partyIds) }, transaction)).ToList();
 
     public static async Task<SchoolCalendar> CalendarAsync(DbConnection connection, IDbTransaction? transaction, long boroughId)
@@ -354,7 +354,7 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
                 """, new { outcome, reason = reason!.Trim(), now, conferenceId }, transaction);
             if (outcome == "not_held")
             {
-                await connection.ExecuteAsync("UPDATE conference_participants SET attended = CASE WHEN party_id IN @absent THEN 0 ELSE 1 END WHERE conference_id = @conferenceId",
+                await connection.ExecuteAsync($"UPDATE conference_participants SET attended = NOT ({SqlDialect.Of(connection).In("party_id", "@absent")}) WHERE conference_id = @conferenceId",
                     new { absent = TypeHandlers.ToText(absent), conferenceId }, transaction);
             }
             await HistoryAsync(connection, transaction, conferenceId, now, userId, outcome, current.Start, current.End, current.Room, current.Facilitator, reason.Trim());

@@ -145,12 +145,12 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
             SELECT cp.conference_id, p.id AS party_id, {PartyNames.Sql("p")} AS name,
                    p.party_role, cp.attended
             FROM conference_participants AS cp JOIN parties AS p ON p.id = cp.party_id
-            WHERE cp.conference_id IN @ids ORDER BY p.sort_order
+            WHERE {SqlDialect.Of(connection).In("cp.conference_id", "@ids")} ORDER BY p.sort_order
             """, new { ids })).ToLookup(p => p.ConferenceId);
-        var history = (await connection.QueryAsync<HistoryView>("""
+        var history = (await connection.QueryAsync<HistoryView>($"""
             SELECT h.conference_id, h.changed_at, u.display_name AS changed_by, h.kind, h.starts_at, h.ends_at, r.name AS room_name, h.reason
             FROM conference_history AS h JOIN users AS u ON u.id = h.changed_by JOIN rooms AS r ON r.id = h.room_id
-            WHERE h.conference_id IN @ids ORDER BY h.id
+            WHERE {SqlDialect.Of(connection).In("h.conference_id", "@ids")} ORDER BY h.id
             """, new { ids })).ToLookup(h => h.ConferenceId);
         foreach (var conference in conferences)
         {
@@ -297,7 +297,7 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
     /// SQLite scans every scheduled conference (see docs/performance.md, "Slot finder"). A conference found
     /// twice is harmless.
     /// </summary>
-    internal const string BusySql = """
+    internal static string BusySql(SqlDialect sql) => $"""
         SELECT starts_at AS "start", ends_at AS "end" FROM conferences
         WHERE room_id = @RoomId AND status = 'scheduled' AND starts_at < @to AND ends_at > @from AND (@excluding IS NULL OR id <> @excluding)
         UNION ALL
@@ -308,7 +308,7 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
         WHERE co_facilitator_id IN (@FacilitatorId, @CoFacilitatorId) AND status = 'scheduled' AND starts_at < @to AND ends_at > @from AND (@excluding IS NULL OR id <> @excluding)
         UNION ALL
         SELECT c.starts_at, c.ends_at FROM conference_participants AS cp JOIN conferences AS c ON c.id = cp.conference_id
-        WHERE cp.person_key IN @personKeys AND c.status = 'scheduled' AND c.starts_at < @to AND c.ends_at > @from AND (@excluding IS NULL OR c.id <> @excluding)
+        WHERE {sql.In("cp.person_key", "@personKeys")} AND c.status = 'scheduled' AND c.starts_at < @to AND c.ends_at > @from AND (@excluding IS NULL OR c.id <> @excluding)
         """;
 
     /// <summary>
@@ -335,8 +335,8 @@ public sealed class ConferenceQueries(Db db, AuditLog audit, TimeProvider clock,
         }
         LondonTime.TryToUtc(last.AddDays(1), TimeOnly.MinValue, out var to, out _);
         var buffer = TimeSpan.FromMinutes(options.Value.BufferMinutes);
-        var personKeys = (await ConferenceBooking.PersonKeysAsync(connection, null, form.ParticipantIds)).Select(p => p.PersonKey).ToList();
-        var busy = (await connection.QueryAsync<Booking>(BusySql, new { to, from = from - buffer, form.RoomId, form.FacilitatorId, form.CoFacilitatorId, personKeys, excluding })).ToList();
+        var personKeys = (await ConferenceBooking.PersonKeysAsync(connection, null, form.ParticipantIds)).Select(p => p.PersonKey).ToArray();
+        var busy = (await connection.QueryAsync<Booking>(BusySql(SqlDialect.Of(connection)), new { to, from = from - buffer, form.RoomId, form.FacilitatorId, form.CoFacilitatorId, personKeys, excluding })).ToList();
         return Scheduler.FreeSlots(from, TimeSpan.FromMinutes(form.LengthMinutes ?? options.Value.DefaultLengthMinutes), busy, calendar, buffer, count, schoolDays);
     }
 

@@ -28,9 +28,9 @@ public static partial class DemoData
                     plan.ConferenceIds.Add(booked.ConferenceId!.Value);
                     break;
                 case Reschedule r:
-                    var conference = (await QueryAsync<(long RoomId, string StartsAt, string EndsAt)>(
+                    var conference = (await QueryAsync<(long RoomId, DateTimeOffset StartsAt, DateTimeOffset EndsAt)>(
                         "SELECT room_id, starts_at, ends_at FROM conferences WHERE id = @id", new { id = plan.ConferenceIds[r.Conference] })).Single();
-                    var length = (int)(DateTimeOffset.Parse(conference.EndsAt, CultureInfo.InvariantCulture) - DateTimeOffset.Parse(conference.StartsAt, CultureInfo.InvariantCulture)).TotalMinutes;
+                    var length = (int)(conference.EndsAt - conference.StartsAt).TotalMinutes;
                     var form = Booking(r.Start, length, conference.RoomId, plan.PartyIds);
                     form.Reason = r.Reason;
                     form.CaseVersion = (await QueryAsync<long>("SELECT version FROM cases WHERE id = @CaseId", new { plan.CaseId })).Single();

@@ -185,7 +185,7 @@ public static partial class DemoData
         await using var connection = await db.OpenAsync();
         var byStatus = (await connection.QueryAsync<(string Status, long Count)>(
             "SELECT status, count(*) FROM cases GROUP BY status")).ToDictionary(r => r.Status, r => r.Count);
-        var (first, last) = await connection.QuerySingleAsync<(string, string)>("SELECT min(referred_on), max(referred_on) FROM cases");
+        var (first, last) = await connection.QuerySingleAsync<(DateOnly, DateOnly)>("SELECT min(referred_on), max(referred_on) FROM cases");
         var events = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM case_events");
         var parties = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM parties");
         var consents = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM consents");
@@ -199,7 +199,7 @@ public static partial class DemoData
             await output.WriteLineAsync($"  {email.PadRight(width)}  {password}  {what}");
         }
         await output.WriteLineAsync();
-        await output.WriteLineAsync($"{plans.Count} cases in the schools of Newham, referred from {first} to {last}:");
+        await output.WriteLineAsync($"{plans.Count} cases in the schools of Newham, referred from {first:yyyy-MM-dd} to {last:yyyy-MM-dd}:");
         foreach (var status in CaseStatus.All.Where(s => byStatus.ContainsKey(s.Code)))
         {
             await output.WriteLineAsync($"  {status.Label,-20} {byStatus[status.Code],4}");

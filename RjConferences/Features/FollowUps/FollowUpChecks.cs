@@ -90,7 +90,7 @@ public sealed class FollowUpChecks(Db db, CaseWork work, TimeProvider clock, IOp
             WHERE f.checked_on IS NULL AND c.status IN ('agreement_active', 'agreement_completed', 'follow_up') AND c.{SchoolScope.SqlFilter}
               AND (@SchoolId IS NULL OR c.school_id = @SchoolId)
               AND (@DueFrom IS NULL OR f.due_on >= @DueFrom) AND (@DueTo IS NULL OR f.due_on <= @DueTo)
-              AND (@OverdueOnly = 0 OR f.overdue_flagged_at IS NOT NULL)
+              AND (NOT @OverdueOnly OR f.overdue_flagged_at IS NOT NULL)
             """;
         var parameters = new
         {
@@ -139,7 +139,7 @@ public sealed class FollowUpChecks(Db db, CaseWork work, TimeProvider clock, IOp
         }
         return await work.ChangeWithResultAsync(caseId, userId, async change =>
         {
-            var check = await change.Connection.QuerySingleAsync<(int IntervalMonths, DateOnly DueOn, string? CheckedOn)>(
+            var check = await change.Connection.QuerySingleAsync<(int IntervalMonths, DateOnly DueOn, DateOnly? CheckedOn)>(
                 "SELECT interval_months, due_on, checked_on FROM follow_up_checks WHERE id = @checkId", new { checkId }, change.Transaction);
             if (check.CheckedOn is not null) return SaveResult.Invalid("", "This check has already been recorded");
             if (change.Status == CaseStatus.Closed) return SaveResult.Invalid("", "The case is closed: it cannot be changed");

@@ -80,8 +80,9 @@ public sealed class CaseChanges(Db db, CaseWork work, TimeProvider clock)
             }
             await connection.ExecuteAsync("""
                 INSERT INTO suitability_assessments (id, case_id, assessed_by, assessed_at, risk_to_parties, power_imbalance,
-                                                     acceptance_of_responsibility, harmed_party_wishes, outcome, reason)
-                VALUES (@id, @caseId, @userId, @now, @RiskToParties, @PowerImbalance, @AcceptanceOfResponsibility, @HarmedPartyWishes, @Outcome, @reason)
+                                                     acceptance_of_responsibility, harmed_party_wishes, outcome, reason, number)
+                VALUES (@id, @caseId, @userId, @now, @RiskToParties, @PowerImbalance, @AcceptanceOfResponsibility, @HarmedPartyWishes, @Outcome, @reason,
+                        (SELECT coalesce(max(number), 0) + 1 FROM suitability_assessments WHERE case_id = @caseId))
                 """, new
             {
                 id = Guid.NewGuid(), caseId, userId = user.UserId(), now, RiskToParties = form.RiskToParties!.Trim(),
@@ -354,7 +355,7 @@ await change.UpdateDetailsAsync(form.Description!.Trim(), form.Location, form.Ou
         if (CaseLifecycle.IsBeforeConference(change.Status) || change.Status == CaseStatus.NotSuitable)
         {
             var suitability = await change.Connection.ExecuteScalarAsync<string?>(
-                "SELECT outcome FROM suitability_assessments WHERE case_id = @CaseId ORDER BY assessed_at DESC, rowid DESC LIMIT 1", new { change.CaseId }, change.Transaction);
+                "SELECT outcome FROM suitability_assessments WHERE case_id = @CaseId ORDER BY number DESC LIMIT 1", new { change.CaseId }, change.Transaction);
             target = CaseLifecycle.Settle(suitability, await AllConsentsGivenAsync(change.Connection, change.Transaction, change.CaseId));
         }
         if (target == change.Status)

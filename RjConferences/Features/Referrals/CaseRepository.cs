@@ -70,7 +70,7 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
             SELECT a.id, u.display_name AS assessed_by_name, a.assessed_at, a.risk_to_parties, a.power_imbalance,
                    a.acceptance_of_responsibility, a.harmed_party_wishes, a.outcome, a.reason
             FROM suitability_assessments AS a JOIN users AS u ON u.id = a.assessed_by
-            WHERE a.case_id = @caseId ORDER BY a.assessed_at, a.id
+            WHERE a.case_id = @caseId ORDER BY a.number
             """, new { caseId })).ToList();
         details.Consents = (await connection.QueryAsync<ConsentDetails>("""
             SELECT k.id, k.party_id, k.purpose, k.decision, k.decided_on, k.method, u.display_name AS taken_by_name, k.withdrawn_on
@@ -145,7 +145,7 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
         var sortKey = SortKey(query, "c");
         var direction = query.Descending ? "DESC" : "ASC";
         var schoolJoin = query.Sort == "school" ? "JOIN schools AS s ON s.id = c.school_id" : "";
-        var countSql = $"SELECT count(*) FROM (SELECT 1 FROM cases AS c {schoolJoin} WHERE {where} LIMIT {CountCap})";
+        var countSql = $"SELECT count(*) FROM (SELECT 1 FROM cases AS c {schoolJoin} WHERE {where} LIMIT {CountCap}) AS capped";
         var parameters = new
         {
             ScopeUserId = userId, prefix, prefixEnd, query.Status, query.SchoolId, query.BoroughId,
@@ -182,7 +182,7 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
             WITH matches AS MATERIALIZED (
                 SELECT c.id, {sortKey} AS sort_key FROM cases AS c {schoolJoin} WHERE {where})
             SELECT {Columns},
-                   (SELECT count(*) FROM (SELECT 1 FROM matches LIMIT {CountCap})) AS total
+                   (SELECT count(*) FROM (SELECT 1 FROM matches LIMIT {CountCap}) AS capped) AS total
             FROM (SELECT id FROM matches ORDER BY sort_key {direction}, id LIMIT @limit OFFSET @offset) AS page
             {Joins}
             ORDER BY {sortKey} {direction}, c.id
@@ -199,7 +199,7 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
     private static readonly string Columns = $"""
         c.id, c.reference, s.name AS school_name, b.name AS borough_name, c.status, c.referred_on,
         oc.name AS offence_category,
-        (SELECT group_concat({PartyNames.Sql("p")}, ', ')
+        (SELECT string_agg({PartyNames.Sql("p")}, ', ' ORDER BY p.sort_order)
          FROM parties AS p WHERE p.case_id = c.id AND p.party_role = 'responsible') AS young_people
         """;
     private const string Joins = """
@@ -267,7 +267,7 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
             WHERE +c.{SchoolScope.SqlFilter}
             ORDER BY {SortKey(query, "c")} {direction}, c.id
             """;
-        var countSql = $"SELECT count(*) FROM (SELECT DISTINCT k.case_id FROM case_name_keys AS k WHERE {where} LIMIT {NameCountCap})";
+        var countSql = $"SELECT count(*) FROM (SELECT DISTINCT k.case_id FROM case_name_keys AS k WHERE {where} LIMIT {NameCountCap}) AS capped";
 
         await using var connection = await db.OpenAsync(cancellationToken);
         var cases = (await connection.QueryAsync<CaseListItem>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();

@@ -3,7 +3,7 @@ namespace RjConferences.Features.Referrals;
 
 /// <summary>What a change knows about its case, read in the change's own transaction.</summary>
 public sealed record CaseState(Guid Id, string Status, long Version, DateOnly OffenceDate, DateOnly ReferredOn, long SchoolId,
-    string Reference, string? AnonymisedAt);
+    string Reference, DateTimeOffset? AnonymisedAt);
 
 /// <summary>Whose cases a change may touch.</summary>
 public enum CaseAccess
@@ -101,9 +101,12 @@ public sealed class CaseChange(DbConnection connection, IDbTransaction transacti
     public Task UpdateDetailsAsync(string description, string? location, string? outcomeRoute, DateOnly? victimOfferedOn) =>
         Connection.ExecuteAsync("""
             UPDATE cases SET description = @description, location = @location, outcome_route = @outcomeRoute,
-                             victim_first_offered_on = nullif(min(coalesce(@victimOfferedOn, '9999-12-31'), coalesce(
-                                 (SELECT min(k.decided_on) FROM consents AS k JOIN parties AS p ON p.id = k.party_id
-                                  WHERE k.case_id = @CaseId AND p.party_role = 'harmed'), '9999-12-31')), '9999-12-31')
+                             victim_first_offered_on = (
+                                 SELECT min(offered.on_date) FROM (
+                                     SELECT @victimOfferedOn AS on_date
+                                     UNION ALL
+                                     SELECT k.decided_on FROM consents AS k JOIN parties AS p ON p.id = k.party_id
+                                     WHERE k.case_id = @CaseId AND p.party_role = 'harmed') AS offered)
             WHERE id = @CaseId
             """, new { description, location, outcomeRoute, victimOfferedOn, CaseId }, Transaction);
 

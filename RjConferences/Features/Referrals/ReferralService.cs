@@ -68,7 +68,8 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
 
         return await db.WriteAsync(async (connection, transaction) =>
         {
-            // Saving twice (a double click, a retried request) returns the first referral.
+            // Saving twice (a double click, a retried request, on any instance) returns the first referral.
+            await Db.LockAsync(connection, transaction, DbLock.NewReferral);
             var existing = await connection.QuerySingleOrDefaultAsync<(Guid Id, string Reference)?>(
                 "SELECT id, reference FROM cases WHERE submission_id = @SubmissionId", new { form.SubmissionId }, transaction);
             if (existing is { } done)
@@ -80,7 +81,7 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
             var year = LondonTime.ToLondon(now).Year;
             var number = await connection.ExecuteScalarAsync<long>("""
                 INSERT INTO reference_counters (year, last_number) VALUES (@year, 1)
-                ON CONFLICT (year) DO UPDATE SET last_number = last_number + 1
+                ON CONFLICT (year) DO UPDATE SET last_number = reference_counters.last_number + 1
                 RETURNING last_number
                 """, new { year }, transaction);
             var reference = $"RJ-{year}-{number:D5}";
