@@ -57,6 +57,9 @@ public static class AppCommands
                 new("seed", "<number>", "the random seed (default 1)"),
             ],
             c => SyntheticData.RunAsync(c.Services, c.Line.Value("cases"), c.Line.Value("seed"), c.Output, c.Error)),
+        new("copy-database", "Copies this SQLite database, every row with its ids, into an empty PostgreSQL database, and verifies the copy.",
+            [new("to-postgres", "<\"connection string\">", "the new, empty PostgreSQL database: \"Host=…;Database=…;Username=…;Password=…\"", Required: true)],
+            c => CopyDatabase.RunAsync(c.Services, c.Line.Value("to-postgres"), c.Output, c.Error)),
     ];
 
     public static CommandLine Parse(string[] args) => CommandLine.Parse(args, All);
