@@ -30,6 +30,7 @@ public class StartupTests
     [InlineData("retention", "--dry-run")]
     [InlineData("seed-demo")]
     [InlineData("generate-synthetic", "--cases", "10")]
+    [InlineData("copy-database", "--to-postgres", "Host=127.0.0.1;Port=1;Database=rj;Username=rj")]
     public async Task Every_command_but_migrate_refuses_a_missing_database_and_creates_nothing(params string[] args)
     {
         using var database = new TestDatabase(migrated: false);
