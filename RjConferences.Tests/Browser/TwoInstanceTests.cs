@@ -29,8 +29,15 @@ public sealed class TwoInstanceTests(BrowserFixture browser, TwoInstanceCluster 
 
     public async Task DisposeAsync()
     {
+        var n = 0;
         foreach (var context in contexts)
         {
+            foreach (var page in context.Pages)
+            {
+                // For a failure's story: where each browser ended (in the temporary folder, overwritten by the next run).
+                try { await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), $"rj-two-instance-{++n}.png") }); }
+                catch (PlaywrightException) { }
+            }
             await context.CloseAsync();
         }
     }
@@ -187,7 +194,7 @@ public sealed class TwoInstanceTests(BrowserFixture browser, TwoInstanceCluster 
         await userPage.GetByLabel("Email address").FillAsync(user.Email);
         await userPage.GetByLabel("Password").FillAsync(user.Password);
         await userPage.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(userPage.GetByText("Enter a correct email address and password")).ToBeVisibleAsync();
+        await Assertions.Expect(userPage.GetByText("Enter a correct email address and password").First).ToBeVisibleAsync();
         await userPage.AssertAccessibleAsync();
     }
 
@@ -428,6 +435,11 @@ public sealed class TwoInstanceCluster : IAsyncLifetime
         if (Balancer is not null) await Balancer.DisposeAsync();
         if (A is not null) await A.DisposeAsync();
         if (B is not null) await B.DisposeAsync();
+        // For a failure's story: what the instances and the balancer logged (in the temporary folder, overwritten by the next run).
+        foreach (var (name, text) in new[] { ("a", A?.Log), ("b", B?.Log), ("haproxy", Balancer?.Log) })
+        {
+            await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"rj-two-instance-{name}.log"), text ?? "");
+        }
         if (services is not null) await services.DisposeAsync();
         Database?.Dispose();
     }

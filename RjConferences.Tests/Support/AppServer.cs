@@ -8,7 +8,7 @@ namespace RjConferences.Tests.Support;
 /// <summary>
 /// The built app serving on a loopback port as a process of its own (as `dotnet RjConferences.dll` runs in production),
 /// for tests of several instances: unlike <see cref="AppHost"/> it can be killed outright (<see cref="KillAsync"/>, SIGKILL)
-/// and started again on the same port. It runs on the machine's clock, in the Production environment.
+/// and started again on the same port. It runs on the machine's clock.
 /// </summary>
 public sealed class AppServer : IAsyncDisposable
 {
@@ -64,7 +64,8 @@ public sealed class AppServer : IAsyncDisposable
         start.ArgumentList.Add(BaseUrl);
         start.Environment["ConnectionStrings__Default"] = connectionString;
         start.Environment["Database__Provider"] = TestDatabase.ProviderOf(connectionString).ToString();
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Development: the build output serves its static web assets (CSS, scripts) only there; a published app needs no such thing.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings)
         {
