@@ -131,7 +131,7 @@ public sealed class TwoInstanceTests(BrowserFixture browser, TwoInstanceCluster 
         await SignInOnAsync(onB, cluster.Colleague, "b");
         await onA.AssertAccessibleAsync();
 
-        var date = TwoInstanceCluster.BookingDate();
+        var date = TwoInstanceCluster.BookingDate(0);
         await FillBookingAsync(onA, caseOfJones, "a", room, date, "10:00");
         await FillBookingAsync(onB, caseOfPatel, "b", room, date, "10:00");
 
@@ -205,7 +205,7 @@ public sealed class TwoInstanceTests(BrowserFixture browser, TwoInstanceCluster 
         var first = await cluster.ReadyCaseAsync(cluster.Officer, "Amara", "Okoro");
         var second = await cluster.ReadyCaseAsync(cluster.Officer, "Tomasz", "Kowal");
         var colleaguesCase = await cluster.ReadyCaseAsync(cluster.Colleague, "Leila", "Haddad");
-        var date = TwoInstanceCluster.BookingDate();
+        var date = TwoInstanceCluster.BookingDate(1);
 
         // Two users on instance a each book a conference there.
         var officer = await NewPageAsync("a");
@@ -374,12 +374,19 @@ public sealed class TwoInstanceCluster : IAsyncLifetime
     /// <summary>Today in London, on the machine's clock (the instances' clock).</summary>
     public static DateOnly Today() => LondonTime.DateOf(DateTimeOffset.UtcNow);
 
-    /// <summary>A weekday three weeks or more ahead: clear of "now" on any clock the run has. It may fall in a holiday (a warning to confirm).</summary>
-    public static DateOnly BookingDate()
+    /// <summary>
+    /// A weekday three weeks or more ahead (the <paramref name="test"/>th after it, so that tests sharing facilitators
+    /// never clash with each other's bookings): clear of "now" on any clock the run has. It may fall in a holiday (a
+    /// warning to confirm).
+    /// </summary>
+    public static DateOnly BookingDate(int test)
     {
         var date = Today().AddDays(21);
-        while (date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) date = date.AddDays(1);
-        return date;
+        for (var weekdays = -1; ; date = date.AddDays(1))
+        {
+            if (date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) continue;
+            if (++weekdays == test) return date;
+        }
     }
 
     /// <summary>A new room at Langdon Park, for one test's bookings (so tests never clash with each other's).</summary>
