@@ -92,6 +92,23 @@ if [ -n "$at" ]; then
   fi
 fi
 
+# 1c'. HAProxy for the two-instance browser tests (Debian's haproxy package), installed when missing. The tests start
+# it themselves (RJ_HAPROXY, else haproxy on the PATH or in /usr/sbin); no service is enabled.
+if [ -z "${RJ_HAPROXY:-}" ] && ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing HAProxy for the two-instance browser tests (apt-get install haproxy)..."
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; } >"$out/apt-haproxy.log" 2>&1; then
+      cat "$out/apt-haproxy.log" >&2
+      echo "Could not install HAProxy. Install it yourself, or set RJ_HAPROXY to a haproxy executable." >&2
+      summary 0 1 0; exit 1
+    fi
+  else
+    echo "The two-instance browser tests need HAProxy. On Debian or Ubuntu run 'sudo apt-get install haproxy'." >&2
+    summary 0 1 0; exit 1
+  fi
+fi
+[ -z "${RJ_HAPROXY:-}" ] && export RJ_HAPROXY="$(command -v haproxy || echo /usr/sbin/haproxy)"
+
 # 1d. PostgreSQL for the second pass (Debian's postgresql package, installed when missing). The server is started
 # below, after the build, in a temporary folder, on a Unix socket only (no port to collide with), and removed at the end.
 find_pg_bin() { pg_bin=$(dirname "$(find /usr/lib/postgresql -path '*/bin/initdb' -print 2>/dev/null | sort -V | tail -1)" 2>/dev/null); [ -x "$pg_bin/initdb" ]; }

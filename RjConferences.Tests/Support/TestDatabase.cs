@@ -34,12 +34,13 @@ public sealed class TestDatabase : IDisposable
     public static string PaddedSql(string prefix, string number, int width) =>
         IsPostgres ? $"'{prefix}' || lpad(CAST({number} AS text), {width}, '0')" : $"printf('{prefix}%0{width}d', {number})";
 
-    public TestDatabase(bool migrated = true)
+    /// <param name="provider">The provider, when a test needs one whatever the run's (a test of several instances needs PostgreSQL).</param>
+    public TestDatabase(bool migrated = true, DatabaseProvider? provider = null)
     {
         Folder = Path.Combine(Path.GetTempPath(), "rjconferences-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Folder);
         FilePath = Path.Combine(Folder, "test.db");
-        if (IsPostgres)
+        if ((provider ?? Provider) == DatabaseProvider.Postgres)
         {
             DatabaseName = "rj_test_" + Guid.NewGuid().ToString("N");
             AdminExecute(migrated

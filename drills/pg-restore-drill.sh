@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Restore drill for RjConferences on PostgreSQL: proves that a pg_dump backup of a live database restores into a
+# working one. On the given server it
+#   1. creates a database and migrates it with the app (`migrate`), then fills it with demonstration data (`seed-demo`);
+#   2. backs it up with pg_dump in custom format (-Fc), as docs/deployment.md recommends;
+#   3. restores the dump with pg_restore into a second, new database;
+#   4. runs the app's `verify-audit` against the restored database (the audit hash chain must be intact) and `migrate`
+#      (nothing left to apply);
+#   5. compares the row count of every table of the two databases;
+# prints PASS or FAIL (with what differed), drops both databases and the dump, and exits 0 only on PASS.
+#
+# Usage:
+#   drills/pg-restore-drill.sh [--server "Host=…;Port=…;Username=…;Password=…"] [--app path/to/RjConferences.dll] [--pg-bin DIR] [--keep]
+#
+#   --server   the PostgreSQL server, as a connection string without a database (as ConnectionStrings:Default takes it);
+#              default: $RJ_DRILL_SERVER, else libpq's own PGHOST, PGPORT, PGUSER, PGPASSWORD (default localhost:5432).
+#              Host may be a Unix socket folder. The user needs CREATEDB.
+#   --app      the built app; default: RjConferences/bin/{Release,Debug}/net10.0/RjConferences.dll of this repository
+#              (build it with `dotnet build -c Release`), or $RJ_DRILL_APP.
+#   --pg-bin   the folder of pg_dump, pg_restore and psql; default: on the PATH, else the newest /usr/lib/postgresql/*/bin.
+#              pg_dump must be at least the server's version.
+#   --keep     keep the two databases and the dump (their names are printed) instead of dropping them.
+set -uo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+server="${RJ_DRILL_SERVER:-}"
+app="${RJ_DRILL_APP:-}"
+pg_bin=""
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --server) server="${2:-}"; shift 2 || { echo "--server needs a connection string" >&2; exit 2; } ;;
+    --server=*) server="${1#--server=}"; shift ;;
+    --app) app="${2:-}"; shift 2 || { echo "--app needs a path" >&2; exit 2; } ;;
+    --app=*) app="${1#--app=}"; shift ;;
+    --pg-bin) pg_bin="${2:-}"; shift 2 || { echo "--pg-bin needs a folder" >&2; exit 2; } ;;
+    --pg-bin=*) pg_bin="${1#--pg-bin=}"; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "Unknown option '$1' (see --help)." >&2; exit 2 ;;
+  esac
+done
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+# The server: a connection string's Host, Port, Username and Password become libpq's variables, for psql and pg_dump.
+if [ -n "$server" ]; then
+  IFS=';' read -ra parts <<<"$server"
+  for part in "${parts[@]}"; do
+    key="$(echo "${part%%=*}" | tr -d ' ' | tr '[:upper:]' '[:lower:]')"
+    value="${part#*=}"
+    case "$key" in
+      host|server) export PGHOST="$value" ;;
+      port) export PGPORT="$value" ;;
+      username|user|userid|"user id") export PGUSER="$value" ;;
+      password) export PGPASSWORD="$value" ;;
+      database|"") ;;
+      *) ;; # other Npgsql options (pool sizes, timeouts) do not matter to the drill
+    esac
+  done
+fi
+export PGHOST="${PGHOST:-localhost}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-${USER:-postgres}}"
+# The app's connection string to database $1 (no pooling: the drill's commands each run once and exit).
+app_connection() {
+  local s="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Database=$1;Pooling=false"
+  [ -n "${PGPASSWORD:-}" ] && s="$s;Password=$PGPASSWORD"
+  echo "$s"
+}
+
+# The PostgreSQL client programs.
+if [ -z "$pg_bin" ]; then
+  if command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 && command -v psql >/dev/null 2>&1; then
+    pg_bin="$(dirname "$(command -v pg_dump)")"
+  else
+    pg_bin="$(find /usr/lib/postgresql -path '*/bin/pg_dump' -print 2>/dev/null | sort -V | tail -1 | xargs -r dirname)"
+  fi
+fi
+for tool in pg_dump pg_restore psql; do
+  [ -x "$pg_bin/$tool" ] || fail "$tool not found (give --pg-bin, or install PostgreSQL's client programs: apt-get install postgresql-client)."
+done
+
+# The built app.
+if [ -z "$app" ]; then
+  for configuration in Release Debug; do
+    candidate="$repo/RjConferences/bin/$configuration/net10.0/RjConferences.dll"
+    [ -f "$candidate" ] && { app="$candidate"; break; }
+  done
+fi
+[ -n "$app" ] && [ -f "$app" ] || fail "the built app was not found (build with 'dotnet build -c Release', or give --app path/to/RjConferences.dll)."
+
+psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
+psql_db() { local db="$1"; shift; "$pg_bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+# Runs the app's command $2… against database $1, in its own folder, as production would.
+run_app() {
+  local db="$1"; shift
+  (cd "$(dirname "$app")" && ConnectionStrings__Default="$(app_connection "$db")" Database__Provider=Postgres \
+    ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning dotnet "$app" "$@")
+}
+
+suffix="$(date +%s)_$$"
+source_db="rj_drill_source_$suffix"
+restored_db="rj_drill_restored_$suffix"
+work="$(mktemp -d "${TMPDIR:-/tmp}/rj-restore-drill.XXXXXX")"
+dump="$work/$source_db.dump"
+cleanup() {
+  if [ "$keep" = 1 ]; then
+    echo "Kept: databases $source_db and $restored_db, dump $dump"
+    return
+  fi
+  for db in "$source_db" "$restored_db"; do
+    psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "Restore drill on PostgreSQL at $PGHOST:$PGPORT as $PGUSER, with $app"
+server_version="$(psql_admin -A -t -c 'SHOW server_version' 2>&1)" || fail "cannot reach the server: $server_version"
+echo "Server $server_version; client $("$pg_bin/pg_dump" --version)"
+
+# 1. A database with data, as the app makes it.
+psql_admin -c "CREATE DATABASE $source_db TEMPLATE template0 ENCODING 'UTF8'" || fail "could not create database $source_db"
+run_app "$source_db" migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; fail "migrate failed on $source_db"; }
+seed_start=$SECONDS
+run_app "$source_db" seed-demo >"$work/seed.log" 2>&1 || { tail -40 "$work/seed.log"; fail "seed-demo failed on $source_db"; }
+echo "Migrated and seeded $source_db ($((SECONDS - seed_start)) s)"
+run_app "$source_db" verify-audit >"$work/verify-source.log" 2>&1 || { cat "$work/verify-source.log"; fail "verify-audit failed on the source database, before any backup"; }
+
+# 2. The backup, custom format.
+"$pg_bin/pg_dump" -Fc -d "$source_db" -f "$dump" || fail "pg_dump failed"
+echo "Dumped to $(basename "$dump") ($(du -k "$dump" | cut -f1) KiB)"
+
+# 3. The restore, into a new database: no owners or grants of the source server are needed.
+psql_admin -c "CREATE DATABASE $restored_db TEMPLATE template0 ENCODING 'UTF8'" || fail "could not create database $restored_db"
+"$pg_bin/pg_restore" --exit-on-error --no-owner --no-privileges -d "$restored_db" "$dump" || fail "pg_restore failed"
+echo "Restored into $restored_db"
+
+problems=()
+# 4. The app on the restored database: the audit chain holds, and there is nothing to migrate.
+if verify="$(run_app "$restored_db" verify-audit 2>&1)"; then
+  echo "verify-audit on the restored database: $(echo "$verify" | grep -i 'audit chain' | tail -1)"
+else
+  echo "$verify"
+  problems+=("verify-audit failed on the restored database")
+fi
+# (A migration it applied would show below as a difference in schema_migrations.)
+if ! migrate="$(run_app "$restored_db" migrate 2>&1)"; then
+  echo "$migrate"
+  problems+=("migrate failed on the restored database")
+fi
+
+# 5. Every table, both databases: the same tables with the same number of rows.
+tables_sql="SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
+source_tables="$(psql_db "$source_db" -c "$tables_sql")" || fail "could not list the tables of $source_db"
+restored_tables="$(psql_db "$restored_db" -c "$tables_sql")" || fail "could not list the tables of $restored_db"
+[ "$source_tables" = "$restored_tables" ] || problems+=("the table lists differ: $(diff <(echo "$source_tables") <(echo "$restored_tables") | grep '^[<>]' | tr '\n' ' ')")
+printf '%-32s %10s %10s\n' "table" "source" "restored"
+total=0
+for table in $source_tables; do
+  a="$(psql_db "$source_db" -c "SELECT count(*) FROM \"$table\"")" || a="error"
+  b="$(psql_db "$restored_db" -c "SELECT count(*) FROM \"$table\"" 2>/dev/null)" || b="missing"
+  mark=""
+  if [ "$a" != "$b" ]; then mark="  <- differs"; problems+=("$table: $a rows in the source, $b restored"); fi
+  printf '%-32s %10s %10s%s\n' "$table" "$a" "$b" "$mark"
+  [[ "$a" =~ ^[0-9]+$ ]] && total=$((total + a))
+done
+for table in cases audit_events; do
+  [ "$(psql_db "$source_db" -c "SELECT count(*) > 0 FROM $table" 2>/dev/null)" = t ] \
+    || problems+=("the source database has no rows in $table: seed-demo added nothing, so the drill proved little")
+done
+
+if [ "${#problems[@]}" -gt 0 ]; then
+  printf 'problem: %s\n' "${problems[@]}"
+  echo "FAIL: the restored database differs from the source (see above)."
+  exit 1
+fi
+echo "PASS: $(echo "$source_tables" | wc -w) tables and $total rows restored; the audit chain verifies on the restored database."
