@@ -46,29 +46,50 @@ public sealed class SchemaParityTests
         Assert.Equal(["index ix_cases_closed: in sqlite only"], SchemaSnapshot.Compare(sqlite, withoutClosedIndex));
     }
 
-    /// <summary>A fresh database of each provider, migrated, read, and deleted again.</summary>
-    private static async Task<(SchemaSnapshot Sqlite, SchemaSnapshot Postgres)> MigratedSnapshotsAsync()
+    [Fact]
+    public async Task On_postgres_the_report_facts_view_gives_the_types_of_the_table_it_fills()
     {
-        var server = Environment.GetEnvironmentVariable(PostgresVariable);
-        Assert.False(string.IsNullOrWhiteSpace(server),
-            $"Set {PostgresVariable} to a PostgreSQL server the tests may create databases on, e.g. " +
-            $"{PostgresVariable}=\"Host=127.0.0.1;Port=5432;Username=postgres\" (./test.sh sets it).");
+        // The app copies the view into the table and ReportFactsCheck compares the two as read back:
+        // SQLite's type families do not tell date from timestamptz or bigint from boolean, so this is checked here.
+        var columns = await OnMigratedPostgresAsync(async connection => (await connection.QueryAsync<(string Relation, string Name, string Type)>("""
+            SELECT table_name, column_name, data_type FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name IN ('case_report_facts', 'case_report_facts_source')
+            """)).ToList());
+        string[] Of(string relation) =>
+            [.. columns.Where(c => c.Relation == relation).OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => $"{c.Name} {c.Type}")];
 
-        SchemaSnapshot sqlite;
+        Assert.NotEmpty(Of("case_report_facts"));
+        Assert.Equal(Of("case_report_facts"), Of("case_report_facts_source"));
+    }
+
+    private static async Task<(SchemaSnapshot Sqlite, SchemaSnapshot Postgres)> MigratedSnapshotsAsync() =>
+        (await OnMigratedSqliteAsync(SchemaSnapshot.ReadAsync), await OnMigratedPostgresAsync(SchemaSnapshot.ReadAsync));
+
+    /// <summary>Runs <paramref name="read"/> on a fresh SQLite database file, migrated, and deletes the file.</summary>
+    private static async Task<T> OnMigratedSqliteAsync<T>(Func<SqliteConnection, Task<T>> read)
+    {
         var file = Path.Combine(Path.GetTempPath(), $"schema-parity-{Guid.NewGuid():N}.db");
         try
         {
             await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
             await connection.OpenAsync();
             await MigrateAsync(connection, "sqlite");
-            sqlite = await SchemaSnapshot.ReadAsync(connection);
+            return await read(connection);
         }
         finally
         {
             File.Delete(file);
         }
+    }
 
-        SchemaSnapshot postgres;
+    /// <summary>Runs <paramref name="read"/> on a fresh PostgreSQL database (pgmig_…) on the test server, migrated, and drops it.</summary>
+    private static async Task<T> OnMigratedPostgresAsync<T>(Func<NpgsqlConnection, Task<T>> read)
+    {
+        var server = Environment.GetEnvironmentVariable(PostgresVariable);
+        Assert.False(string.IsNullOrWhiteSpace(server),
+            $"Set {PostgresVariable} to a PostgreSQL server the tests may create databases on, e.g. " +
+            $"{PostgresVariable}=\"Host=127.0.0.1;Port=5432;Username=postgres\" (./test.sh sets it).");
+
         var admin = new NpgsqlConnectionStringBuilder(server) { Pooling = false };
         admin.Database ??= "postgres";
         var database = $"pgmig_{Guid.NewGuid():N}";
@@ -82,7 +103,7 @@ public sealed class SchemaParityTests
             await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(admin.ToString()) { Database = database }.ToString());
             await connection.OpenAsync();
             await MigrateAsync(connection, "postgres");
-            postgres = await SchemaSnapshot.ReadAsync(connection);
+            return await read(connection);
         }
         finally
         {
@@ -90,7 +111,6 @@ public sealed class SchemaParityTests
             await connection.OpenAsync();
             await connection.ExecuteAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
         }
-        return (sqlite, postgres);
     }
 
     /// <summary>
