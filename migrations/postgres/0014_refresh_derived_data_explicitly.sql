@@ -7,5 +7,5 @@
 --
 -- On SQLite this file drops the four name-key triggers. The PostgreSQL dialect never created them
 -- (see 0011 and 0013), so there is nothing to do; the file exists so that both dialects have the same
--- numbered migrations, and a migration must run at least one statement.
+-- numbered migrations, and SELECT 1 gives the migrator a statement to run (not a script of comments only).
 SELECT 1;
