@@ -168,7 +168,9 @@ public static partial class DemoData
             }
             steps.Add(HeldStep(outcomeAt, plan.Parties, harmed, reached: true, actions));
             var wants = Chance(0.6);
-            steps.Add(new Wish(WorkTime(LondonTime.DateOf(outcomeAt).AddDays(random.Next(0, 3)), outcomeAt), 0, wants));
+            // Asked at the end of the conference, before any action can be done (the earliest is the next day), so the
+            // agreement is still active whatever day the demo is built on.
+            steps.Add(new Wish(outcomeAt.AddMinutes(random.Next(5, 30)), 0, wants));
 
             DateTimeOffset? ended = null;
             if (story is Story.Escalated or Story.NewConference)
