@@ -26,6 +26,11 @@ public static class TypeHandlers
         SqlMapper.RemoveTypeMap(typeof(Guid?));
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
+        // Dapper's own type map wins over a handler, so each handled type leaves the map (else its nulls go untyped).
+        SqlMapper.RemoveTypeMap(typeof(DateOnly));
+        SqlMapper.RemoveTypeMap(typeof(DateOnly?));
+        SqlMapper.RemoveTypeMap(typeof(bool));
+        SqlMapper.RemoveTypeMap(typeof(bool?));
         SqlMapper.AddTypeHandler(typeof(Guid), new GuidHandler());
         SqlMapper.AddTypeHandler(typeof(DateTimeOffset), new DateTimeOffsetHandler());
         SqlMapper.AddTypeHandler(typeof(DateOnly), new DateOnlyHandler());
