@@ -43,15 +43,15 @@ public class CasePageTests : CaseTestContext
         page.Find($"#field-{field}-year").Change(date.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static void RecordConsent(IRenderedComponent<CasePage> page, Guid partyId)
+    private static async Task RecordConsent(IRenderedComponent<CasePage> page, Guid partyId)
     {
-        Button(page, "Record consent").Click();
+        await Button(page, "Record consent").ClickAsync(new());
         page.Find("#field-PartyId").Change(partyId.ToString());
         page.Find("#field-Purpose").Change("take_part");
         page.Find("#field-Decision").Change("given");
         Date(page, "DecidedOn", new DateOnly(2026, 6, 12));
         page.Find("#field-Method-phone").Change("phone");
-        page.Find("form[aria-labelledby=consent-form-title]").Submit();
+        await page.Find("form[aria-labelledby=consent-form-title]").SubmitAsync();
     }
 
     [Fact]
@@ -95,8 +95,8 @@ public class CasePageTests : CaseTestContext
         SignIn(officer, OfficerRoles);
         var page = Open(id);
 
-        Button(page, "Record a suitability assessment").Click();
-        page.Find("form[aria-labelledby=suitability-form-title]").Submit();
+        await Button(page, "Record a suitability assessment").ClickAsync(new());
+        await page.Find("form[aria-labelledby=suitability-form-title]").SubmitAsync();
 
         page.WaitForAssertion(() => page.Find("[data-testid=error-summary]"));
         var summary = page.Find("[data-testid=error-summary]");
@@ -113,7 +113,7 @@ public class CasePageTests : CaseTestContext
         page.Find("#field-AcceptanceOfResponsibility").Change("Full");
         page.Find("#field-HarmedPartyWishes").Change("Does not want to meet");
         page.Find("#field-Outcome-not_suitable").Change("not_suitable");
-        page.Find("form[aria-labelledby=suitability-form-title]").Submit();
+        await page.Find("form[aria-labelledby=suitability-form-title]").SubmitAsync();
 
         page.WaitForAssertion(() => Assert.Equal("Give the reason the case is not suitable",
             page.Find("[data-testid=error-summary] li").TextContent.Trim()));
@@ -130,13 +130,13 @@ public class CasePageTests : CaseTestContext
         var page = Open(id);
         Assert.Contains("Consent to take part is still needed from: Sam Okafor", page.Find("[data-testid=consent-needed]").TextContent);
 
-        Button(page, "Record a suitability assessment").Click();
+        await Button(page, "Record a suitability assessment").ClickAsync(new());
         page.Find("#field-RiskToParties").Change("Low");
         page.Find("#field-PowerImbalance").Change("None seen");
         page.Find("#field-AcceptanceOfResponsibility").Change("Accepts fully");
         page.Find("#field-HarmedPartyWishes").Change("Wants an apology");
         page.Find("#field-Outcome").Change("suitable");
-        page.Find("form[aria-labelledby=suitability-form-title]").Submit();
+        await page.Find("form[aria-labelledby=suitability-form-title]").SubmitAsync();
         page.WaitForAssertion(() => Assert.Equal("Awaiting consent", Status(page)));
         Assert.Contains("The suitability assessment has been recorded.", page.Find("[data-testid=case-message]").TextContent);
         Assert.Contains("Suitable", page.Find("[data-testid=latest-assessment]").TextContent);
@@ -145,7 +145,7 @@ public class CasePageTests : CaseTestContext
         foreach (var party in parties)
         {
             Assert.Equal("Awaiting consent", Status(page));
-            RecordConsent(page, party.Id);
+            await RecordConsent(page, party.Id);
             page.WaitForAssertion(() => Assert.Contains($"The consent of {party.DisplayName} for taking part in a conference has been recorded.",
                 page.Find("[data-testid=case-message]").TextContent));
         }
@@ -166,7 +166,7 @@ public class CasePageTests : CaseTestContext
         SignIn(officer, OfficerRoles);
         var page = Open(id);
 
-        Button(page, "Change the case details").Click();
+        await Button(page, "Change the case details").ClickAsync(new());
         page.Find("#field-Description").Change("My account of what happened");
         page.Find("#field-Location-elsewhere").Change("elsewhere");
         // Someone else saves first.
@@ -174,17 +174,17 @@ public class CasePageTests : CaseTestContext
         var theirs = new CaseEdit { Description = "Their account", Location = current.Location, OutcomeRoute = "outcome_22" };
         Assert.Equal(SaveOutcome.Saved, (await Cases.Changes.EditAsync(id, theirs, current.Version, TestCases.Principal(officer.Id, Roles.Referrer))).Outcome);
 
-        Button(page, "Save changes").Click();
+        await Button(page, "Save changes").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.Contains("Someone else changed this case while you were editing", page.Find("[data-testid=error-summary]").TextContent));
         Assert.Equal("My account of what happened", page.Find("#field-Description").GetAttribute("value"));
         Assert.True(page.Find("#field-Location-elsewhere").HasAttribute("checked"));
         Assert.Equal("Their account", (await Cases.Repository.GetAsync(id, officer.Id))!.Description);
 
-        Button(page, "Load the latest version of the case").Click();
+        await Button(page, "Load the latest version of the case").ClickAsync(new());
         page.WaitForAssertion(() => Assert.Contains("Outcome 22", page.Markup));
         Assert.Equal("My account of what happened", page.Find("#field-Description").GetAttribute("value"));
-        Button(page, "Save changes").Click();
+        await Button(page, "Save changes").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.Contains("The case details have been saved.", page.Find("[data-testid=case-message]").TextContent));
         var saved = (await Cases.Repository.GetAsync(id, officer.Id))!;
@@ -251,7 +251,7 @@ public class CasePageTests : CaseTestContext
         Assert.NotEmpty(page.FindAll("[data-testid=victim-contact-warning]"));
         var harmed = (await Cases.Repository.GetAsync(id, officer.Id))!.Parties.Single(p => p.PartyRole == "harmed");
 
-        RecordConsent(page, harmed.Id);
+        await RecordConsent(page, harmed.Id);
 
         page.WaitForAssertion(() => Assert.Contains("The harmed party was first offered restorative justice on 12 June 2026", page.Find("[data-testid=victim-contact]").TextContent));
         Assert.Empty(page.FindAll("[data-testid=victim-contact-warning]"));
@@ -265,9 +265,9 @@ public class CasePageTests : CaseTestContext
         SignIn(officer, OfficerRoles);
         var page = Open(id);
 
-        page.FindAll("button").Single(b => b.TextContent.Trim() == "Change the details of Amara Osie").Click();
+        await page.FindAll("button").Single(b => b.TextContent.Trim() == "Change the details of Amara Osie").ClickAsync(new());
         page.Find("#field-Party-LastName").Change("");
-        page.Find("form[aria-labelledby=party-form-title]").Submit();
+        await page.Find("form[aria-labelledby=party-form-title]").SubmitAsync();
         page.WaitForAssertion(() => Assert.Contains("Enter the last name", page.Find("[data-testid=error-summary]").TextContent));
         Assert.Contains("Enter the last name", page.Find("#field-Party-LastName-error").TextContent);
 
@@ -276,12 +276,12 @@ public class CasePageTests : CaseTestContext
         await Cases.Changes.EditAsync(id, new CaseEdit { Description = "Changed elsewhere", Location = details.Location, OutcomeRoute = details.OutcomeRoute },
             details.Version, TestCases.Principal(officer.Id, OfficerRoles));
         page.Find("#field-Party-LastName").Change("Osei");
-        page.Find("form[aria-labelledby=party-form-title]").Submit();
+        await page.Find("form[aria-labelledby=party-form-title]").SubmitAsync();
         page.WaitForAssertion(() => Assert.Contains("Someone else changed this case", page.Find("[data-testid=error-summary]").TextContent));
         Assert.Equal("Osei", page.Find("#field-Party-LastName").GetAttribute("value"));
 
-        Button(page, "Load the latest version of the case").Click();
-        page.Find("form[aria-labelledby=party-form-title]").Submit();
+        await Button(page, "Load the latest version of the case").ClickAsync(new());
+        await page.Find("form[aria-labelledby=party-form-title]").SubmitAsync();
 
         page.WaitForAssertion(() => Assert.Contains("The details have been saved.", page.Find("[data-testid=case-message]").TextContent));
         Assert.Contains("Amara Osei", page.Find("[data-testid=parties]").TextContent);
@@ -314,15 +314,15 @@ public class CasePageTests : CaseTestContext
         var page = Open(id);
         Assert.Equal("Ready to schedule", Status(page));
 
-        page.FindAll("[data-testid=consent-ledger] button").Single(b => b.TextContent.Contains("Jo Bell")).Click();
+        await page.FindAll("[data-testid=consent-ledger] button").Single(b => b.TextContent.Contains("Jo Bell")).ClickAsync(new());
         Assert.Contains("Withdraw the consent of Jo Bell for taking part in a conference", page.Find("#withdraw-consent-title").TextContent);
         Date(page, "WithdrawnOn", new DateOnly(2026, 6, 11));
-        Button(page, "Confirm withdrawal").Click();
+        await Button(page, "Confirm withdrawal").ClickAsync(new());
         page.WaitForAssertion(() => Assert.Contains("Date consent was withdrawn must be on or after the date it was given",
             page.Find("[data-testid=error-summary]").TextContent));
 
         Date(page, "WithdrawnOn", new DateOnly(2026, 6, 14));
-        Button(page, "Confirm withdrawal").Click();
+        await Button(page, "Confirm withdrawal").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.Equal("Awaiting consent", Status(page)));
         // The consents were recorded at the same (fake) instant, so their order in the ledger is not fixed: find Jo Bell's row.
@@ -340,14 +340,14 @@ public class CasePageTests : CaseTestContext
         SignIn(officer, OfficerRoles);
         var page = Open(id);
 
-        Button(page, "Record consent").Click();
+        await Button(page, "Record consent").ClickAsync(new());
         page.Find("#field-PartyId").Change(harmed.Id.ToString());
         page.Find("#field-Purpose").Change("take_part");
         page.Find("#field-Decision-refused").Change("refused");
         Assert.Contains("the case is withdrawn", page.Find("[data-testid=refusal-warning]").TextContent);
         Date(page, "DecidedOn", new DateOnly(2026, 6, 12));
         page.Find("#field-Method").Change("in_person");
-        page.Find("form[aria-labelledby=consent-form-title]").Submit();
+        await page.Find("form[aria-labelledby=consent-form-title]").SubmitAsync();
 
         page.WaitForAssertion(() => Assert.Equal("Withdrawn", Status(page)));
         Assert.Contains("The refusal of consent for taking part in a conference has been recorded.", page.Find("[data-testid=case-message]").TextContent);
@@ -365,13 +365,13 @@ public class CasePageTests : CaseTestContext
         SignIn(officer, OfficerRoles);
         var page = Open(id);
 
-        Button(page, "Withdraw the case").Click();
-        Button(page, "Withdraw case").Click();
+        await Button(page, "Withdraw the case").ClickAsync(new());
+        await Button(page, "Withdraw case").ClickAsync(new());
         page.WaitForAssertion(() => Assert.Contains("Give the reason the case is withdrawn", page.Find("[data-testid=error-summary]").TextContent));
         Assert.Contains("Give the reason the case is withdrawn", page.Find("#field-WithdrawReason-error").TextContent);
 
         page.Find("#field-WithdrawReason").Change("The school dealt with it internally after all.");
-        Button(page, "Withdraw case").Click();
+        await Button(page, "Withdraw case").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.Equal("Withdrawn", Status(page)));
         Assert.Contains("The school dealt with it internally after all.", page.Markup);
@@ -428,7 +428,7 @@ public class CasePageTests : CaseTestContext
         var harmed = await connection.ExecuteScalarAsync<string>("SELECT id FROM parties WHERE case_id = @id AND party_role = 'harmed'", new { id = id.ToString() });
         var audited = "SELECT count(*) FROM audit_events WHERE action = @action AND entity_type = 'case' AND entity_id = @id AND user_id = @user";
 
-        RecordConsent(page, Guid.Parse(harmed!));
+        await RecordConsent(page, Guid.Parse(harmed!));
 
         page.WaitForAssertion(() => Assert.Contains("has been recorded", page.Find("[data-testid=case-message]").TextContent));
         Assert.Equal(1, await connection.ExecuteScalarAsync<int>(audited, new { action = "consult", id = id.ToString(), user = officer.Id.ToString() }));

@@ -45,7 +45,9 @@ public class FollowUpsPageTests : CaseTestContext
     private IRenderedComponent<FollowUpsPage> RenderAt(string url)
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo(url);
-        return Render<FollowUpsPage>();
+        var page = Render<FollowUpsPage>();
+        page.WaitForAssertion(() => Assert.DoesNotContain("Loading…", page.Markup));
+        return page;
     }
 
     private static IReadOnlyList<string> Rows(IRenderedComponent<FollowUpsPage> page) =>
@@ -72,7 +74,7 @@ public class FollowUpsPageTests : CaseTestContext
         page.Find("#field-DueFrom").Change("1");
         page.Find("#field-DueFrom-month").Change("5");
         page.Find("#field-DueFrom-year").Change("2026");
-        page.Find("form[role=search]").Submit();
+        await page.Find("form[role=search]").SubmitAsync();
         var navigation = Services.GetRequiredService<NavigationManager>();
         Assert.EndsWith($"follow-ups?school={towerHamlets}&from=2026-05-01", navigation.Uri);
 
@@ -94,7 +96,7 @@ public class FollowUpsPageTests : CaseTestContext
         {
             page.Find($"#field-{field}").Change(value);
         }
-        page.Find("form[role=search]").Submit();
+        await page.Find("form[role=search]").SubmitAsync();
 
         Assert.Contains("There is a problem", page.Markup);
         Assert.Contains("Due to date must be the same as or after the due from date", page.Find("#field-DueTo-error").TextContent);
@@ -106,13 +108,13 @@ public class FollowUpsPageTests : CaseTestContext
     {
         await ArrangeAsync();
         var page = RenderAt("follow-ups");
-        page.FindAll("button").Single(b => b.TextContent == $"Record the 3-month check for {newhamCase}").Click();
+        await page.FindAll("button").Single(b => b.TextContent == $"Record the 3-month check for {newhamCase}").ClickAsync(new());
         page.Find("input[value=police_records]").Change(true);
         page.Find("input[value=no_further_offending]").Change(true);
         page.Find("#field-CheckedOn").Change("1");
         page.Find("#field-CheckedOn-month").Change("3");
         page.Find("#field-CheckedOn-year").Change("2026");
-        page.FindAll("button").Single(b => b.TextContent == "Save the check").Click();
+        await page.FindAll("button").Single(b => b.TextContent == "Save the check").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.Contains("Date of the check must be on or after 2 March 2026, when the 3-month check is due", page.Find("#field-CheckedOn-error").TextContent));
         Assert.Contains("There is a problem", page.Markup);

@@ -113,7 +113,9 @@ public class NewReferralTests : BunitContext
         Field(page, "HarmedParties[0].HarmedType").Change("pupil");
         Field(page, "HarmedParties[0].FirstName").Change("Olivia");
         Field(page, "HarmedParties[0].LastName").Change("Brown");
-        var kwame = page.FindAll($"[id='{FieldIds.For("Supporters[0].SupportsKey")}'] option").Single(o => o.TextContent == "Kwame Mensah (young person)");
+        // The choice is named from the young person's name as typed, once that change has been handled.
+        IElement kwame = null!;
+        page.WaitForAssertion(() => kwame = page.FindAll($"[id='{FieldIds.For("Supporters[0].SupportsKey")}'] option").Single(o => o.TextContent == "Kwame Mensah (young person)"));
         Field(page, "Supporters[0].SupportsKey").Change(kwame.GetAttribute("value"));
         Field(page, "Supporters[0].FirstName").Change("Ama");
         Field(page, "Supporters[0].LastName").Change("Mensah");
@@ -312,7 +314,7 @@ public class NewReferralTests : BunitContext
 
         page.WaitForAssertion(() => Assert.Equal("Referral recorded", Heading(page)));
         await using var connection = await database.Db.OpenAsync();
-        Assert.Equal("2026-06-12", await connection.ExecuteScalarAsync<string>("SELECT victim_first_offered_on FROM cases"));
+        Assert.Equal(new DateOnly(2026, 6, 12), await connection.QuerySingleAsync<DateOnly>("SELECT victim_first_offered_on FROM cases"));
     }
 
     [Fact]

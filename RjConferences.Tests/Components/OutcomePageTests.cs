@@ -79,7 +79,7 @@ public class OutcomePageTests : BunitContext, IAsyncLifetime
     {
         var page = Open(world.Officer);
 
-        Button(page, "Save the outcome").Click();
+        await Button(page, "Save the outcome").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.Equal([("Select yes if the conference was held", "http://localhost/#field-Held")], Summary(page)));
         Assert.Contains("Select yes if the conference was held", page.Find("#field-Held-error").TextContent);
@@ -94,7 +94,7 @@ public class OutcomePageTests : BunitContext, IAsyncLifetime
         Field(page, "field-Actions[0]-DueOn").Change("31");
         Field(page, "field-Actions[0]-DueOn-month").Change("2");
 
-        Button(page, "Save the outcome").Click();
+        await Button(page, "Save the outcome").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.NotEmpty(Summary(page)));
         Assert.Equal(
@@ -109,22 +109,22 @@ public class OutcomePageTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Rows_are_added_and_removed_and_a_compensation_row_asks_for_the_amount()
+    public async Task Rows_are_added_and_removed_and_a_compensation_row_asks_for_the_amount()
     {
         var page = Open(world.Officer);
         ChooseAgreement(page);
         Assert.Single(page.FindAll("[data-testid=action-row]"));
         Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.StartsWith("Remove action", StringComparison.Ordinal));
 
-        Button(page, "Add another action").Click();
-        Button(page, "Add another action").Click();
+        await Button(page, "Add another action").ClickAsync(new());
+        await Button(page, "Add another action").ClickAsync(new());
         Field(page, "field-Actions[1]-Text").Change("The second action");
         Field(page, "field-Actions[2]-Type").Change("compensation");
 
         Assert.Equal(3, page.FindAll("[data-testid=action-row]").Count);
         Assert.Equal("Amount in pounds (£)", page.Find("label[for='field-Actions[2]-Amount']").TextContent);
         Assert.Empty(page.FindAll("[id='field-Actions[1]-Amount']"));
-        Button(page, "Remove action 1").Click();
+        await Button(page, "Remove action 1").ClickAsync(new());
         Assert.Equal(2, page.FindAll("[data-testid=action-row]").Count);
         Assert.Equal("The second action", Field(page, "field-Actions[0]-Text").GetAttribute("value") ?? Field(page, "field-Actions[0]-Text").TextContent);
         Assert.NotNull(page.Find("[id='field-Actions[1]-Amount']"));
@@ -138,7 +138,7 @@ public class OutcomePageTests : BunitContext, IAsyncLifetime
         FillAction(page, 0, "written_apology", "Write a letter to Olivia to say sorry.", new DateOnly(2026, 6, 30));
         Field(page, "field-Satisfaction-4").Change("on");
 
-        Button(page, "Save the outcome").Click();
+        await Button(page, "Save the outcome").ClickAsync(new());
 
         page.WaitForAssertion(() => Assert.Contains("The outcome has been saved with an agreement of 1 action.", page.Find("[data-testid=outcome-message]").TextContent));
         Assert.Equal($"conferences/{conference.ConferenceId}/agreement", page.Find("[data-testid=outcome-message] a").GetAttribute("href"));

@@ -14,6 +14,9 @@ namespace RjConferences.Tests.Components;
 /// (which shows a "Loading…" status). A page at a record's address may check, in one query, that the
 /// record exists, so that a missing one answers 404.
 /// </summary>
+// Statements are counted by a counting SqliteConnection (Npgsql's connection is sealed); how many a page runs is a
+// property of the page's code, the same on both databases, so it is measured on SQLite.
+[Trait("Category", "SqliteOnly")]
 public class PrerenderLoadTests(ITestOutputHelper output) : CaseTestContext
 {
     private static readonly string[] AllRoles = [Roles.Referrer, Roles.Facilitator, Roles.YouthJusticeReviewer, Roles.Administrator];

@@ -220,7 +220,7 @@ public class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
         // Ready to schedule: suitable, and every young person, harmed party and parent or guardian has consented.
         Assert.Empty(await QueryAsync<string>("""
             SELECT c.reference FROM cases c WHERE c.status = 'ready_to_schedule'
-              AND ((SELECT outcome FROM suitability_assessments a WHERE a.case_id = c.id ORDER BY assessed_at DESC LIMIT 1) IS NOT 'suitable'
+              AND ((SELECT outcome FROM suitability_assessments a WHERE a.case_id = c.id ORDER BY assessed_at DESC LIMIT 1) IS DISTINCT FROM 'suitable'
                    OR EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id
                               AND (p.party_role IN ('responsible', 'harmed') OR p.supporter_type IN ('parent', 'guardian'))
                               AND NOT EXISTS (SELECT 1 FROM consents k WHERE k.party_id = p.id AND k.purpose = 'take_part'
