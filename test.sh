@@ -7,17 +7,20 @@
 #   ./test.sh                              the suite, on the machine's clock
 #   ./test.sh --at 2028-02-29T23:30:00Z    the suite with the test host's clock set to that moment (libfaketime);
 #                                          the clock then runs on from it. Any ISO 8601 time with Z or an offset.
+#   ./test.sh --sqlite-only                without the second pass on PostgreSQL (the server is still started: the
+#                                          two-instance and restore-drill tests of the first pass use it)
 set -uo pipefail
 cd "$(dirname "$0")"
 
 at=""
-postgres_pass="${RJ_TEST_POSTGRES_PASS:-0}"
+postgres_pass="${RJ_TEST_POSTGRES_PASS:-1}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --postgres) postgres_pass=1; shift ;;
+    --sqlite-only) postgres_pass=0; shift ;;
     --at) at="${2:-}"; shift 2 || { echo "--at needs a time, e.g. --at 2028-02-29T23:30:00Z" >&2; exit 2; } ;;
     --at=*) at="${1#--at=}"; shift ;;
-    *) echo "Unknown option '$1'. Usage: ./test.sh [--at 2028-02-29T23:30:00Z]" >&2; exit 2 ;;
+    *) echo "Unknown option '$1'. Usage: ./test.sh [--sqlite-only] [--at 2028-02-29T23:30:00Z]" >&2; exit 2 ;;
   esac
 done
 if [ -n "$at" ]; then
@@ -113,7 +116,7 @@ fi
 # below, after the build, in a temporary folder, on a Unix socket only (no port to collide with), and removed at the end.
 find_pg_bin() { pg_bin=$(dirname "$(find /usr/lib/postgresql -path '*/bin/initdb' -print 2>/dev/null | sort -V | tail -1)" 2>/dev/null); [ -x "$pg_bin/initdb" ]; }
 pg_bin=""
-if [ "$postgres_pass" = 1 ] && ! find_pg_bin; then
+if ! find_pg_bin; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing PostgreSQL for the tests on PostgreSQL (apt-get install postgresql)..."
     if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >"$out/apt-postgresql.log" 2>&1 || ! find_pg_bin; then
@@ -191,9 +194,8 @@ fi
 export RJ_TEST_POSTGRES="Host=$pg_dir;Username=postgres"
 export RJ_TEST_PG_BIN="$pg_bin" RJ_TEST_PG_DATA="$pg_dir/data"
 }
-# The PostgreSQL pass is opt-in (--postgres) until every feature's SQL runs there (issue 14 is in progress).
-[ "$postgres_pass" = 1 ] && start_postgres
-[ "$postgres_pass" != 1 ] && [ -n "$test_tmp" ] && trap 'rm -rf "$test_tmp"' EXIT
+# Always started: the second pass runs on it, and the two-instance and restore-drill tests of the first pass need it.
+start_postgres
 
 # 5. The suite on SQLite (every test), then on PostgreSQL (all but the browser tests and the tests of SQLite's
 # own files and backups, marked Category=SqliteOnly).
