@@ -152,8 +152,9 @@ public sealed class Db : IDisposable
     public static bool IsUnavailable(Exception e) => e switch
     {
         SqliteException s => s.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
-        NpgsqlException n => n.IsTransient || n is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled },
-        TimeoutException => true,
+        NpgsqlException n => n.IsTransient || n.InnerException is System.IO.IOException or System.Net.Sockets.SocketException
+            || n is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled },
+        System.Net.Sockets.SocketException or TimeoutException => true,
         _ => false,
     };
 

@@ -45,6 +45,11 @@ public record SaveResult(SaveOutcome Outcome, FieldErrors Errors)
         return new SaveResult(SaveOutcome.Invalid, errors);
     }
 
+    public const string UnavailableMessage = "The database could not be reached, so nothing was saved. What you entered is still in the form: try again in a moment.";
+
+    /// <summary>The database could not be reached: nothing was written, and the same save can be tried again.</summary>
+    public static SaveResult Unavailable() => Invalid("", UnavailableMessage);
+
     public static SaveResult Conflict(string message = ConflictMessage)
     {
         var errors = new FieldErrors();

@@ -191,6 +191,10 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock)
         {
             return SaveResult.Invalid("", e.Message);
         }
+        catch (Exception e) when (Db.IsUnavailable(e))
+        {
+            return SaveResult.Unavailable(); // rolled back with the connection: nothing of the change was kept
+        }
     }
 
     /// <inheritdoc cref="ChangeWithResultAsync"/>

@@ -34,6 +34,18 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
 
     public async Task<ReferralResult> SaveAsync(ReferralForm form, Guid userId)
     {
+        try
+        {
+            return await SaveCheckedAsync(form, userId);
+        }
+        catch (Exception e) when (Db.IsUnavailable(e))
+        {
+            return new ReferralResult(SaveResult.Unavailable().Errors); // nothing committed; the form keeps what was typed
+        }
+    }
+
+    private async Task<ReferralResult> SaveCheckedAsync(ReferralForm form, Guid userId)
+    {
         var context = await ContextAsync(userId);
         var errors = ReferralValidator.All(form, context, out var offenceAt);
         if (form.SchoolId is { } school && !context.SchoolsInScope.Contains(school))
