@@ -74,6 +74,18 @@ public class StartupTests
         Assert.DoesNotContain("   at ", result.Error); // a message, not a stack trace
     }
 
+    [Fact, Trait("Category", "SqliteOnly")] // no server at all, whichever pass: run once
+    public async Task An_unreachable_PostgreSQL_server_stops_the_app_with_a_message_naming_the_host_and_never_the_password()
+    {
+        // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+        var result = await AppProcess.RunAsync("Host=127.0.0.1;Port=1;Database=rj;Username=rj;Password=not-to-be-shown;Timeout=5", null);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("RjConferences cannot start: Cannot open the PostgreSQL database 'rj' on 127.0.0.1:1", result.Error.Trim());
+        Assert.DoesNotContain("not-to-be-shown", result.Error + result.Output);
+        Assert.DoesNotContain("   at ", result.Error); // a message, not a stack trace
+    }
+
     [Fact, Trait("Category", "SqliteOnly")] // a database file; PostgreSQL is backed up with pg_dump (drills/)
     public async Task Backup_command_writes_a_consistent_copy_that_opens_with_all_schools()
     {
