@@ -60,9 +60,10 @@ if [ -n "$server" ]; then
   done
 fi
 export PGHOST="${PGHOST:-localhost}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-${USER:-postgres}}"
-# The app's connection string to database $1 (no pooling: the drill's commands each run once and exit).
+# The app's connection string to database $1, pooled as the app runs (seed-demo opens a connection per step: without
+# a pool each is a new server process, and seeding took over ten minutes instead of seconds).
 app_connection() {
-  local s="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Database=$1;Pooling=false"
+  local s="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Database=$1"
   [ -n "${PGPASSWORD:-}" ] && s="$s;Password=$PGPASSWORD"
   echo "$s"
 }
