@@ -344,7 +344,7 @@ public class CasePageTests : CaseTestContext
         page.Find("#field-PartyId").Change(harmed.Id.ToString());
         page.Find("#field-Purpose").Change("take_part");
         page.Find("#field-Decision-refused").Change("refused");
-        Assert.Contains("the case is withdrawn", page.Find("[data-testid=refusal-warning]").TextContent);
+        page.WaitForAssertion(() => Assert.Contains("the case is withdrawn", page.Find("[data-testid=refusal-warning]").TextContent));
         Date(page, "DecidedOn", new DateOnly(2026, 6, 12));
         page.Find("#field-Method").Change("in_person");
         await page.Find("form[aria-labelledby=consent-form-title]").SubmitAsync();

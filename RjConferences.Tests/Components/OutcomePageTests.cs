@@ -44,7 +44,8 @@ public class OutcomePageTests : BunitContext, IAsyncLifetime
         return page;
     }
 
-    private static IElement Field(IRenderedComponent<OutcomePage> page, string id) => page.Find($"[id='{id}']");
+    // Waits for the field: on PostgreSQL a change can still be on its way to the page when the next field is looked for.
+    private static IElement Field(IRenderedComponent<OutcomePage> page, string id) => page.WaitForElement($"[id='{id}']");
 
     private static IElement Button(IRenderedComponent<OutcomePage> page, string name) =>
         page.FindAll("button").Single(b => b.TextContent.Trim() == name);
