@@ -165,15 +165,16 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
     /// <summary>
     /// The same loop on PostgreSQL: the facts query as a binary COPY (<c>COPY (SELECT …) TO STDOUT (FORMAT BINARY)</c>), three
     /// bigints a row with nothing between the row and the tally — faster than a data reader over the same query (see
-    /// docs/performance.md, "PostgreSQL"). COPY takes no parameters, so the values are written into the SQL as literals, only
-    /// of the types the facts query has: a date, a bigint, or text quoted with its quotes doubled (safe while the server has
-    /// standard_conforming_strings on, its default; otherwise, and for any other type, the query runs with bound parameters
-    /// through a data reader).
+    /// docs/performance.md, "PostgreSQL"). COPY takes no parameters, so it is used only when every value is a date or a
+    /// number or the user's id, written by this code from a typed value (<c>DATE 'yyyy-MM-dd'</c>, digits, a GUID's hex
+    /// digits and dashes): no text anyone typed ever goes into the SQL. A selection with a text filter (a gender, an ethnic
+    /// group, an outcome route) runs with bound parameters through a data reader instead.
     /// </summary>
     private static async Task ReadFactsAsync(DbConnection connection, string sql, Dictionary<string, object> parameters, ReportTally tally, CancellationToken ct)
     {
         var npgsql = (NpgsqlConnection)connection;
-        if (npgsql.PostgresParameters.GetValueOrDefault("standard_conforming_strings") == "on" && parameters.Values.All(v => v is DateOnly or long or string))
+        static bool IsId(object v) => v is string text && Guid.TryParseExact(text, "D", out _); // hex digits and dashes only
+        if (parameters.Values.All(v => v is DateOnly or long || IsId(v)))
         {
             // Longest names first, so that @School is never replaced inside @SchoolId.
             foreach (var (name, value) in parameters.OrderByDescending(p => p.Key.Length))
@@ -182,7 +183,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
                 {
                     DateOnly date => $"DATE '{TypeHandlers.ToDateText(date)}'",
                     long number => number.ToString(CultureInfo.InvariantCulture),
-                    string text when !text.Contains('\0') => $"'{text.Replace("'", "''")}'",
+                    string id when IsId(id) => $"'{id}'",
                     _ => throw new ArgumentException($"Unexpected parameter value for {name}"),
                 });
             }
