@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every RjConferences test: installs what the tests need (Chromium, DejaVu Sans, PostgreSQL, faketime for --at),
-# builds, runs the suite on SQLite and, side by side with it, the data, feature, security and component tests on a throwaway
+# builds, runs the suite on SQLite and then the data, feature, security and component tests again on a throwaway
 # PostgreSQL server it starts and removes itself, and ends with one line "N passed, N failed, N skipped" over both.
 # Exits non-zero when anything fails.
 #
@@ -197,31 +197,24 @@ export RJ_TEST_PG_BIN="$pg_bin" RJ_TEST_PG_DATA="$pg_dir/data"
 # Always started: the second pass runs on it, and the two-instance and restore-drill tests of the first pass need it.
 start_postgres
 
-# 5. The suite on SQLite (every test), and on PostgreSQL (all but the browser tests and the tests of SQLite's
+# 5. The suite on SQLite (every test), then on PostgreSQL (all but the browser tests and the tests of SQLite's
 # own files and backups, marked Category=SqliteOnly).
-run_pass() { # name, filter, provider[, niceness]
-  local filter=() niced=()
+run_pass() { # name, filter, provider
+  local filter=()
   [ -n "$2" ] && filter=(--filter "$2")
-  [ -n "${4:-}" ] && niced=(nice -n "$4")
   TMPDIR="${test_tmp:-${TMPDIR:-/tmp}}" RJ_TEST_PROVIDER="$3" \
-  "${niced[@]}" dotnet test RjConferences.Tests/RjConferences.Tests.csproj -c "$configuration" --no-build -nologo "${settings[@]}" "${filter[@]}" \
+  dotnet test RjConferences.Tests/RjConferences.Tests.csproj -c "$configuration" --no-build -nologo "${settings[@]}" "${filter[@]}" \
     --logger "trx;LogFileName=results-$1.trx" --results-directory "$out" \
     --logger "console;verbosity=minimal" >"$out/test-$1.log" 2>&1
 }
-# The two passes run side by side: one pass alone keeps the 2 cores only about half busy (its browser tests wait on
-# Chromium, the app and the balancer), and the second fills the gaps. The PostgreSQL pass runs at a lower priority so
-# that the browser tests' timings stay as they are when run alone.
-passes=(sqlite)
-if [ "$postgres_pass" = 1 ]; then
-  run_pass postgres "FullyQualifiedName!~RjConferences.Tests.Browser&Category!=SqliteOnly" Postgres 10 &
-  postgres_pid=$!
-  passes+=(postgres)
-fi
 run_pass sqlite "" Sqlite
 status=$?
+passes=(sqlite)
 if [ "$postgres_pass" = 1 ]; then
-  wait "$postgres_pid"
+  echo "SQLite pass done; now the tests on PostgreSQL."
+  run_pass postgres "FullyQualifiedName!~RjConferences.Tests.Browser&Category!=SqliteOnly" Postgres
   status=$((status + $?))
+  passes+=(postgres)
 fi
 
 passed=0; failed=0; skipped=0
