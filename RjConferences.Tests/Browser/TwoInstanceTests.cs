@@ -340,7 +340,7 @@ public sealed class TwoInstanceCluster : IAsyncLifetime
         Haproxy.Executable(); // fails with what to install
 
         Database = new TestDatabase(provider: DatabaseProvider.Postgres);
-        services = TestServices.Build(Database.ConnectionString, TimeProvider.System);
+        services = TestServices.Build(Database.ConnectionString, InstanceClock);
         Administrator = await TestUsers.CreateAsync(services, "ada.admin@rj.example", [Roles.Administrator]);
         Officer = await TestUsers.CreateAsync(services, "pc.jones@newham.example", [Roles.Referrer, Roles.Facilitator], ["Newham/Langdon Park"]);
         Colleague = await TestUsers.CreateAsync(services, "sam.patel@newham.example", [Roles.Referrer, Roles.Facilitator], ["Newham/Langdon Park"]);
@@ -353,7 +353,7 @@ public sealed class TwoInstanceCluster : IAsyncLifetime
                 await connection.ExecuteAsync("""
                     INSERT INTO facilitator_training (user_id, provider, completed_on, refresher_due_on, updated_at)
                     VALUES (@Id, 'Restorative Justice Council', @completedOn, @refresherDueOn, @updatedAt)
-                    """, new { user.Id, completedOn = today.AddYears(-1), refresherDueOn = today.AddYears(2), updatedAt = DateTimeOffset.UtcNow });
+                    """, new { user.Id, completedOn = today.AddYears(-1), refresherDueOn = today.AddYears(2), updatedAt = InstanceClock.GetUtcNow() });
             }
         }
 
@@ -371,8 +371,15 @@ public sealed class TwoInstanceCluster : IAsyncLifetime
         await Balancer.WaitForServersAsync(Instances, []);
     }
 
-    /// <summary>Today in London, on the machine's clock (the instances' clock).</summary>
-    public static DateOnly Today() => LondonTime.DateOf(DateTimeOffset.UtcNow);
+    /// <summary>
+    /// The instances' clock: they are processes of their own, on the machine's clock (faked for the whole run, Chromium and
+    /// the instances too, by <c>./test.sh --at</c>), so the rows this test writes for them and the days it books are taken
+    /// from that clock, the one place this test reads it. The days chosen from it (<see cref="BookingDate"/>) hold on any date.
+    /// </summary>
+    private static readonly TimeProvider InstanceClock = TimeProvider.System;
+
+    /// <summary>Today in London, on the instances' clock.</summary>
+    public static DateOnly Today() => LondonTime.Today(InstanceClock);
 
     /// <summary>
     /// A weekday three weeks or more ahead (the <paramref name="test"/>th after it, so that tests sharing facilitators

@@ -207,7 +207,7 @@ public class CopyDatabaseTests(CopiedDemo demo) : IClassFixture<CopiedDemo>
         Assert.True(room > maxRoom);
         // An audited action continues the copied chain (its ids are the chain's own, not the identity's).
         var last = await postgres.QueryFirstAsync<(long Id, string Hash)>("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1", transaction: transaction);
-        await new AuditLog(demo.Target.Db, TimeProvider.System).RecordAsync(postgres, transaction, new AuditEvent(AuditAction.Consult, "case", caseId, Guid.Parse(userId)));
+        await new AuditLog(demo.Target.Db, new RunningClock()).RecordAsync(postgres, transaction, new AuditEvent(AuditAction.Consult, "case", caseId, Guid.Parse(userId)));
         var appended = await postgres.QueryFirstAsync<(long Id, string PreviousHash)>(
             "SELECT id, previous_hash FROM audit_events ORDER BY id DESC LIMIT 1", transaction: transaction);
         Assert.Equal((last.Id + 1, last.Hash), appended);
@@ -234,7 +234,7 @@ public class CopyDatabaseTests(CopiedDemo demo) : IClassFixture<CopiedDemo>
     public async Task A_non_empty_target_is_refused_and_left_unchanged(string table, string sql, string expected)
     {
         using var source = new TestDatabase();
-        await new AuditLog(source.Db, TimeProvider.System).RecordAsync(new AuditEvent(AuditAction.SignInFailed));
+        await new AuditLog(source.Db, new RunningClock()).RecordAsync(new AuditEvent(AuditAction.SignInFailed));
         using var target = new PostgresTarget();
         await target.MigrateAsync();
         await using (var connection = await target.Db.OpenAsync())
