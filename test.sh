@@ -37,6 +37,23 @@ mkdir -p "$out"
 
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
+# Installs Debian package $1 (needed for $2) with apt-get when the script runs as root where apt-get is; otherwise, or
+# when that fails, says so with $3 (what to do instead) and stops, counting one failure.
+apt_install() {
+  local package="$1" purpose="$2" otherwise="$3"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing $package for $purpose (apt-get install $package)..."
+    if { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package"; } >"$out/apt-$package.log" 2>&1; then
+      return 0
+    fi
+    cat "$out/apt-$package.log" >&2
+    echo "Could not install $package. $otherwise" >&2
+  else
+    echo "The $package package is missing (needed for $purpose). $otherwise" >&2
+  fi
+  summary 0 1 0; exit 1
+}
+
 # 1. Chromium for the browser tests: RJ_CHROMIUM, else Debian's /usr/bin/chromium (installed when missing).
 if [ -n "${RJ_CHROMIUM:-}" ]; then
   if [ ! -x "$RJ_CHROMIUM" ]; then
@@ -44,18 +61,7 @@ if [ -n "${RJ_CHROMIUM:-}" ]; then
     summary 0 1 0; exit 1
   fi
 elif [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Chromium from the distribution's packages (apt-get install chromium)..."
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >"$out/apt.log" 2>&1; then
-      cat "$out/apt.log" >&2
-      echo "Could not install Chromium. Install it yourself, or set RJ_CHROMIUM to a Chromium executable." >&2
-      summary 0 1 0; exit 1
-    fi
-  else
-    echo "The browser tests need Chromium at /usr/bin/chromium. On Debian or Ubuntu run 'sudo apt-get install chromium';" >&2
-    echo "elsewhere set RJ_CHROMIUM to the path of a Chromium executable." >&2
-    summary 0 1 0; exit 1
-  fi
+  apt_install chromium "the browser tests" "On Debian or Ubuntu run 'sudo apt-get install chromium'; elsewhere set RJ_CHROMIUM to a Chromium executable."
 fi
 
 # 1b. A font for the agreement documents (PDF): DejaVu Sans, installed when missing (like Chromium).
@@ -64,17 +70,7 @@ dejavu_found() {
   [ -n "$(find /usr/share/fonts /usr/local/share/fonts "$HOME/.fonts" "$HOME/.local/share/fonts" -name 'DejaVuSans.ttf' -print -quit 2>/dev/null)" ]
 }
 if ! dejavu_found; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing the DejaVu Sans font for the agreement PDFs (apt-get install fonts-dejavu-core)..."
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core; } >"$out/apt-fonts.log" 2>&1; then
-      cat "$out/apt-fonts.log" >&2
-      echo "Could not install fonts-dejavu-core. Install the DejaVu Sans font yourself." >&2
-      summary 0 1 0; exit 1
-    fi
-  else
-    echo "The PDF tests need the DejaVu Sans font. On Debian or Ubuntu run 'sudo apt-get install fonts-dejavu-core'." >&2
-    summary 0 1 0; exit 1
-  fi
+  apt_install fonts-dejavu-core "the agreement PDFs (DejaVu Sans)" "On Debian or Ubuntu run 'sudo apt-get install fonts-dejavu-core'."
 fi
 
 # 1c. libfaketime for --at (Debian's faketime package), installed when missing.
@@ -83,13 +79,10 @@ if [ -n "$at" ]; then
   find_faketime() { faketime_lib=$(find /usr/lib /usr/local/lib -name 'libfaketime.so.1' -print -quit 2>/dev/null); }
   find_faketime
   if [ -z "$faketime_lib" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-      echo "Installing libfaketime for --at (apt-get install faketime)..."
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime; } >"$out/apt-faketime.log" 2>&1
-      find_faketime
-    fi
+    apt_install faketime "--at (libfaketime)" "On Debian or Ubuntu run 'sudo apt-get install faketime'."
+    find_faketime
     if [ -z "$faketime_lib" ]; then
-      echo "--at needs libfaketime. On Debian or Ubuntu run 'sudo apt-get install faketime'." >&2
+      echo "--at needs libfaketime, and faketime's package did not provide libfaketime.so.1." >&2
       summary 0 1 0; exit 1
     fi
   fi
@@ -98,17 +91,7 @@ fi
 # 1c'. HAProxy for the two-instance browser tests (Debian's haproxy package), installed when missing. The tests start
 # it themselves (RJ_HAPROXY, else haproxy on the PATH or in /usr/sbin); no service is enabled.
 if [ -z "${RJ_HAPROXY:-}" ] && ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing HAProxy for the two-instance browser tests (apt-get install haproxy)..."
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; } >"$out/apt-haproxy.log" 2>&1; then
-      cat "$out/apt-haproxy.log" >&2
-      echo "Could not install HAProxy. Install it yourself, or set RJ_HAPROXY to a haproxy executable." >&2
-      summary 0 1 0; exit 1
-    fi
-  else
-    echo "The two-instance browser tests need HAProxy. On Debian or Ubuntu run 'sudo apt-get install haproxy'." >&2
-    summary 0 1 0; exit 1
-  fi
+  apt_install haproxy "the two-instance browser tests" "On Debian or Ubuntu run 'sudo apt-get install haproxy', or set RJ_HAPROXY to a haproxy executable."
 fi
 [ -z "${RJ_HAPROXY:-}" ] && export RJ_HAPROXY="$(command -v haproxy || echo /usr/sbin/haproxy)"
 
@@ -117,15 +100,9 @@ fi
 find_pg_bin() { pg_bin=$(dirname "$(find /usr/lib/postgresql -path '*/bin/initdb' -print 2>/dev/null | sort -V | tail -1)" 2>/dev/null); [ -x "$pg_bin/initdb" ]; }
 pg_bin=""
 if ! find_pg_bin; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing PostgreSQL for the tests on PostgreSQL (apt-get install postgresql)..."
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >"$out/apt-postgresql.log" 2>&1 || ! find_pg_bin; then
-      cat "$out/apt-postgresql.log" >&2
-      echo "Could not install PostgreSQL. Install it yourself (sudo apt-get install postgresql)." >&2
-      summary 0 1 0; exit 1
-    fi
-  else
-    echo "The tests on PostgreSQL need its server programs (initdb, pg_ctl). On Debian or Ubuntu run 'sudo apt-get install postgresql'." >&2
+  apt_install postgresql "the tests on PostgreSQL" "On Debian or Ubuntu run 'sudo apt-get install postgresql'."
+  if ! find_pg_bin; then
+    echo "The postgresql package was installed, but no initdb was found under /usr/lib/postgresql." >&2
     summary 0 1 0; exit 1
   fi
 fi
