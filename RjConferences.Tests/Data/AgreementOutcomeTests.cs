@@ -7,6 +7,7 @@ using RjConferences.Tests.Support;
 
 namespace RjConferences.Tests.Data;
 
+[RunsLong(20)]
 public class AgreementOutcomeTests : IAsyncLifetime
 {
     private SchedulingWorld world = null!;

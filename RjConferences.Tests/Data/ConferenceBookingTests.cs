@@ -9,6 +9,7 @@ using RjConferences.Tests.Support;
 
 namespace RjConferences.Tests.Data;
 
+[RunsLong(15)]
 public class ConferenceBookingTests : IAsyncLifetime
 {
     private SchedulingWorld world = null!;

@@ -37,6 +37,7 @@ public sealed class SeededDemo : IAsyncLifetime
     }
 }
 
+[RunsLong(25)]
 public class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
 {
     private async Task<List<T>> QueryAsync<T>(string sql)

@@ -10,6 +10,7 @@ using RjConferences.Tests.Support;
 
 namespace RjConferences.Tests.Data;
 
+[RunsLong(25)]
 public class FollowUpTests : IAsyncLifetime
 {
     private SchedulingWorld world = null!;

@@ -17,6 +17,7 @@ namespace RjConferences.Tests.Data;
 /// racing each other. On PostgreSQL (the second pass of ./test.sh) nothing serialises them but the database's
 /// constraints and the explicit locks the app takes; on SQLite the single writer does. Each invariant must hold on both.
 /// </summary>
+[RunsLong(15)]
 public sealed class SeveralInstancesTests : IAsyncLifetime
 {
     private static readonly DateOnly Tuesday = new(2026, 6, 16);

@@ -18,6 +18,7 @@ namespace RjConferences.Tests.Features;
 /// that shows an action on the rule never shows one the server refuses, and never hides one it would accept.
 /// All users are PC Jones's account (Langdon Park) with different roles, so that scope is never the reason.
 /// </summary>
+[RunsLong(25)]
 public class SharedRulesTests : IAsyncLifetime
 {
     private SchedulingWorld world = null!;

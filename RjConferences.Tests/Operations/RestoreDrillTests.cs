@@ -8,6 +8,7 @@ namespace RjConferences.Tests.Operations;
 /// a seeded database, pg_dump -Fc, pg_restore into a new one, verify-audit and every table's row count. It makes its own
 /// databases, so it runs once (Category=SqliteOnly keeps it out of the PostgreSQL pass), and fails when no server is given.
 /// </summary>
+[RunsLong(40)]
 [Trait("Category", "SqliteOnly")]
 public class RestoreDrillTests
 {

@@ -47,6 +47,9 @@ public sealed class AppHost : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        // A test's app stops while its browser page may still hold the Blazor circuit's WebSocket open: Kestrel would wait
+        // up to 30 s (the default) for it to close, and nothing in a test's app needs a graceful shutdown.
+        builder.UseShutdownTimeout(TimeSpan.FromSeconds(1));
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
