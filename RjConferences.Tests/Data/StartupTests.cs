@@ -16,7 +16,10 @@ public class StartupTests
         var result = await AppProcess.RunAsync(database.ConnectionString, null, "migrate");
 
         Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Contains("Database is up to date", result.Output);
+        // It says which database, on either provider (on PostgreSQL the path was empty: "Database is up to date: ").
+        Assert.Contains(TestDatabase.IsPostgres
+            ? $"Database is up to date: the PostgreSQL database '{database.DatabaseName}' on "
+            : $"Database is up to date: the database '{Path.GetFullPath(database.FilePath)}'.", result.Output);
         if (!TestDatabase.IsPostgres)
         {
             Assert.True(File.Exists(database.FilePath));

@@ -28,7 +28,7 @@ public static class AppCommands
         new("migrate", "Creates the database, or applies the migrations it lacks, then exits.", [],
             async c =>
             {
-                await c.Output.WriteLineAsync($"Database is up to date: {c.Services.GetRequiredService<Db>().DatabasePath}");
+                await c.Output.WriteLineAsync($"Database is up to date: {c.Services.GetRequiredService<Db>().Description}.");
                 return 0;
             },
             NeedsDatabase: false),
