@@ -123,6 +123,12 @@ public class CopyDatabaseTests(CopiedDemo demo) : IClassFixture<CopiedDemo>
         Assert.True(await sqlite.ExecuteScalarAsync<long>("SELECT count(*) FROM case_name_keys") > 0);
         // The target's own setup link was replaced by the source's rows (none after seed-demo's accounts).
         Assert.Equal(0, await postgres.ExecuteScalarAsync<long>("SELECT count(*) FROM setup_tokens WHERE token_hash = 'target-only'"));
+        // Ready to serve: vacuumed and analysed after the load (statistics for the planner, the visibility map for index-only scans).
+        Assert.Contains("Vacuumed and analysed the target", demo.Copy.Output);
+        Assert.Equal(0, await postgres.ExecuteScalarAsync<long>("""
+            SELECT count(*) FROM pg_stat_user_tables
+            WHERE relname IN ('cases', 'case_name_keys', 'case_report_facts') AND (last_vacuum IS NULL OR last_analyze IS NULL)
+            """));
     }
 
     [Fact]

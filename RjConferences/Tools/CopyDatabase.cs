@@ -192,6 +192,11 @@ public static class CopyDatabase
         }
         await output.WriteLineAsync(
             $"Verified: every table has as many rows as the source; audit chain intact on the target: {chain.EventsChecked:N0} events checked.");
+        // A bulk load leaves the planner without statistics and the visibility map empty (every index-only scan, such as
+        // the case list's name search, would visit the table): VACUUM (ANALYZE) now, as after a pg_restore, rather than
+        // whenever autovacuum comes round.
+        await postgres.ExecuteAsync("VACUUM (ANALYZE)", commandTimeout: 0);
+        await output.WriteLineAsync("Vacuumed and analysed the target (planner statistics, visibility map).");
         await output.WriteLineAsync(
             $"Copied {sourceCounts.Values.Sum():N0} rows in {order.Count} tables from {source.Description} to {target.Description}.");
         return 0;
