@@ -306,6 +306,27 @@ public class CaseNameSearchTests : IAsyncLifetime, IDisposable
         Assert.Equal(1, total);
     }
 
+    [Theory]
+    [InlineData("has")] // three letters: the whole of the search index's name_start
+    [InlineData("hass")] // more: name_start and a range of the name keys
+    public async Task More_than_a_page_of_cases_with_two_matching_names_each_are_paged_and_counted_once_each(string search)
+    {
+        // 52 cases, each with one young person whose first and last names both match: 104 keys, 52 cases.
+        var references = new List<string>();
+        for (var i = 0; i < 52; i++)
+        {
+            references.Add((await NewCaseAsync("Hassan", "Hassani")).Reference);
+        }
+
+        var first = await cases.Repository.ListAsync(new CaseQuery(Search: search), officer.Id);
+        var second = await cases.Repository.ListAsync(new CaseQuery(Search: search, Page: 2), officer.Id);
+
+        // A full first page asks for the count; the second page is the rest, the oldest referrals last.
+        Assert.Equal((CaseRepository.PageSize, 52), (first.Cases.Count, first.Total));
+        Assert.Equal(52, second.Total);
+        Assert.Equal(Enumerable.Reverse(references), first.Cases.Concat(second.Cases).Select(c => c.Reference));
+    }
+
     [Fact]
     public async Task The_index_holds_exactly_the_names_of_the_responsible_young_people()
     {

@@ -233,9 +233,16 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
         var (prefix, prefixEnd) = Range(name);
         // Letters as SQLite's substr counts them (code points), so that @start is what the index holds.
         var start = string.Concat(name.EnumerateRunes().Take(3));
-        var where = new StringBuilder(name.EnumerateRunes().Count() >= 3
-            ? "k.name_start = @start AND k.name_key >= @prefix AND k.name_key < @prefixEnd"
-            : "k.name_start >= @prefix AND k.name_start < @prefixEnd AND k.name_key >= @prefix AND k.name_key < @prefixEnd");
+        // Three letters are the whole of name_start: the name_key range would say the same again, and PostgreSQL, taking
+        // the two conditions for independent, then expected a few hundred matches for "ade" instead of 45,000 and counted
+        // them through the school index (100 ms instead of 6).
+        var letters = name.EnumerateRunes().Count();
+        var where = new StringBuilder(letters switch
+        {
+            3 => "k.name_start = @start",
+            > 3 => "k.name_start = @start AND k.name_key >= @prefix AND k.name_key < @prefixEnd",
+            _ => "k.name_start >= @prefix AND k.name_start < @prefixEnd AND k.name_key >= @prefix AND k.name_key < @prefixEnd",
+        });
         where.Append($" AND k.{SchoolScope.SqlFilter}");
         if (query.Status is not null) where.Append(" AND k.status = @Status");
         if (query.SchoolId is not null) where.Append(" AND k.school_id = @SchoolId");
@@ -261,13 +268,19 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
             FROM (SELECT DISTINCT k.case_id AS id, {sortKey} AS sort_key
                   FROM case_name_keys AS k {schoolJoin}
                   WHERE {where}
-                  ORDER BY sort_key {direction}, id
+                  ORDER BY sort_key {direction}, id {direction}
                   LIMIT @limit OFFSET @offset) AS page
             {Joins}
             WHERE +c.{SchoolScope.SqlFilter}
-            ORDER BY {SortKey(query, "c")} {direction}, c.id
+            ORDER BY {SortKey(query, "c")} {direction}, c.id {direction}
             """;
-        var countSql = $"SELECT count(*) FROM (SELECT DISTINCT k.case_id FROM case_name_keys AS k WHERE {where} LIMIT {NameCountCap}) AS capped";
+        // A case has one referral time, so its distinct (referred_at, case_id) pairs are its distinct cases; in the search
+        // index's order (after name_start) they come sorted, and the count stops at the cap instead of first gathering every
+        // match to make them distinct (45,000 keys for "ade" over every borough).
+        var countSql = $"""
+            SELECT count(*) FROM (SELECT DISTINCT k.referred_at, k.case_id FROM case_name_keys AS k WHERE {where}
+                                  ORDER BY k.referred_at, k.case_id LIMIT {NameCountCap}) AS capped
+            """;
 
         await using var connection = await db.OpenAsync(cancellationToken);
         var cases = (await connection.QueryAsync<CaseListItem>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
