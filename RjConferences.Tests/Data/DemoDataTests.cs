@@ -446,7 +446,7 @@ public class SyntheticDataTests : IDisposable
                   AND c.id IN (SELECT p.case_id FROM parties p WHERE p.party_role = 'responsible'
                                AND (substr(p.first_name_key || ' ' || p.last_name_key, 1, length(@search)) = @search
                                     OR instr(' ' || p.last_name_key, ' ' || @search) > 0))
-                ORDER BY {order}, c.id
+                ORDER BY {order}, c.id {(query.Descending ? "DESC" : "ASC")}
                 """, new { search = query.Search!.ToLowerInvariant() })).ToList();
             var (page1, total) = await repository.ListAsync(query, reviewer.Id);
             var (page2, _) = await repository.ListAsync(query with { Page = 2 }, reviewer.Id);

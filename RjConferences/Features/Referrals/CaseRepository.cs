@@ -262,7 +262,9 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
             limit = PageSize, offset = (Math.Max(1, query.Page) - 1) * PageSize,
         };
         // A case is listed once, even when two of its young people, or both names of one, match. The
-        // scope is checked again on the cases themselves: it never rests on a copy alone.
+        // scope is checked again on the cases themselves: it never rests on a copy alone. Cases that sort
+        // equal are ordered by id in the sort's direction: the search index read backwards gives exactly
+        // that order for the default sort (newest first), so PostgreSQL stops after a page without sorting.
         var sql = $"""
             SELECT {Columns}
             FROM (SELECT DISTINCT k.case_id AS id, {sortKey} AS sort_key
