@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Bunit;
 using Dapper;
 using Microsoft.AspNetCore.Components;
@@ -164,5 +165,35 @@ public class ReportsPageTests : CaseTestContext
             .Add(h => h.Figures, [new HeadlineFigure("school_internal", "Referrals the school handled internally", FigureKind.Count, 0, null, null)]));
         Assert.Equal("not available for these filters", internalMatters.Find("[data-testid=headline-school_internal] dd").TextContent.Trim());
         Assert.Contains("=HYPERLINK", view.Find("[data-testid=schools-table]").TextContent);
+    }
+
+    [Fact]
+    public void Each_rate_and_index_shows_its_95_percent_interval_and_an_index_unlikely_to_be_chance_is_marked_in_the_table_and_the_chart()
+    {
+        var result = ReportSamples.Result() with
+        {
+            Disproportionality =
+            [
+                ReportSamples.Group("Asian", 8, 7, 0.93, Intervals.RelativeRateIndex(7, 8, 28, 30)),
+                ReportSamples.Group("Black", 40, 20, 0.54, Intervals.RelativeRateIndex(20, 40, 28, 30)),
+                ReportSamples.Group("White", 30, 28, 1),
+            ],
+        };
+        var view = Render<ReportView>(p => p.Add(v => v.Result, result).Add(v => v.Query, "period=academic_year&academicYear=2025"));
+
+        var eligible = view.FindAll("[data-testid=groups-table] tbody tr").Single(r => r.QuerySelector("th")!.TextContent == "Eligible");
+        var cells = eligible.QuerySelectorAll("td").Select(c => Regex.Replace(c.TextContent, @"\s+", " ").Trim()).ToList();
+        // Asian 7 of 8: Wilson 52.9–97.8%; index interval 0.71–1.24 (includes 1: no mark).
+        Assert.Equal("87.5% — 7 of 8 95% CI 52.9–97.8% RRI 0.93 (0.71–1.24)", cells[0]);
+        // Black 20 of 40: index interval 0.39–0.74, wholly below 1: marked, and said to a screen reader.
+        Assert.Equal("50% — 20 of 40 95% CI 35.2–64.8% RRI 0.54 (0.39–0.74)* , unlikely to be chance alone", cells[1]);
+        Assert.Single(view.FindAll("[data-testid=groups-table] [data-testid=beyond-chance]"));
+        // The reference group has a rate interval but no index interval.
+        Assert.Equal("93.3% — 28 of 30 95% CI 78.7–98.2% RRI 1.00", cells[2]);
+
+        var description = view.Find("#rri-chart-desc").TextContent;
+        Assert.Contains("Asian, Eligible: 0.93 (95% interval 0.71–1.24); Black, Eligible: 0.54 (95% interval 0.39–0.74), unlikely to be chance alone", description);
+        Assert.DoesNotContain("White, Eligible", description);
+        Assert.Equal(2, view.FindAll("[data-testid=rri-chart] circle").Count);
     }
 }

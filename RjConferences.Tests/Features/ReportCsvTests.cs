@@ -172,30 +172,37 @@ public class ReportCsvTests
     }
 
     [Fact]
-    public void The_relative_rate_index_is_suppressed_when_the_group_or_the_reference_rests_on_a_small_count()
+    public void The_relative_rate_index_and_the_intervals_are_suppressed_when_the_group_or_the_reference_rests_on_a_small_count()
     {
         var result = Result() with
         {
-            Disproportionality = [Group("Asian", 8, 3, 0.4), Group("Black", 12, 11, 0.97), Group("White", 30, 28, 1)],
+            Disproportionality = [Group("Asian", 8, 3, 0.4, new Interval(0.15, 1.05)), Group("Black", 12, 11, 0.97, new Interval(0.78, 1.21)), Group("White", 30, 28, 1)],
         };
 
         var csv = Csv(result, ReportTables.Disproportionality);
 
-        Assert.Equal(["Ethnic group", "Referred", "Fewer than 30 referred", "Stage", "Cases", "Out of", "Rate (%)", "Relative rate index (against White)"], csv[0]);
-        Assert.Equal(["Asian", "8", "yes", "Eligible", "<5", "8", "suppressed", "suppressed"], RowOf(csv, "Asian", "8", "yes", "Eligible"));
-        Assert.Equal(["Black", "12", "yes", "Eligible", "11", "12", "91.7", "0.97"], RowOf(csv, "Black", "12", "yes", "Eligible"));
-        Assert.Equal(["White", "30", "no", "Eligible", "28", "30", "93.3", "1.00"], RowOf(csv, "White", "30", "no", "Eligible"));
+        Assert.Equal(["Ethnic group", "Referred", "Fewer than 30 referred", "Stage", "Cases", "Out of", "Rate (%)",
+            "Rate, 95% CI lower (%)", "Rate, 95% CI upper (%)", "Relative rate index (against White)",
+            "Relative rate index, 95% CI lower", "Relative rate index, 95% CI upper", "Interval excludes 1"], csv[0]);
+        // 3 of 8 is hidden, and with it everything worked out from it: the rate, its interval, the index, its interval and whether it excludes 1.
+        Assert.Equal(["Asian", "8", "yes", "Eligible", "<5", "8", .. Enumerable.Repeat("suppressed", 7)], RowOf(csv, "Asian", "8", "yes", "Eligible"));
+        // 11 of 12: Wilson interval 64.6–98.5% (centre 0.8156, half-width 0.1695, as IntervalsTests works them).
+        Assert.Equal(["Black", "12", "yes", "Eligible", "11", "12", "91.7", "64.6", "98.5", "0.97", "0.78", "1.21", "no"], RowOf(csv, "Black", "12", "yes", "Eligible"));
+        // The reference group's index is 1 by definition: no interval.
+        Assert.Equal(["White", "30", "no", "Eligible", "28", "30", "93.3", "78.7", "98.2", "1.00", "", "", ""], RowOf(csv, "White", "30", "no", "Eligible"));
     }
 
     [Fact]
     public void A_group_rate_is_suppressed_with_its_reference_when_the_reference_is_small()
     {
-        var result = Result() with { Disproportionality = [Group("Black", 40, 38, 1.9), Group("White", 4, 2, 1)] };
+        var result = Result() with { Disproportionality = [Group("Black", 40, 38, 1.9, new Interval(1.2, 3.0)), Group("White", 4, 2, 1)] };
 
         var csv = Csv(result, ReportTables.Disproportionality);
 
-        Assert.Equal(["Black", "40", "no", "Eligible", "38", "40", "95.0", "suppressed"], RowOf(csv, "Black", "40", "no", "Eligible"));
-        Assert.Equal(["White", "<5", "yes", "Eligible", "<5", "<5", "suppressed", "suppressed"], RowOf(csv, "White", "<5", "yes", "Eligible"));
+        // The rate and its interval rest on 38 and 40 only; the index, its interval and the marker on White's 2 of 4 too.
+        Assert.Equal(["Black", "40", "no", "Eligible", "38", "40", "95.0", "83.5", "98.6", "suppressed", "suppressed", "suppressed", "suppressed"],
+            RowOf(csv, "Black", "40", "no", "Eligible"));
+        Assert.Equal(["White", "<5", "yes", "Eligible", "<5", "<5", .. Enumerable.Repeat("suppressed", 7)], RowOf(csv, "White", "<5", "yes", "Eligible"));
     }
 
     [Theory]

@@ -210,6 +210,15 @@ public sealed class ReportQueriesTests : IAsyncLifetime
         Assert.Equal(0.875, black.Stages[0].RelativeRateIndex!.Value, 10);
         Assert.Equal(8.0 / 9, black.Stages[2].RelativeRateIndex!.Value, 10);
         Assert.Equal(0.0, black.Stages[5].RelativeRateIndex!.Value, 10);
+        // Each rate has its Wilson interval and each index its log-method interval, from the same counts; the reference group's
+        // index (1 by definition) and an index of 0 (no logarithm) have none.
+        Assert.Equal(Intervals.Wilson(3, 4), black.Stages[0].RateInterval);
+        Assert.Equal(Intervals.RelativeRateIndex(3, 4, 6, 7), black.Stages[0].IndexInterval);
+        Assert.Equal((0.4607, 1.6620), (Math.Round(black.Stages[0].IndexInterval!.Low, 4), Math.Round(black.Stages[0].IndexInterval!.High, 4))); // ln 0.875 ± 1.96 × √(1/3 − 1/4 + 1/6 − 1/7)
+        Assert.False(black.Stages[0].IndexInterval!.ExcludesOne);
+        Assert.Null(black.Stages[5].IndexInterval);
+        Assert.All(white.Stages, s => Assert.Null(s.IndexInterval));
+        Assert.All(white.Stages, s => Assert.Equal(Intervals.Wilson(s.Count, s.Base), s.RateInterval));
         // Mixed (C13): no completed case with its 12-month check → no rate, no index (null, not zero).
         var mixed = r.Disproportionality.Single(g => g.Group == "Mixed");
         Assert.Equal((0L, 0L, (double?)null, (double?)null), (mixed.Stages[5].Count, mixed.Stages[5].Base, mixed.Stages[5].Rate, mixed.Stages[5].RelativeRateIndex));

@@ -38,10 +38,11 @@ public static class ReportSamples
         Stage("no_cjs_entry", "No CJS entry at 12 months", 20, 50, 25, new StageLeavers("entered_cjs", "Entered the CJS", 1)),
     ];
 
-    public static GroupRates Group(string group, long referred, long eligible, double? rri) => new(group, referred, referred < 30,
+    /// <summary>A group whose eligible stage has its rate's Wilson interval, and <paramref name="rriInterval"/> as its index's.</summary>
+    public static GroupRates Group(string group, long referred, long eligible, double? rri, Interval? rriInterval = null) => new(group, referred, referred < 30,
     [
         new GroupStageRate("referred", referred, referred, referred == 0 ? null : 1, referred == 0 ? null : 1),
-        new GroupStageRate("eligible", eligible, referred, referred == 0 ? null : (double)eligible / referred, rri),
+        new GroupStageRate("eligible", eligible, referred, referred == 0 ? null : (double)eligible / referred, rri, Intervals.Wilson(eligible, referred), rriInterval),
     ]);
 
     public static BreakdownRow Row(string name, long referrals) => new(name, referrals, referrals, referrals / 2, referrals / 2, referrals / 3, 2, 3);

@@ -44,6 +44,9 @@ public sealed record DerivedCell(double? Value, int Decimals, IReadOnlyList<Expo
         new(share * 100, 1, [numerator, denominator]);
 }
 
+/// <summary>A word worked out from counts (whether an interval excludes 1): like a <see cref="DerivedCell"/>, written only when every count it rests on is shown.</summary>
+public sealed record DerivedTextCell(string Text, IReadOnlyList<ExportCount> DependsOn) : ExportCell;
+
 /// <summary>
 /// A total and the parts it is made of (Total = Σ Parts, plus any part not in the table). When only one
 /// count of a relation is hidden, subtraction would give it back; <see cref="ReportSuppression"/> then hides another.
@@ -67,6 +70,8 @@ public sealed record ExportTable(string Key, string Title, IReadOnlyList<string>
         DerivedCell d when d.DependsOn.Any(c => c.Hidden) => SuppressedText,
         DerivedCell { Value: null } => "",
         DerivedCell d => Math.Round(d.Value!.Value, d.Decimals, MidpointRounding.AwayFromZero).ToString("F" + d.Decimals, CultureInfo.InvariantCulture),
+        DerivedTextCell d when d.DependsOn.Any(c => c.Hidden) => SuppressedText,
+        DerivedTextCell d => d.Text,
         _ => "",
     };
 }
@@ -80,8 +85,8 @@ public sealed record ExportTable(string Key, string Title, IReadOnlyList<string>
 /// the smallest other non-zero part is hidden too ("suppressed"), or the total when no part can be. This
 /// repeats until no relation has exactly one hidden count. A part that the table does not show (cases still
 /// in progress) counts as hidden.</item>
-/// <item>A percentage, relative rate index or median is written "suppressed" when any count it rests on is
-/// hidden: multiplied by a shown base it would give the hidden count back.</item>
+/// <item>A percentage, relative rate index, confidence interval or median is written "suppressed" when any count it
+/// rests on is hidden: multiplied by a shown base it would give the hidden count back.</item>
 /// </list>
 /// The rule holds within one export; different exports of the same selection are separate files.
 /// </summary>
@@ -125,6 +130,7 @@ public static class ReportSuppression
     {
         CountCell c => [c.Count],
         DerivedCell d => d.DependsOn,
+        DerivedTextCell d => d.DependsOn,
         _ => [],
     };
 }

@@ -25,6 +25,14 @@ public static class ReportFormat
 
     public static string Index(double? rri) => rri is { } r ? r.ToString("0.00", Culture) : "–";
 
+    /// <summary>A rate's 95% interval: "95% CI 49.0–94.3%".</summary>
+    public static string RateInterval(Interval? interval) =>
+        interval is { } i ? $"95% CI {(i.Low * 100).ToString("0.0", Culture)}–{(i.High * 100).ToString("0.0", Culture)}%" : "";
+
+    /// <summary>A relative rate index's 95% interval: "0.85–0.99".</summary>
+    public static string IndexInterval(Interval? interval) =>
+        interval is { } i ? $"{Index(i.Low)}–{Index(i.High)}" : "";
+
     /// <summary>"1 September 2025 to 31 August 2026".</summary>
     public static string Period(ReportSelection selection) =>
         $"{LondonTime.FormatDate(selection.From)} to {LondonTime.FormatDate(selection.To)}";

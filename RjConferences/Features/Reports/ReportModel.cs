@@ -48,8 +48,12 @@ public sealed record FunnelStage(
     string Key, string Label, long Count, double? ShareOfReferred, double? ShareOfPrevious,
     IReadOnlyList<StageLeavers> LeftBeforeThisStage);
 
-/// <summary>A funnel stage's rate for one ethnic group, and its relative rate index against the reference group.</summary>
-public sealed record GroupStageRate(string StageKey, long Count, long Base, double? Rate, double? RelativeRateIndex);
+/// <summary>
+/// A funnel stage's rate for one ethnic group and its relative rate index against the reference group, each with its 95%
+/// confidence interval (<see cref="Intervals"/>; null where it cannot be worked out).
+/// </summary>
+public sealed record GroupStageRate(string StageKey, long Count, long Base, double? Rate, double? RelativeRateIndex,
+    Interval? RateInterval = null, Interval? IndexInterval = null);
 
 /// <summary>
 /// One high-level ethnic group (or "Not stated"). <see cref="SmallBase"/> is true when the group has

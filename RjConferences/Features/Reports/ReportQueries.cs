@@ -421,8 +421,9 @@ public sealed class ReportTally
             {
                 var (count, b, rate) = rates[g][k];
                 double? referenceRate = reference >= 0 ? rates[reference][k].Rate : null;
-                return new GroupStageRate(ReportQueries.StageKeys[k], count, b, rate,
-                    rate is { } r && referenceRate is { } rr && rr > 0 ? r / rr : null);
+                var index = rate is { } r && referenceRate is { } rr && rr > 0 ? r / rr : (double?)null;
+                return new GroupStageRate(ReportQueries.StageKeys[k], count, b, rate, index, Intervals.Wilson(count, b),
+                    index is null || g == reference ? null : Intervals.RelativeRateIndex(count, b, rates[reference][k].Count, rates[reference][k].Base));
             }).ToList())).ToList();
     }
 

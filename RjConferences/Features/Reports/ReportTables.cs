@@ -128,15 +128,22 @@ public static class ReportTables
                 IReadOnlyList<ExportCount> rests = counts.TryGetValue(reference, out var r) && r.TryGetValue(stage.StageKey, out var rc)
                     ? [count, @base, rc.Count, rc.Base]
                     : [count, @base];
+                // The intervals rest on the same counts as the figure they belong to, and are hidden with it.
                 rows.Add([
                     new TextCell(group.Group), new CountCell(referred), new TextCell(group.SmallBase ? "yes" : "no"),
                     new TextCell(stageLabels.GetValueOrDefault(stage.StageKey, stage.StageKey)), new CountCell(count), new CountCell(@base),
-                    DerivedCell.Percentage(stage.Rate, count, @base), new DerivedCell(stage.RelativeRateIndex, 2, rests),
+                    DerivedCell.Percentage(stage.Rate, count, @base),
+                    DerivedCell.Percentage(stage.RateInterval?.Low, count, @base), DerivedCell.Percentage(stage.RateInterval?.High, count, @base),
+                    new DerivedCell(stage.RelativeRateIndex, 2, rests),
+                    new DerivedCell(stage.IndexInterval?.Low, 2, rests), new DerivedCell(stage.IndexInterval?.High, 2, rests),
+                    new DerivedTextCell(stage.IndexInterval is { } interval ? (interval.ExcludesOne ? "yes" : "no") : "", rests),
                 ]);
             }
         }
         return new ExportTable(Disproportionality, Titles[Disproportionality],
-            ["Ethnic group", "Referred", "Fewer than 30 referred", "Stage", "Cases", "Out of", "Rate (%)", $"Relative rate index (against {reference})"],
+            ["Ethnic group", "Referred", "Fewer than 30 referred", "Stage", "Cases", "Out of", "Rate (%)",
+             "Rate, 95% CI lower (%)", "Rate, 95% CI upper (%)", $"Relative rate index (against {reference})",
+             "Relative rate index, 95% CI lower", "Relative rate index, 95% CI upper", "Interval excludes 1"],
             rows, []);
     }
 
