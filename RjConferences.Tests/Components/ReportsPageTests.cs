@@ -160,7 +160,13 @@ public class ReportsPageTests : CaseTestContext
         Assert.Contains("Referred 50 (100% of referred); Eligible 45 (90% of referred)", view.Find("#funnel-chart-desc").TextContent);
         Assert.Contains("October 2025 75% — 18 of 24", view.Find("#diversion-chart-desc").TextContent);
         Assert.Contains("Referrals: 50 in all, most in October 2025 (25)", view.Find("#trend-chart-desc").TextContent);
-        Assert.Equal(7, view.FindAll("a[download]").Count);
+        Assert.Equal(8, view.FindAll("a[download]").Count);
+        Assert.Equal(8, view.FindAll("a[download]").Select(a => a.TextContent).Distinct().Count());
+        Assert.Contains("Download the activity table (CSV)", view.FindAll("a[download]").Select(a => a.TextContent));
+        // Cohort and activity are told apart: October's 20 is of the cases referred in October, its 9 what was held in October.
+        Assert.Contains("Of them, conference held", view.Find("[data-testid=trend-table] thead").TextContent);
+        var october = view.FindAll("[data-testid=activity-table] tbody tr").Single(r => r.QuerySelector("th")!.TextContent == "October 2025");
+        Assert.Equal(["25", "9", "4", "12", "7"], october.QuerySelectorAll("td").Select(c => c.TextContent));
         var internalMatters = Render<HeadlineFigures>(p => p.Add(h => h.Query, "")
             .Add(h => h.Figures, [new HeadlineFigure("school_internal", "Referrals the school handled internally", FigureKind.Count, 0, null, null)]));
         Assert.Equal("not available for these filters", internalMatters.Find("[data-testid=headline-school_internal] dd").TextContent.Trim());

@@ -64,6 +64,13 @@ public sealed record GroupRates(string Group, long Referred, bool SmallBase, IRe
 /// <summary>One month or quarter of the trend chart; the diversion rate is DiversionNumerator / DiversionDenominator.</summary>
 public sealed record TrendPoint(string Label, DateOnly Start, long Referrals, long ConferencesHeld, long DiversionNumerator, long DiversionDenominator);
 
+/// <summary>
+/// What happened in one month or quarter (activity), whenever the cases were referred: referrals received, conferences
+/// held, agreements completed, follow-up checks recorded and cases closed, each by the London date it happened on.
+/// </summary>
+public sealed record ActivityPoint(string Label, DateOnly Start, long Referrals, long ConferencesHeld, long AgreementsCompleted, long ChecksRecorded,
+    long CasesClosed);
+
 /// <summary>One row of the by-borough / by-school / by-offence-category tables.</summary>
 public sealed record BreakdownRow(
     string Name, long Referrals, long Eligible, long ConferencesHeld, long AgreementsReached,
@@ -78,4 +85,5 @@ public sealed record ReportResult(
     IReadOnlyList<TrendPoint> Trend,
     IReadOnlyList<BreakdownRow> ByBorough,
     IReadOnlyList<BreakdownRow> BySchool,
-    IReadOnlyList<BreakdownRow> ByOffenceCategory);
+    IReadOnlyList<BreakdownRow> ByOffenceCategory,
+    IReadOnlyList<ActivityPoint>? Activity = null);

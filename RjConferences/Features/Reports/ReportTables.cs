@@ -11,6 +11,7 @@ public static class ReportTables
     public const string Funnel = "funnel";
     public const string Disproportionality = "disproportionality";
     public const string Trend = "trend";
+    public const string Activity = "activity";
     public const string Boroughs = "boroughs";
     public const string Schools = "schools";
     public const string OffenceCategories = "offence-categories";
@@ -21,7 +22,8 @@ public static class ReportTables
         [Headlines] = "Headline figures",
         [Funnel] = "Stage by stage",
         [Disproportionality] = "Disproportionality by ethnic group",
-        [Trend] = "Trend",
+        [Trend] = "Cohort: cases referred in each month or quarter",
+        [Activity] = "Activity in each month or quarter",
         [Boroughs] = "By borough",
         [Schools] = "By school",
         [OffenceCategories] = "By offence category",
@@ -33,6 +35,7 @@ public static class ReportTables
         Funnel => FunnelTable(result),
         Disproportionality => GroupTable(result),
         Trend => TrendTable(result),
+        Activity => ActivityTable(result),
         Boroughs => BreakdownTable(key, "Borough", result.ByBorough),
         Schools => BreakdownTable(key, "School", result.BySchool),
         OffenceCategories => BreakdownTable(key, "Offence category", result.ByOffenceCategory),
@@ -161,8 +164,26 @@ public static class ReportTables
             ]);
         }
         return new ExportTable(Trend, Titles[Trend],
-            [result.Selection.Trend == TrendGranularity.Quarter ? "Quarter" : "Month", "Starts on", "Referrals", "Conferences held",
+            [result.Selection.Trend == TrendGranularity.Quarter ? "Quarter" : "Month", "Starts on", "Referrals", "Of them, conference held",
              "Did not enter the CJS within 12 months", "12-month checks complete", "Diversion rate (%)"],
+            rows, []);
+    }
+
+    private static ExportTable ActivityTable(ReportResult result)
+    {
+        var rows = new List<IReadOnlyList<ExportCell>>();
+        foreach (var point in result.Activity ?? [])
+        {
+            rows.Add([
+                new TextCell(point.Label), new TextCell(point.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                new CountCell(new ExportCount(point.Referrals)), new CountCell(new ExportCount(point.ConferencesHeld)),
+                new CountCell(new ExportCount(point.AgreementsCompleted)), new CountCell(new ExportCount(point.ChecksRecorded)),
+                new CountCell(new ExportCount(point.CasesClosed)),
+            ]);
+        }
+        return new ExportTable(Activity, Titles[Activity],
+            [result.Selection.Trend == TrendGranularity.Quarter ? "Quarter" : "Month", "Starts on", "Referrals received", "Conferences held",
+             "Agreements completed", "Follow-up checks recorded", "Cases closed"],
             rows, []);
     }
 
