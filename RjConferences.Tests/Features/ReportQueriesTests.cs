@@ -155,42 +155,21 @@ public sealed class ReportQueriesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Activity_counts_what_happened_in_each_month_whenever_the_case_was_referred()
+    public async Task Each_cohort_month_says_how_many_cases_with_an_agreement_are_still_waiting_for_their_12_month_check()
     {
         var r = await RunAsync(newhamReviewer, Year);
 
-        // (referrals received, conferences held, agreements completed, follow-up checks recorded, cases closed) by month. Every
-        // status move, check and closure of a case is on its referral day here; each conference on the day the table says.
-        var activity = r.Activity!.ToDictionary(p => p.Start.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
-            p => (p.Referrals, p.ConferencesHeld, p.AgreementsCompleted, p.ChecksRecorded, p.CasesClosed));
-        Assert.Equal(12, activity.Count);
-        Assert.Equal((1L, 0L, 0L, 0L, 0L), activity["2024-09"]); // C1
-        Assert.Equal((1L, 0L, 0L, 0L, 0L), activity["2024-10"]); // C2
-        Assert.Equal((2L, 0L, 0L, 0L, 1L), activity["2024-11"]); // C3, C4 (closed)
-        Assert.Equal((1L, 0L, 0L, 0L, 0L), activity["2024-12"]); // C5
-        Assert.Equal((2L, 0L, 0L, 0L, 0L), activity["2025-01"]); // C6, C7 (its conference not held)
-        Assert.Equal((1L, 1L, 0L, 0L, 1L), activity["2025-02"]); // C8, held 13 February, closed
-        Assert.Equal((1L, 1L, 0L, 0L, 1L), activity["2025-03"]); // C9, held 23 March, closed
-        Assert.Equal((1L, 0L, 0L, 0L, 0L), activity["2025-04"]); // C10 (its conference on 1 May)
-        Assert.Equal((1L, 1L, 1L, 3L, 1L), activity["2025-05"]); // C11 and its three checks; C10 held 1 May
-        Assert.Equal((1L, 1L, 1L, 3L, 1L), activity["2025-06"]); // C12 and its three checks; C11 held 15 June
-        Assert.Equal((1L, 2L, 1L, 1L, 0L), activity["2025-07"]); // C13 and its check; C12 held 22 July, C13 26 July
-        Assert.Equal((1L, 0L, 1L, 3L, 1L), activity["2025-08"]); // C14 and its checks; its conference (5 October 2025) is after the year
-        // The cohort counts C14's conference with the cases referred in August: 7 held; in the year's months, 6 were held.
-        Assert.Equal(7, r.Trend.Sum(p => p.ConferencesHeld));
-        Assert.Equal(6, r.Activity!.Sum(p => p.ConferencesHeld));
-
-        // A period after the referrals it follows up: September–October 2025 has C16's referral and C14's conference.
-        var autumn = await RunAsync(newhamReviewer, new ReportSelection(new DateOnly(2025, 9, 1), new DateOnly(2025, 10, 31)));
-        Assert.Equal([(1L, 0L), (0L, 1L)], autumn.Activity!.Select(p => (p.Referrals, p.ConferencesHeld)));
-        // Quarters add up the months; the scope and the filters are the case's: Hackney's reviewer sees C17 only (held 27 January).
-        var quarters = await RunAsync(newhamReviewer, Year with { Trend = TrendGranularity.Quarter });
-        Assert.Equal([0L, 0L, 2L, 2L, 2L], quarters.Activity!.Select(p => p.ConferencesHeld)); // July–September 2024 to July–September 2025
+        // C10 (agreement active, April) and C13 (completed, only its 3-month check, July) wait; C11, C12 and C14 have their
+        // 12-month checks; C9's agreement failed (no checks to come); the rest never reached an agreement.
+        var waiting = r.Trend.Where(p => p.AwaitingCheck > 0).Select(p => (p.Start.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), p.AwaitingCheck));
+        Assert.Equal([("2025-04", 1L), ("2025-07", 1L)], waiting);
+        var july = r.Trend.Single(p => p.Start == new DateOnly(2025, 7, 1));
+        Assert.Equal("not yet: 1 case waiting for the 12-month check", ReportFormat.Diversion(july));
+        var june = r.Trend.Single(p => p.Start == new DateOnly(2025, 6, 1));
+        Assert.Equal("0% — 0 of 1", ReportFormat.Diversion(june)); // C12 entered the CJS; nobody waits
+        // Hackney: C17 completed in January, no check recorded yet.
         var hackney = await RunAsync(hackneyReviewer, Year);
-        Assert.Equal((1L, 1L), (hackney.Activity!.Sum(p => p.Referrals), hackney.Activity!.Single(p => p.Start == new DateOnly(2025, 1, 1)).ConferencesHeld));
-        var otherCategory = await RunAsync(newhamReviewer, Year with { OffenceCategoryId = 2 });
-        Assert.Equal((1L, 0L, 3L), (otherCategory.Activity!.Sum(p => p.Referrals), otherCategory.Activity!.Sum(p => p.ConferencesHeld),
-            otherCategory.Activity!.Sum(p => p.ChecksRecorded))); // C14
+        Assert.Equal(1, hackney.Trend.Single(p => p.Start == new DateOnly(2025, 1, 1)).AwaitingCheck);
     }
 
     [Fact]

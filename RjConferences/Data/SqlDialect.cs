@@ -39,11 +39,4 @@ public sealed class SqlDialect
 
     /// <summary>The larger of two values: SQLite's two-argument <c>max</c>, PostgreSQL's <c>GREATEST</c>.</summary>
     public string Greatest(string a, string b) => Provider == DatabaseProvider.Postgres ? $"GREATEST({a}, {b})" : $"max({a}, {b})";
-
-    /// <summary>
-    /// The UTC hour of an instant as text, "2026-06-15T09", for counting events by hour and then by London day or month
-    /// in C# (SQLite stores instants as fixed-width UTC ISO-8601 text: its first 13 characters).
-    /// </summary>
-    public string UtcHour(string column) =>
-        Provider == DatabaseProvider.Postgres ? $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')" : $"substr({column}, 1, 13)";
 }

@@ -49,4 +49,17 @@ public static class ReportFormat
 
     /// <summary>The diversion rate of a trend point or breakdown row.</summary>
     public static string Diversion(long diverted, long checks) => Rate(ReportTables.Share(diverted, checks), diverted, checks);
+
+    /// <summary>
+    /// The diversion rate of a cohort month or quarter, and how many of its cases are still waiting for their 12-month
+    /// check: "75% — 18 of 24; 6 waiting for the 12-month check", or "not yet: 14 waiting for the 12-month check".
+    /// </summary>
+    public static string Diversion(TrendPoint point)
+    {
+        var waiting = point.AwaitingCheck == 0 ? null
+            : $"{Number(point.AwaitingCheck)} {(point.AwaitingCheck == 1 ? "case" : "cases")} waiting for the 12-month check";
+        return point.DiversionDenominator > 0
+            ? Diversion(point.DiversionNumerator, point.DiversionDenominator) + (waiting is null ? "" : $"; {waiting}")
+            : waiting is null ? "no cases" : $"not yet: {waiting}";
+    }
 }

@@ -61,15 +61,13 @@ public sealed record GroupStageRate(string StageKey, long Count, long Base, doub
 /// </summary>
 public sealed record GroupRates(string Group, long Referred, bool SmallBase, IReadOnlyList<GroupStageRate> Stages);
 
-/// <summary>One month or quarter of the trend chart; the diversion rate is DiversionNumerator / DiversionDenominator.</summary>
-public sealed record TrendPoint(string Label, DateOnly Start, long Referrals, long ConferencesHeld, long DiversionNumerator, long DiversionDenominator);
-
 /// <summary>
-/// What happened in one month or quarter (activity), whenever the cases were referred: referrals received, conferences
-/// held, agreements completed, follow-up checks recorded and cases closed, each by the London date it happened on.
+/// One month or quarter of the cohort trend; the diversion rate is DiversionNumerator / DiversionDenominator.
+/// <see cref="AwaitingCheck"/>: its cases with an agreement whose 12-month check is not recorded yet (they are not in the
+/// rate until it is).
 /// </summary>
-public sealed record ActivityPoint(string Label, DateOnly Start, long Referrals, long ConferencesHeld, long AgreementsCompleted, long ChecksRecorded,
-    long CasesClosed);
+public sealed record TrendPoint(string Label, DateOnly Start, long Referrals, long ConferencesHeld, long DiversionNumerator, long DiversionDenominator,
+    long AwaitingCheck = 0);
 
 /// <summary>One row of the by-borough / by-school / by-offence-category tables.</summary>
 public sealed record BreakdownRow(
@@ -85,5 +83,4 @@ public sealed record ReportResult(
     IReadOnlyList<TrendPoint> Trend,
     IReadOnlyList<BreakdownRow> ByBorough,
     IReadOnlyList<BreakdownRow> BySchool,
-    IReadOnlyList<BreakdownRow> ByOffenceCategory,
-    IReadOnlyList<ActivityPoint>? Activity = null);
+    IReadOnlyList<BreakdownRow> ByOffenceCategory);

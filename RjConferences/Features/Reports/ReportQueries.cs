@@ -92,75 +92,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
             await ReadFactsAsync(connection, sql, parameters, tally, ct);
         }
         long? internalMatters = InternalMattersApply(selection) ? await InternalMattersAsync(connection, userId, selection, ct) : null;
-        var result = tally.ToResult(selection, internalMatters, schools, categories);
-        return result with { Activity = await ActivityAsync(connection, userId, selection, everySchool, result.Trend, ct) };
-    }
-
-    /// <summary>
-    /// Activity: the events of the period by the month (or quarter) they happened in, whenever their cases were referred
-    /// — unlike the cohort figures, which follow the cases referred in the period. Each kind of event is counted by day
-    /// (or, for instants, by UTC hour, then put in its London month) within the user's scope and the selection's
-    /// filters, which are the case's (from its stored facts). A case reopened and closed again counts once per closing.
-    /// </summary>
-    private static async Task<List<ActivityPoint>> ActivityAsync(DbConnection connection, Guid userId, ReportSelection s, bool everySchool,
-        IReadOnlyList<TrendPoint> periods, CancellationToken ct)
-    {
-        var dialect = SqlDialect.Of(connection);
-        var filters = new System.Text.StringBuilder();
-        var parameters = new Dictionary<string, object>
-        {
-            ["@From"] = s.From, ["@To"] = s.To, ["@ScopeUserId"] = userId.ToString("D"),
-            ["@FromAt"] = LondonMidnight(s.From), ["@ToAt"] = LondonMidnight(s.To.AddDays(1)),
-        };
-        if (!everySchool) filters.Append($" AND f.{SchoolScope.SqlFilter}");
-        AppendFilters(s, "f.", filters, parameters);
-        async Task<IEnumerable<(T Key, long Count)>> CountAsync<T>(string sql) =>
-            await connection.QueryAsync<(T, long)>(new CommandDefinition(sql, parameters, cancellationToken: ct));
-
-        var referrals = await CountAsync<DateOnly>($"""
-            SELECT f.referred_on, count(*) FROM case_report_facts AS f
-            WHERE f.referred_on >= @From AND f.referred_on <= @To{filters} GROUP BY f.referred_on
-            """);
-        var checks = await CountAsync<DateOnly>($"""
-            SELECT k.checked_on, count(*) FROM follow_up_checks AS k JOIN case_report_facts AS f ON f.case_id = k.case_id
-            WHERE k.checked_on >= @From AND k.checked_on <= @To{filters} GROUP BY k.checked_on
-            """);
-        var held = await CountAsync<string>($"""
-            SELECT {dialect.UtcHour("c.starts_at")}, count(*) FROM conferences AS c JOIN case_report_facts AS f ON f.case_id = c.case_id
-            WHERE c.status = 'held' AND c.starts_at >= @FromAt AND c.starts_at < @ToAt{filters} GROUP BY 1
-            """);
-        var moves = (await connection.QueryAsync<(string Status, string Hour, long Count)>(new CommandDefinition($"""
-            SELECT e.to_status, {dialect.UtcHour("e.occurred_at")}, count(*) FROM case_events AS e JOIN case_report_facts AS f ON f.case_id = e.case_id
-            WHERE e.to_status IN ('{CaseStatus.AgreementCompleted}', '{CaseStatus.Closed}') AND e.occurred_at >= @FromAt AND e.occurred_at < @ToAt{filters}
-            GROUP BY 1, 2
-            """, parameters, cancellationToken: ct))).ToList();
-
-        // Which period a London date falls in: the periods are whole months or quarters, the first starting at or before From.
-        var counts = new long[periods.Count, 5];
-        void Add(DateOnly day, int kind, long count)
-        {
-            for (var i = periods.Count - 1; i >= 0; i--)
-            {
-                if (day >= periods[i].Start)
-                {
-                    counts[i, kind] += count;
-                    return;
-                }
-            }
-        }
-        static DateOnly LondonDay(string utcHour) => LondonTime.DateOf(DateTimeOffset.ParseExact(utcHour, "yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal));
-        foreach (var (day, count) in referrals) Add(day, 0, count);
-        foreach (var (hour, count) in held) Add(LondonDay(hour), 1, count);
-        foreach (var (status, hour, count) in moves) Add(LondonDay(hour), status == CaseStatus.AgreementCompleted ? 2 : 4, count);
-        foreach (var (day, count) in checks) Add(day, 3, count);
-        return periods.Select((p, i) => new ActivityPoint(p.Label, p.Start, counts[i, 0], counts[i, 1], counts[i, 2], counts[i, 3], counts[i, 4])).ToList();
-    }
-
-    private static DateTimeOffset LondonMidnight(DateOnly date)
-    {
-        LondonTime.TryToUtc(date, TimeOnly.MinValue, out var at, out _);
-        return at;
+        return tally.ToResult(selection, internalMatters, schools, categories);
     }
 
     /// <summary>
@@ -180,17 +112,10 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
         {
             ["@From"] = s.From, ["@To"] = s.To, ["@ScopeUserId"] = userId.ToString("D"),
         };
-        AppendFilters(s, "", sql, parameters);
-        return (sql.ToString(), parameters);
-    }
-
-    /// <summary>The selection's filters on the columns of <c>case_report_facts</c> (as <paramref name="prefix"/>), as parameters.</summary>
-    private static void AppendFilters(ReportSelection s, string prefix, System.Text.StringBuilder sql, Dictionary<string, object> parameters)
-    {
         void Filter(string column, string name, object? value)
         {
             if (value is null) return;
-            sql.Append($" AND {prefix}{column} = {name}");
+            sql.Append($" AND {column} = {name}");
             parameters[name] = value;
         }
         Filter("borough_id", "@BoroughId", s.BoroughId);
@@ -200,6 +125,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
         Filter("age_band", "@AgeBand", s.AgeBand);
         Filter("gender", "@Gender", s.Gender);
         Filter("ethnic_group", "@EthnicGroup", s.EthnicGroup);
+        return (sql.ToString(), parameters);
     }
 
     /// <summary>
@@ -327,6 +253,7 @@ public sealed class ReportTally
     private readonly long[] bySchool;
     private readonly long[] byCategory = new long[256 * Width];
     private readonly long[] byMonth;
+    private readonly long[] awaitingCheckByMonth;
 
     /// <param name="maxSchoolId">The largest school id that can occur (the schools in scope); up to 65,535.</param>
     public ReportTally(int finalMonths, DateOnly from, DateOnly to, int maxSchoolId = 65535)
@@ -336,6 +263,7 @@ public sealed class ReportTally
         firstMonth = from.Year * 12 + from.Month - 1;
         months = Math.Max(0, to.Year * 12 + to.Month - 1 - firstMonth + 1);
         byMonth = new long[months * Width];
+        awaitingCheckByMonth = new long[months];
     }
 
     public void Add(CaseFact f)
@@ -383,7 +311,16 @@ public sealed class ReportTally
         if (f.SchoolId * Width < bySchool.Length) AddRow(bySchool, f.SchoolId, stage, divNum, divDen);
         AddRow(byCategory, f.OffenceCategoryId, stage, divNum, divDen);
         var month = f.MonthIndex - firstMonth;
-        if (month >= 0 && month < months) AddRow(byMonth, month, stage, divNum, divDen);
+        if (month >= 0 && month < months)
+        {
+            AddRow(byMonth, month, stage, divNum, divDen);
+            // A case with an agreement (active or completed) whose 12-month check is not recorded yet: it will count in
+            // the diversion rate once it is, so a month without a rate says how many are still waiting.
+            if (!done && (stage == ReportFacts.Stage.Completed || (stage == ReportFacts.Stage.Reached && f.Reason == ReportFacts.Reason.InProgress)))
+            {
+                awaitingCheckByMonth[month]++;
+            }
+        }
     }
 
     private static void AddRow(long[] rows, int index, int stage, int divNum, int divDen)
@@ -510,10 +447,11 @@ public sealed class ReportTally
         var start = granularity == TrendGranularity.Quarter ? firstMonth - (firstMonth % 12) % 3 : firstMonth;
         for (var m = start; m < firstMonth + months; m += step)
         {
-            long referrals = 0, held = 0, divNum = 0, divDen = 0;
+            long referrals = 0, held = 0, divNum = 0, divDen = 0, awaiting = 0;
             for (var i = Math.Max(m, firstMonth); i < Math.Min(m + step, firstMonth + months); i++)
             {
                 var o = (i - firstMonth) * Width;
+                awaiting += awaitingCheckByMonth[i - firstMonth];
                 referrals += byMonth[o + Referrals];
                 held += byMonth[o + Held];
                 divNum += byMonth[o + DivNum];
@@ -523,7 +461,7 @@ public sealed class ReportTally
             var label = step == 1
                 ? first.ToString("MMMM yyyy", culture)
                 : $"{first.ToString("MMMM", culture)} to {first.AddMonths(2).ToString("MMMM yyyy", culture)}";
-            points.Add(new TrendPoint(label, first, referrals, held, divNum, divDen));
+            points.Add(new TrendPoint(label, first, referrals, held, divNum, divDen, awaiting));
         }
         return points;
     }

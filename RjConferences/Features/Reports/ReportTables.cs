@@ -11,7 +11,6 @@ public static class ReportTables
     public const string Funnel = "funnel";
     public const string Disproportionality = "disproportionality";
     public const string Trend = "trend";
-    public const string Activity = "activity";
     public const string Boroughs = "boroughs";
     public const string Schools = "schools";
     public const string OffenceCategories = "offence-categories";
@@ -23,7 +22,6 @@ public static class ReportTables
         [Funnel] = "Stage by stage",
         [Disproportionality] = "Disproportionality by ethnic group",
         [Trend] = "Cohort: cases referred in each month or quarter",
-        [Activity] = "Activity in each month or quarter",
         [Boroughs] = "By borough",
         [Schools] = "By school",
         [OffenceCategories] = "By offence category",
@@ -35,7 +33,6 @@ public static class ReportTables
         Funnel => FunnelTable(result),
         Disproportionality => GroupTable(result),
         Trend => TrendTable(result),
-        Activity => ActivityTable(result),
         Boroughs => BreakdownTable(key, "Borough", result.ByBorough),
         Schools => BreakdownTable(key, "School", result.BySchool),
         OffenceCategories => BreakdownTable(key, "Offence category", result.ByOffenceCategory),
@@ -161,29 +158,12 @@ public static class ReportTables
                 new TextCell(point.Label), new TextCell(point.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
                 new CountCell(new ExportCount(point.Referrals)), new CountCell(new ExportCount(point.ConferencesHeld)),
                 new CountCell(diverted), new CountCell(checks), DerivedCell.Percentage(Share(point.DiversionNumerator, point.DiversionDenominator), diverted, checks),
+                new CountCell(new ExportCount(point.AwaitingCheck)),
             ]);
         }
         return new ExportTable(Trend, Titles[Trend],
             [result.Selection.Trend == TrendGranularity.Quarter ? "Quarter" : "Month", "Starts on", "Referrals", "Of them, conference held",
-             "Did not enter the CJS within 12 months", "12-month checks complete", "Diversion rate (%)"],
-            rows, []);
-    }
-
-    private static ExportTable ActivityTable(ReportResult result)
-    {
-        var rows = new List<IReadOnlyList<ExportCell>>();
-        foreach (var point in result.Activity ?? [])
-        {
-            rows.Add([
-                new TextCell(point.Label), new TextCell(point.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-                new CountCell(new ExportCount(point.Referrals)), new CountCell(new ExportCount(point.ConferencesHeld)),
-                new CountCell(new ExportCount(point.AgreementsCompleted)), new CountCell(new ExportCount(point.ChecksRecorded)),
-                new CountCell(new ExportCount(point.CasesClosed)),
-            ]);
-        }
-        return new ExportTable(Activity, Titles[Activity],
-            [result.Selection.Trend == TrendGranularity.Quarter ? "Quarter" : "Month", "Starts on", "Referrals received", "Conferences held",
-             "Agreements completed", "Follow-up checks recorded", "Cases closed"],
+             "Did not enter the CJS within 12 months", "12-month checks complete", "Diversion rate (%)", "Waiting for the 12-month check"],
             rows, []);
     }
 
