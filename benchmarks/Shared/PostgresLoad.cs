@@ -82,8 +82,11 @@ public static class PostgresLoad
             {
                 await using var existing = new NpgsqlConnection(target);
                 await existing.OpenAsync();
-                var loaded = await existing.ExecuteScalarAsync<string?>(
-                    "SELECT CASE WHEN to_regclass('bench_load') IS NULL THEN NULL ELSE (SELECT signature FROM bench_load) END");
+                // Two statements: PostgreSQL resolves every table of a statement before running it, so a CASE cannot
+                // guard a read of a table that a load interrupted before its end never made.
+                var loaded = await existing.ExecuteScalarAsync<bool>("SELECT to_regclass('bench_load') IS NOT NULL")
+                    ? await existing.ExecuteScalarAsync<string?>("SELECT signature FROM bench_load")
+                    : null;
                 if (loaded == signature)
                 {
                     await log.WriteLineAsync($"PostgreSQL: reusing database '{database}' ({cases:N0} cases, loaded from {Path.GetFileName(sqlitePath)}).");
@@ -91,7 +94,13 @@ public static class PostgresLoad
                     return target;
                 }
             }
-            if (exists) await server.ExecuteAsync($"DROP DATABASE \"{database}\" WITH (FORCE)");
+            if (exists)
+            {
+                await server.ExecuteAsync($"DROP DATABASE \"{database}\" WITH (FORCE)");
+                // The signature check's pooled connection was to the dropped database: the server ended it, and the pool
+                // would hand it out again for the load ("terminating connection due to administrator command").
+                NpgsqlConnection.ClearAllPools();
+            }
             await server.ExecuteAsync($"CREATE DATABASE \"{database}\"");
         }
 
