@@ -125,6 +125,9 @@ public class ReportBrowserTests(BrowserFixture browser) : IDisposable
         await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Cases reaching each stage" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Relative rate index by ethnic group and stage, with 95% intervals, against the White group" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("groups-table").GetByTestId("rate-interval").First).ToContainTextAsync("95% CI");
+        await Assertions.Expect(page.GetByTestId("report-as-at")).ToContainTextAsync("Data as at");
+        await Assertions.Expect(page.GetByTestId("definition-conferences_held")).ToContainTextAsync("Out of the eligible referrals");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Cohort: the cases referred in each month" })).ToBeVisibleAsync();
         Assert.Matches(@"/reports\?period=academic_year&academicYear=2025&borough=\d+&trend=month&reference=White$", page.Url);
         await page.AssertAccessibleAsync();
         await ScreenshotsAsync(page);
@@ -154,6 +157,8 @@ public class ReportBrowserTests(BrowserFixture browser) : IDisposable
         await page.SetViewportSizeAsync(1400, 900);
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "reports.png"), FullPage = true });
         await page.Locator("section[aria-labelledby=groups-heading]").ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-groups.png") });
+        await page.Locator("section[aria-labelledby=headlines-heading]").ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-headlines.png") });
+        await page.Locator("section[aria-labelledby=trend-heading]").ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-cohort.png") });
         await page.EmulateMediaAsync(new() { ForcedColors = ForcedColors.Active, ColorScheme = ColorScheme.Dark });
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-forced-colors.png"), FullPage = true });
         await page.EmulateMediaAsync(new() { ForcedColors = ForcedColors.None, ColorScheme = ColorScheme.Light, Media = Media.Print });

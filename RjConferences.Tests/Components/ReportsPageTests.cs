@@ -64,6 +64,8 @@ public class ReportsPageTests : CaseTestContext
         page.WaitForAssertion(() => Assert.Equal("3", Headline(page, "referrals")));
         Assert.Equal("66.7% — 2 of 3", Headline(page, "eligible"));
         Assert.Equal("Cases referred from 1 September 2025 to 31 August 2026: Newham.", page.Find("[data-testid=report-summary]").TextContent.Trim());
+        // When the figures were worked out, on the app's clock (15 June 2026, 10:30 UTC), in London time.
+        Assert.StartsWith("Data as at 11:30 BST on 15 June 2026", page.Find("[data-testid=report-as-at]").TextContent);
         var funnel = page.Find("[data-testid=funnel-table]").TextContent;
         Assert.Contains("Not eligible: the gravity score is above the maximum for a conference: 1", funnel);
         Assert.DoesNotContain("Haggerston", page.Markup);
@@ -150,6 +152,8 @@ public class ReportsPageTests : CaseTestContext
         Assert.Equal("62% — 31 of 50", view.Find("[data-testid=headline-diversion_rate] dd").TextContent.Trim());
         Assert.Equal("12.5 days — over 31 cases", view.Find("[data-testid=headline-days_to_conference] dd").TextContent.Trim());
         Assert.Equal("no cases — 0 of 0", view.Find("[data-testid=headline-harmed_satisfaction] dd").TextContent.Trim());
+        // A headline figure says how it is counted, base included (every figure of a real report has its words: ReportQueriesTests).
+        Assert.Contains("Out of the eligible referrals", view.Find("[data-testid=definition-conferences_held]").TextContent);
         foreach (var svg in view.FindAll("svg"))
         {
             Assert.Equal("img", svg.GetAttribute("role"));

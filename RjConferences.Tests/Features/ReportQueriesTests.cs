@@ -134,6 +134,8 @@ public sealed class ReportQueriesTests : IAsyncLifetime
 
         // C1–C14 (C15, C16 outside the year; C17 in Hackney).
         Assert.Equal(14, Referrals(r));
+        // The page says how each figure is counted: every headline has its words.
+        Assert.All(r.Headlines, h => Assert.True(ReportDefinitions.Headlines.ContainsKey(h.Key), $"{h.Key} has no definition"));
         // Two at A1 in the year (the one of 30 August 2024 is before it, Hackney's is outside the scope).
         Assert.Equal(2, Figure(r, "school_internal").Numerator);
         Assert.Equal((12, 14L), (Figure(r, "eligible").Numerator, Figure(r, "eligible").Denominator!.Value)); // C3–C14

@@ -1,0 +1,24 @@
+namespace RjConferences.Features.Reports;
+
+/// <summary>
+/// "How this is counted", beside each headline figure on the page: what is counted and out of what (the base), in words a
+/// manager can check against docs/reports.md. One place for the words; the figures' keys are <see cref="HeadlineFigure.Key"/>.
+/// </summary>
+public static class ReportDefinitions
+{
+    public static readonly IReadOnlyDictionary<string, string> Headlines = new Dictionary<string, string>
+    {
+        ["referrals"] = "Cases referred in the period (by the date of referral), in your schools and within the filters.",
+        ["school_internal"] = "Incidents a school recorded as dealt with internally in the period: counted only, they are not cases.",
+        ["eligible"] = "Out of all the referrals: those meeting every rule (offence admitted, gravity within the limit, every young person aged 10 to 17).",
+        ["conferences_held"] = "Out of the eligible referrals: those with a conference held so far. (The stage-by-stage table counts the same cases out of those with every consent, a smaller base.)",
+        ["agreements_reached"] = "Out of the cases with a conference held: those whose conference reached an agreement.",
+        ["agreements_completed"] = "Out of the cases with an agreement: those whose agreement was completed.",
+        ["diversion_rate"] = "Out of the cases whose 12-month follow-up check is recorded, at any stage: those that no recorded check found had entered the criminal justice system. Cases still waiting for their check are not counted yet.",
+        ["entered_cjs_12"] = "The rest of the same base: a recorded check found the young person had entered the criminal justice system.",
+        ["exclusions_avoided"] = "Out of the held conferences that recorded an answer: those recording that a school exclusion was avoided.",
+        ["median_days_to_conference"] = "The middle value of the days from referral to the first conference held, over the cases that have held one.",
+        ["median_days_to_victim_contact"] = "The middle value of the days from referral to the first offer of restorative justice to the harmed party, over the cases with one (it can be negative when the offer came first).",
+        ["harmed_satisfaction"] = "Out of the harmed parties who answered (at the case's latest held conference): those who gave 4 or 5 out of 5.",
+    };
+}
