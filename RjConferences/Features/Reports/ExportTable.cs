@@ -33,19 +33,23 @@ public sealed record TextCell(string Text) : ExportCell;
 public sealed record CountCell(ExportCount Count) : ExportCell;
 
 /// <summary>
-/// A figure worked out from counts (a percentage, a relative rate index, a median): written only when
-/// every count it rests on is shown, since with them it would give a hidden count back by multiplication.
-/// Null (no base) is written empty.
+/// Anything worked out from counts: written only when every count it rests on is shown, since with them it would give
+/// a hidden count back (by multiplication, or by saying which side of 1 it lies).
 /// </summary>
-public sealed record DerivedCell(double? Value, int Decimals, IReadOnlyList<ExportCount> DependsOn) : ExportCell
+public abstract record DerivedFromCounts(IReadOnlyList<ExportCount> DependsOn) : ExportCell;
+
+/// <summary>
+/// A figure worked out from counts (a percentage, a relative rate index, a median). Null (no base) is written empty.
+/// </summary>
+public sealed record DerivedCell(double? Value, int Decimals, IReadOnlyList<ExportCount> DependsOn) : DerivedFromCounts(DependsOn)
 {
     /// <summary>A share (0..1) written as a percentage with one decimal: 0.62 is "62.0".</summary>
     public static DerivedCell Percentage(double? share, ExportCount numerator, ExportCount denominator) =>
         new(share * 100, 1, [numerator, denominator]);
 }
 
-/// <summary>A word worked out from counts (whether an interval excludes 1): like a <see cref="DerivedCell"/>, written only when every count it rests on is shown.</summary>
-public sealed record DerivedTextCell(string Text, IReadOnlyList<ExportCount> DependsOn) : ExportCell;
+/// <summary>A word worked out from counts (whether an interval excludes 1).</summary>
+public sealed record DerivedTextCell(string Text, IReadOnlyList<ExportCount> DependsOn) : DerivedFromCounts(DependsOn);
 
 /// <summary>
 /// A total and the parts it is made of (Total = Σ Parts, plus any part not in the table). When only one
@@ -67,10 +71,9 @@ public sealed record ExportTable(string Key, string Title, IReadOnlyList<string>
         CountCell { Count.State: CountState.Small } => SmallPrefix + suppressBelow.ToString(CultureInfo.InvariantCulture),
         CountCell { Count.State: CountState.Protecting } => SuppressedText,
         CountCell c => c.Count.Value.ToString(CultureInfo.InvariantCulture),
-        DerivedCell d when d.DependsOn.Any(c => c.Hidden) => SuppressedText,
+        DerivedFromCounts d when d.DependsOn.Any(c => c.Hidden) => SuppressedText,
         DerivedCell { Value: null } => "",
         DerivedCell d => Math.Round(d.Value!.Value, d.Decimals, MidpointRounding.AwayFromZero).ToString("F" + d.Decimals, CultureInfo.InvariantCulture),
-        DerivedTextCell d when d.DependsOn.Any(c => c.Hidden) => SuppressedText,
         DerivedTextCell d => d.Text,
         _ => "",
     };
@@ -129,8 +132,7 @@ public static class ReportSuppression
     private static IEnumerable<ExportCount> CountsOf(ExportCell cell) => cell switch
     {
         CountCell c => [c.Count],
-        DerivedCell d => d.DependsOn,
-        DerivedTextCell d => d.DependsOn,
+        DerivedFromCounts d => d.DependsOn,
         _ => [],
     };
 }
