@@ -10,8 +10,8 @@ public sealed class ReportOptions
 }
 
 /// <summary>
-/// Writes an <see cref="ExportTable"/> as CSV (RFC 4180, UTF-8 with a byte order mark so that Excel reads
-/// accents right) after <see cref="ReportSuppression"/>. Any text cell that starts with <c>=</c>, <c>+</c>,
+/// Writes an <see cref="ExportTable"/> of <see cref="ReportTables.BuildAll"/> (suppressed with the rest of its selection) as
+/// CSV (RFC 4180, UTF-8 with a byte order mark so that Excel reads accents right). Any text cell that starts with <c>=</c>, <c>+</c>,
 /// <c>-</c>, <c>@</c>, a tab or a carriage return — a school called "=HYPERLINK(...)" — is written with a
 /// single quote in front (CsvHelper's injection escape), so that a spreadsheet shows it as text rather
 /// than running it. Counts are written as numbers.
@@ -28,7 +28,6 @@ public static class ReportCsv
 
     public static byte[] Write(ExportTable table, int suppressBelow)
     {
-        ReportSuppression.Apply(table, suppressBelow);
         using var stream = new MemoryStream();
         using (var csv = CsvWriter.Create(stream, Options, leaveOpen: true))
         {

@@ -29,7 +29,7 @@ public sealed class ReportExports(ReportSelectionValidator validator, ReportQuer
                 + string.Join("; ", check.Errors.SelectMany(e => e.Value)) + ".");
         }
         var result = await queries.RunAsync(userId, selection, cancellationToken);
-        var content = ReportCsv.Write(ReportTables.Build(table, result), options.Value.SuppressBelow);
+        var content = ReportCsv.Write(ReportTables.BuildAll(result, options.Value.SuppressBelow).Single(t => t.Key == table), options.Value.SuppressBelow);
         await audit.RecordAsync(new AuditEvent(AuditAction.Disclose, EntityType: "report", EntityId: table, UserId: userId,
             Recipient: "csv export", Justification: form.ToQueryString()), cancellationToken);
         return new ExportResult(ExportStatus.Ok, FileName(table, selection), content);

@@ -83,4 +83,8 @@ public sealed record ReportResult(
     IReadOnlyList<TrendPoint> Trend,
     IReadOnlyList<BreakdownRow> ByBorough,
     IReadOnlyList<BreakdownRow> BySchool,
-    IReadOnlyList<BreakdownRow> ByOffenceCategory);
+    IReadOnlyList<BreakdownRow> ByOffenceCategory)
+{
+    /// <summary>The same selection a year earlier (the period moved back 12 months), for the comparison; null when not worked out.</summary>
+    public ReportResult? PreviousYear { get; init; }
+}

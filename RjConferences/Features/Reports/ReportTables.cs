@@ -27,6 +27,21 @@ public static class ReportTables
         [OffenceCategories] = "By offence category",
     };
 
+    /// <summary>
+    /// Every table of the report for one selection, suppressed together (<see cref="ReportSuppression"/>): what every
+    /// export of a selection is made from (one CSV, the workbook, the board report), so that no file gives away what
+    /// another hides. In the order of <see cref="Titles"/>.
+    /// </summary>
+    public static IReadOnlyList<ExportTable> BuildAll(ReportResult result, int suppressBelow)
+    {
+        var tables = Titles.Keys.Select(key => Build(key, result)).ToList();
+        foreach (var table in tables)
+        {
+            ReportSuppression.Apply(table, suppressBelow);
+        }
+        return tables;
+    }
+
     public static ExportTable Build(string key, ReportResult result) => key switch
     {
         Headlines => HeadlineTable(result),
