@@ -80,53 +80,147 @@ public sealed record ExportTable(string Key, string Title, IReadOnlyList<string>
 }
 
 /// <summary>
-/// The suppression rule of every export (the page itself shows the exact figures to its authorised users):
+/// The suppression rule of every export (the page itself shows the exact figures to its authorised users), applied to
+/// all the tables of a selection together — its CSV files, its workbook and its board report — so that no hidden count
+/// can be worked out by adding or subtracting any figures in any of them:
 /// <list type="number">
 /// <item>A count from 1 to <c>suppressBelow</c> − 1 (1–4 by default) is written "&lt;5". Zero is written 0.</item>
-/// <item>Where a total and its parts are in the same table (a funnel stage, the next stage and the reasons
-/// cases left between them), a relation with exactly one hidden count would give it back by subtraction:
-/// the smallest other non-zero part is hidden too ("suppressed"), or the total when no part can be. This
-/// repeats until no relation has exactly one hidden count. A part that the table does not show (cases still
-/// in progress) counts as hidden.</item>
+/// <item>Secondary suppression: the totals and their parts (<see cref="SumRelation"/>s, within and across the tables) are
+/// a system of linear equations in the hidden counts. While it determines any hidden count — by one relation (a total and
+/// all but one of its parts shown) or by adding and subtracting several (a borough's total from its schools and the other
+/// boroughs) — another count of a relation holding it is hidden ("suppressed"): the smallest non-zero part shown, else the
+/// total. A relation with a part no table shows (cases still in progress) has an unknown already and tells nothing.</item>
 /// <item>A percentage, relative rate index, confidence interval or median is written "suppressed" when any count it
 /// rests on is hidden: multiplied by a shown base it would give the hidden count back.</item>
 /// </list>
-/// The rule holds within one export; different exports of the same selection are separate files.
+/// Not protected, and said so on every export: two different selections compared with each other (a year and the same
+/// year less one school), and ranges narrowed by knowing that counts are whole and not negative.
 /// </summary>
 public static class ReportSuppression
 {
-    public static void Apply(ExportTable table, int suppressBelow)
+    public static void Apply(IReadOnlyList<ExportTable> tables, IReadOnlyList<SumRelation> relations, int suppressBelow)
     {
-        var counts = table.Rows.SelectMany(r => r).SelectMany(CountsOf)
-            .Concat(table.Relations.SelectMany(r => r.Parts.Append(r.Total)))
+        var counts = tables.SelectMany(t => t.Rows).SelectMany(r => r).SelectMany(CountsOf)
+            .Concat(relations.SelectMany(r => r.Parts.Append(r.Total)))
             .Distinct();
         foreach (var count in counts)
         {
             count.State = count.Value >= 1 && count.Value < suppressBelow ? CountState.Small : CountState.Shown;
         }
-        bool changed;
-        do
+        // A relation whose parts do not add up to its total holds a part no table shows: an unknown no other relation has.
+        var complete = relations.Where(r => r.Total.Value == r.Parts.Sum(p => p.Value) && r.Parts.Count > 0).ToList();
+        while (Determined(complete) is { Count: > 0 } groups)
         {
-            changed = false;
-            foreach (var relation in table.Relations)
+            var protectedAny = false;
+            foreach (var determined in groups)
             {
-                var hidden = relation.Parts.Count(p => p.Hidden) + (relation.Total.Hidden ? 1 : 0);
-                var unseenPart = relation.Total.Value != relation.Parts.Sum(p => p.Value);
-                if (hidden != 1 || unseenPart)
-                {
-                    // Nothing hidden, or two unknowns already (a second hidden count, or a part the table does not show).
-                    continue;
-                }
-                var protect = relation.Parts.Where(p => !p.Hidden && p.Value > 0).OrderBy(p => p.Value).FirstOrDefault()
-                    ?? (relation.Total.Hidden ? null : relation.Total);
+                // One count a round in each group of linked relations (hiding it may undo the rest): of the relations holding a
+                // determined count, the smallest non-zero part still shown, else a total.
+                var protect = determined
+                    .SelectMany(count => complete.Where(r => r.Total == count || r.Parts.Contains(count)))
+                    .SelectMany(r => r.Parts.Where(p => !p.Hidden && p.Value > 0).Append(r.Total).Where(c => !c.Hidden))
+                    .OrderBy(c => complete.Any(r => r.Total == c) ? 1 : 0).ThenBy(c => c.Value)
+                    .FirstOrDefault();
                 if (protect is not null)
                 {
                     protect.State = CountState.Protecting;
-                    changed = true;
+                    protectedAny = true;
                 }
             }
+            if (!protectedAny)
+            {
+                break; // cannot happen: a determined count always has a relation with another count shown
+            }
         }
-        while (changed);
+    }
+
+    /// <summary>
+    /// The hidden counts the shown figures determine: the relations as equations (total − Σ parts = 0) with the shown
+    /// counts moved to the constant side, brought to reduced row echelon form one connected group of hidden counts at a
+    /// time; a hidden count is determined when a reduced row holds it alone. By group: those of each group that has any.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<ExportCount>> Determined(IReadOnlyList<SumRelation> relations)
+    {
+        var index = new Dictionary<ExportCount, int>();
+        var equations = new List<Dictionary<int, double>>();
+        foreach (var relation in relations)
+        {
+            var equation = new Dictionary<int, double>();
+            void Add(ExportCount count, double coefficient)
+            {
+                if (!count.Hidden) return;
+                if (!index.TryGetValue(count, out var i)) index[count] = i = index.Count;
+                equation[i] = equation.GetValueOrDefault(i) + coefficient;
+            }
+            Add(relation.Total, 1);
+            foreach (var part in relation.Parts) Add(part, -1);
+            if (equation.Values.Any(c => c != 0)) equations.Add(equation);
+        }
+        var variables = index.Keys.ToArray();
+        var determined = new List<IReadOnlyList<ExportCount>>();
+        foreach (var group in ConnectedGroups(equations, variables.Length))
+        {
+            var columns = group.SelectMany(e => e.Keys).Distinct().Order().ToArray();
+            var column = columns.Select((v, c) => (v, c)).ToDictionary(x => x.v, x => x.c);
+            var m = group.Select(e =>
+            {
+                var row = new double[columns.Length];
+                foreach (var (v, coefficient) in e) row[column[v]] = coefficient;
+                return row;
+            }).ToArray();
+            var found = ReducedRowsHoldingOne(m).Select(c => variables[columns[c]]).ToList();
+            if (found.Count > 0) determined.Add(found);
+        }
+        return determined;
+    }
+
+    /// <summary>The equations split into groups that share no variable (each is solved on its own: small matrices).</summary>
+    private static IEnumerable<List<Dictionary<int, double>>> ConnectedGroups(List<Dictionary<int, double>> equations, int variables)
+    {
+        var parent = Enumerable.Range(0, variables).ToArray();
+        int Root(int v) => parent[v] == v ? v : parent[v] = Root(parent[v]);
+        foreach (var e in equations)
+        {
+            var first = e.Keys.First();
+            foreach (var v in e.Keys) parent[Root(v)] = Root(first);
+        }
+        return equations.GroupBy(e => Root(e.Keys.First())).Select(g => g.ToList());
+    }
+
+    /// <summary>
+    /// Gauss–Jordan elimination with partial pivoting. The coefficients are small whole numbers (±1, sums of them), so a
+    /// tolerance of 1e-9 separates zero from non-zero safely. Returns the columns whose reduced row holds no other column.
+    /// </summary>
+    private static IEnumerable<int> ReducedRowsHoldingOne(double[][] m)
+    {
+        const double Zero = 1e-9;
+        var rows = m.Length;
+        var columns = rows == 0 ? 0 : m[0].Length;
+        var pivotRow = 0;
+        var pivots = new List<(int Row, int Column)>();
+        for (var c = 0; c < columns && pivotRow < rows; c++)
+        {
+            var best = pivotRow;
+            for (var r = pivotRow + 1; r < rows; r++) if (Math.Abs(m[r][c]) > Math.Abs(m[best][c])) best = r;
+            if (Math.Abs(m[best][c]) < Zero) continue;
+            (m[pivotRow], m[best]) = (m[best], m[pivotRow]);
+            var pivot = m[pivotRow][c];
+            for (var k = c; k < columns; k++) m[pivotRow][k] /= pivot;
+            for (var r = 0; r < rows; r++)
+            {
+                if (r == pivotRow || Math.Abs(m[r][c]) < Zero) continue;
+                var factor = m[r][c];
+                for (var k = c; k < columns; k++) m[r][k] -= factor * m[pivotRow][k];
+            }
+            pivots.Add((pivotRow, c));
+            pivotRow++;
+        }
+        foreach (var (row, column) in pivots)
+        {
+            var alone = true;
+            for (var k = 0; k < columns && alone; k++) alone = k == column || Math.Abs(m[row][k]) < Zero;
+            if (alone) yield return column;
+        }
     }
 
     private static IEnumerable<ExportCount> CountsOf(ExportCell cell) => cell switch

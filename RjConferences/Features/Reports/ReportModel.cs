@@ -69,10 +69,10 @@ public sealed record GroupRates(string Group, long Referred, bool SmallBase, IRe
 public sealed record TrendPoint(string Label, DateOnly Start, long Referrals, long ConferencesHeld, long DiversionNumerator, long DiversionDenominator,
     long AwaitingCheck = 0);
 
-/// <summary>One row of the by-borough / by-school / by-offence-category tables.</summary>
+/// <summary>One row of the by-borough / by-school / by-offence-category tables; a school's row names its <see cref="Borough"/>.</summary>
 public sealed record BreakdownRow(
     string Name, long Referrals, long Eligible, long ConferencesHeld, long AgreementsReached,
-    long AgreementsCompleted, long DiversionNumerator, long DiversionDenominator);
+    long AgreementsCompleted, long DiversionNumerator, long DiversionDenominator, string? Borough = null);
 
 /// <summary>Everything the report page shows for one selection.</summary>
 public sealed record ReportResult(

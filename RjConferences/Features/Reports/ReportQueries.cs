@@ -394,7 +394,7 @@ public sealed class ReportTally
             Share(counts[k], referred), k == 0 ? null : Share(counts[k], counts[k - 1]), leavers[k])).ToList();
 
         return new ReportResult(selection, headlines, funnel, Disproportionality(selection.ReferenceGroup), Trend(selection.Trend),
-            Boroughs(schools), schools.Select(s => Row(s.FullName, bySchool, (int)s.Id)).ToList(),
+            Boroughs(schools), schools.Select(s => Row(s.FullName, bySchool, (int)s.Id) with { Borough = s.BoroughName }).ToList(),
             categories.Select(c => Row(c.Name, byCategory, (int)c.Id)).ToList());
     }
 

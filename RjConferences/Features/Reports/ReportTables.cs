@@ -31,38 +31,127 @@ public static class ReportTables
     /// Every table of the report for one selection, suppressed together (<see cref="ReportSuppression"/>): what every
     /// export of a selection is made from (one CSV, the workbook, the board report), so that no file gives away what
     /// another hides. In the order of <see cref="Titles"/>.
+    /// <para>
+    /// A quantity that appears in several tables (the referrals of the headline figures, the funnel's first stage and the
+    /// base of a rate) is one <see cref="ExportCount"/> wherever it appears, so that hiding it hides it everywhere; the
+    /// tables' parts and totals are <see cref="SumRelation"/>s across the files: each breakdown (ethnic groups, months,
+    /// boroughs, schools, offence categories) adds up to the selection's total, and each borough to its schools.
+    /// </para>
     /// </summary>
     public static IReadOnlyList<ExportTable> BuildAll(ReportResult result, int suppressBelow)
     {
-        var tables = Titles.Keys.Select(key => Build(key, result)).ToList();
-        foreach (var table in tables)
-        {
-            ReportSuppression.Apply(table, suppressBelow);
-        }
+        var book = new CountBook();
+        List<ExportTable> tables =
+        [
+            HeadlineTable(result, book), FunnelTable(result, book), GroupTable(result, book), TrendTable(result, book),
+            BreakdownTable(Boroughs, "Borough", result.ByBorough, book), BreakdownTable(Schools, "School", result.BySchool, book),
+            BreakdownTable(OffenceCategories, "Offence category", result.ByOffenceCategory, book),
+        ];
+        ReportSuppression.Apply(tables, [.. tables.SelectMany(t => t.Relations), .. AcrossTables(result, book)], suppressBelow);
         return tables;
     }
 
-    public static ExportTable Build(string key, ReportResult result) => key switch
-    {
-        Headlines => HeadlineTable(result),
-        Funnel => FunnelTable(result),
-        Disproportionality => GroupTable(result),
-        Trend => TrendTable(result),
-        Boroughs => BreakdownTable(key, "Borough", result.ByBorough),
-        Schools => BreakdownTable(key, "School", result.BySchool),
-        OffenceCategories => BreakdownTable(key, "Offence category", result.ByOffenceCategory),
-        _ => throw new ArgumentOutOfRangeException(nameof(key), key, "Not a report table."),
-    };
+    private const string Diverted = "diverted", Checked = "checked", EnteredCjs = "entered_cjs_12";
+
+    /// <summary>The measures of a breakdown row, by key (the funnel's stage keys, and the diversion rate's two counts).</summary>
+    private static readonly string[] RowMeasures = ["referred", "eligible", "conference_held", "agreement_reached", "agreement_completed", Diverted, Checked];
 
     /// <summary>
-    /// Figure, number, out of, percentage, median days. A count that appears twice (a figure and another's
-    /// base) is one <see cref="ExportCount"/>, and two shares of the same base that add up to it (did not
-    /// enter the CJS, entered the CJS) are a relation, so that one cannot be had from the other.
+    /// Every part-and-total relation between the tables: a total of the selection is the sum of the same measure over the
+    /// ethnic groups, the months (or quarters), the boroughs, the schools and the offence categories; a borough's row is
+    /// the sum of its schools' rows. (Each breakdown covers every case of the selection: every case has one school, one
+    /// offence category, one ethnic group heading and one month of referral within the period.)
     /// </summary>
-    private static ExportTable HeadlineTable(ReportResult result)
+    private static IEnumerable<SumRelation> AcrossTables(ReportResult result, CountBook book)
     {
-        var byValue = new Dictionary<long, ExportCount>();
-        ExportCount Count(long value) => byValue.TryGetValue(value, out var c) ? c : byValue[value] = new ExportCount(value);
+        var relations = new List<(string Total, IEnumerable<string> Parts)>();
+        relations.AddRange(ReportQueries.StageKeys.Select(stage => (stage, result.Disproportionality.Select(g => GroupKey(g.Group, stage)))));
+        relations.AddRange(new[] { "referred", "conference_held", Diverted, Checked }.Select(measure => (measure, result.Trend.Select(p => TrendKey(p, measure)))));
+        foreach (var (key, rows) in new[] { (Boroughs, result.ByBorough), (Schools, result.BySchool), (OffenceCategories, result.ByOffenceCategory) })
+        {
+            relations.AddRange(RowMeasures.Select(measure => (measure, rows.Select(r => RowKey(key, r.Name, measure)))));
+        }
+        foreach (var borough in result.ByBorough)
+        {
+            var schools = result.BySchool.Where(s => s.Borough == borough.Name).ToList();
+            relations.AddRange(RowMeasures.Select(measure => (RowKey(Boroughs, borough.Name, measure), schools.Select(s => RowKey(Schools, s.Name, measure)))));
+        }
+        // Only relations whose every count is published somewhere (a hand-made result may leave out a table's rows).
+        foreach (var (total, parts) in relations)
+        {
+            var counts = parts.Select(book.Find).ToList();
+            if (book.Find(total) is { } t && counts.Count > 0 && counts.All(c => c is not null))
+            {
+                yield return new SumRelation(t, counts!);
+            }
+        }
+    }
+
+    /// <summary>What a group's rate at a stage is out of: the stage before (the last stage: the completed agreements checked at 12 months).</summary>
+    private static string BaseOf(string stage) => ReportQueries.StageKeys.ToList().IndexOf(stage) switch
+    {
+        6 => "final_base",
+        > 0 and var k => ReportQueries.StageKeys[k - 1],
+        _ => "referred",
+    };
+
+    private static string GroupKey(string group, string stage) => $"group/{group}/{stage}";
+
+    private static string TrendKey(TrendPoint point, string measure) =>
+        string.Create(CultureInfo.InvariantCulture, $"trend/{point.Start:yyyy-MM-dd}/{measure}");
+
+    private static string RowKey(string table, string name, string measure) => $"{table}/{name}/{measure}";
+
+    /// <summary>One <see cref="ExportCount"/> per quantity of the selection, by a key that says what it counts.</summary>
+    private sealed class CountBook
+    {
+        private readonly Dictionary<string, ExportCount> counts = [];
+
+        public ExportCount Get(string key, long value)
+        {
+            if (!counts.TryGetValue(key, out var count))
+            {
+                return counts[key] = new ExportCount(value);
+            }
+            // The same quantity always has one value in a computed report (the synthetic-data test checks every relation);
+            // a hand-made result that disagrees with itself gets two counts, and relations that do not add up are not used.
+            return count.Value == value ? count : Get(key + "'", value);
+        }
+
+        public ExportCount? Find(string key) => counts.GetValueOrDefault(key);
+    }
+
+    /// <summary>
+    /// Figure, number, out of, percentage, median days. A figure's count is the same <see cref="ExportCount"/> as that
+    /// quantity in the other tables (the referrals, the eligible referrals… as the funnel's stages; the diversion rate's two
+    /// counts, which the breakdowns share); a count the other tables do not show (the answers on exclusions, the cases a
+    /// median is over) is tied to any other headline count of the same value, since it may well be the same quantity.
+    /// </summary>
+    private static ExportTable HeadlineTable(ReportResult result, CountBook book)
+    {
+        // The headline figures that are counts or bases of the funnel and the breakdowns: numerator and denominator keys.
+        var shared = new Dictionary<string, (string Numerator, string? Denominator)>
+        {
+            ["referrals"] = ("referred", null),
+            ["eligible"] = ("eligible", "referred"),
+            ["conferences_held"] = ("conference_held", "eligible"),
+            ["agreements_reached"] = ("agreement_reached", "conference_held"),
+            ["agreements_completed"] = ("agreement_completed", "agreement_reached"),
+            ["diversion_rate"] = (Diverted, Checked),
+            ["entered_cjs_12"] = (EnteredCjs, Checked),
+        };
+        var own = new HashSet<ExportCount>();
+        ExportCount Count(HeadlineFigure figure, bool numerator)
+        {
+            var value = numerator ? figure.Numerator : figure.Denominator ?? 0;
+            if (shared.TryGetValue(figure.Key, out var keys) && (numerator || keys.Denominator is not null))
+            {
+                return book.Get(numerator ? keys.Numerator : keys.Denominator!, value);
+            }
+            var count = book.Get($"headline/{figure.Key}/{(numerator ? "numerator" : "denominator")}", value);
+            own.Add(count);
+            return count;
+        }
         var empty = new TextCell("");
         var rows = new List<IReadOnlyList<ExportCell>>();
         foreach (var figure in result.Headlines)
@@ -70,30 +159,36 @@ public static class ReportTables
             rows.Add(figure.Kind switch
             {
                 FigureKind.Count when figure.Value is null => [new TextCell(figure.Label), new TextCell(ReportFormat.NotAvailable), empty, empty, empty],
-                FigureKind.Count => [new TextCell(figure.Label), new CountCell(Count(figure.Numerator)), empty, empty, empty],
-                FigureKind.Rate when figure.Denominator is { } d =>
+                FigureKind.Count => [new TextCell(figure.Label), new CountCell(Count(figure, true)), empty, empty, empty],
+                FigureKind.Rate when figure.Denominator is not null =>
                 [
-                    new TextCell(figure.Label), new CountCell(Count(figure.Numerator)), new CountCell(Count(d)),
-                    DerivedCell.Percentage(figure.Value, Count(figure.Numerator), Count(d)), empty,
+                    new TextCell(figure.Label), new CountCell(Count(figure, true)), new CountCell(Count(figure, false)),
+                    DerivedCell.Percentage(figure.Value, Count(figure, true), Count(figure, false)), empty,
                 ],
                 FigureKind.MedianDays =>
                 [
-                    new TextCell(figure.Label), empty, new CountCell(Count(figure.Denominator ?? 0)), empty,
-                    new DerivedCell(figure.Value, 1, [Count(figure.Denominator ?? 0)]),
+                    new TextCell(figure.Label), empty, new CountCell(Count(figure, false)), empty,
+                    new DerivedCell(figure.Value, 1, [Count(figure, false)]),
                 ],
-                _ => [new TextCell(figure.Label), new CountCell(Count(figure.Numerator)), empty, empty, empty],
+                _ => [new TextCell(figure.Label), new CountCell(Count(figure, true)), empty, empty, empty],
             });
         }
+        // Two shares of one base that add up to it (did not enter the CJS, entered the CJS): one would give the other away.
         var rates = result.Headlines.Where(f => f.Kind == FigureKind.Rate && f.Denominator is not null).ToList();
         var relations = rates
             .SelectMany((a, i) => rates.Skip(i + 1).Where(b => b.Denominator == a.Denominator && a.Numerator + b.Numerator == a.Denominator)
-                .Select(b => new SumRelation(Count(a.Denominator!.Value), [Count(a.Numerator), Count(b.Numerator)])))
+                .Select(b => new SumRelation(Count(a, false), [Count(a, true), Count(b, true)])))
             .ToList();
+        // A count only the headline figures show (the cases a median is over, the answers on exclusions) may well be the same
+        // quantity as another count of the same value (the median of days to conference is over the conferences held): each
+        // such pair is a relation a = b, so that one is hidden with the other.
+        var all = rows.SelectMany(r => r).OfType<CountCell>().Select(c => c.Count).Distinct().ToList();
+        relations.AddRange(own.SelectMany(a => all.Where(b => b != a && b.Value == a.Value).Select(b => new SumRelation(a, [b]))));
         return new ExportTable(Headlines, Titles[Headlines], ["Figure", "Number", "Out of", "Percentage", "Median days"], rows, relations);
     }
 
     /// <summary>Stage, measure (reached the stage, or left before it and why), cases, percentage of referred, percentage of the previous stage.</summary>
-    private static ExportTable FunnelTable(ReportResult result)
+    private static ExportTable FunnelTable(ReportResult result, CountBook book)
     {
         var rows = new List<IReadOnlyList<ExportCell>>();
         var relations = new List<SumRelation>();
@@ -102,12 +197,12 @@ public static class ReportTables
         ExportCount? previous = null;
         foreach (var stage in result.Funnel)
         {
-            var count = new ExportCount(stage.Count);
+            var count = book.Get(stage.Key, stage.Count);
             referred ??= count;
             var leavers = new List<ExportCount>();
             foreach (var left in stage.LeftBeforeThisStage)
             {
-                var leaver = new ExportCount(left.Count);
+                var leaver = book.Get($"left/{stage.Key}/{left.Reason}", left.Count);
                 leavers.Add(leaver);
                 rows.Add([new TextCell(stage.Label), new TextCell($"Left before this stage: {left.Label}"), new CountCell(leaver), empty, empty]);
             }
@@ -126,17 +221,19 @@ public static class ReportTables
     }
 
     /// <summary>One row per ethnic group and stage: the rate and the relative rate index against the reference group.</summary>
-    private static ExportTable GroupTable(ReportResult result)
+    private static ExportTable GroupTable(ReportResult result, CountBook book)
     {
         var reference = result.Selection.ReferenceGroup;
         var counts = result.Disproportionality.ToDictionary(
             g => g.Group,
-            g => g.Stages.ToDictionary(s => s.StageKey, s => (Count: new ExportCount(s.Count), Base: new ExportCount(s.Base))));
+            // A stage's base is the group's count at the stage before (the last stage's: its completed agreements with the check done).
+            g => g.Stages.ToDictionary(s => s.StageKey, s => (Count: book.Get(GroupKey(g.Group, s.StageKey), s.Count),
+                Base: book.Get(GroupKey(g.Group, BaseOf(s.StageKey)), s.Base))));
         var stageLabels = result.Funnel.ToDictionary(s => s.Key, s => s.Label);
         var rows = new List<IReadOnlyList<ExportCell>>();
         foreach (var group in result.Disproportionality)
         {
-            var referred = new ExportCount(group.Referred);
+            var referred = book.Get(GroupKey(group.Group, "referred"), group.Referred);
             foreach (var stage in group.Stages)
             {
                 var (count, @base) = counts[group.Group][stage.StageKey];
@@ -162,18 +259,18 @@ public static class ReportTables
             rows, []);
     }
 
-    private static ExportTable TrendTable(ReportResult result)
+    private static ExportTable TrendTable(ReportResult result, CountBook book)
     {
         var rows = new List<IReadOnlyList<ExportCell>>();
         foreach (var point in result.Trend)
         {
-            var diverted = new ExportCount(point.DiversionNumerator);
-            var checks = new ExportCount(point.DiversionDenominator);
+            var diverted = book.Get(TrendKey(point, Diverted), point.DiversionNumerator);
+            var checks = book.Get(TrendKey(point, Checked), point.DiversionDenominator);
             rows.Add([
                 new TextCell(point.Label), new TextCell(point.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-                new CountCell(new ExportCount(point.Referrals)), new CountCell(new ExportCount(point.ConferencesHeld)),
+                new CountCell(book.Get(TrendKey(point, "referred"), point.Referrals)), new CountCell(book.Get(TrendKey(point, "conference_held"), point.ConferencesHeld)),
                 new CountCell(diverted), new CountCell(checks), DerivedCell.Percentage(Share(point.DiversionNumerator, point.DiversionDenominator), diverted, checks),
-                new CountCell(new ExportCount(point.AwaitingCheck)),
+                new CountCell(book.Get(TrendKey(point, "awaiting_check"), point.AwaitingCheck)),
             ]);
         }
         return new ExportTable(Trend, Titles[Trend],
@@ -182,18 +279,16 @@ public static class ReportTables
             rows, []);
     }
 
-    private static ExportTable BreakdownTable(string key, string nameHeader, IReadOnlyList<BreakdownRow> breakdown)
+    private static ExportTable BreakdownTable(string key, string nameHeader, IReadOnlyList<BreakdownRow> breakdown, CountBook book)
     {
         var rows = new List<IReadOnlyList<ExportCell>>();
         foreach (var row in breakdown)
         {
-            var diverted = new ExportCount(row.DiversionNumerator);
-            var checks = new ExportCount(row.DiversionDenominator);
+            long[] values = [row.Referrals, row.Eligible, row.ConferencesHeld, row.AgreementsReached, row.AgreementsCompleted, row.DiversionNumerator, row.DiversionDenominator];
+            var counts = RowMeasures.Select((measure, i) => book.Get(RowKey(key, row.Name, measure), values[i])).ToList();
             rows.Add([
-                new TextCell(row.Name), new CountCell(new ExportCount(row.Referrals)), new CountCell(new ExportCount(row.Eligible)),
-                new CountCell(new ExportCount(row.ConferencesHeld)), new CountCell(new ExportCount(row.AgreementsReached)),
-                new CountCell(new ExportCount(row.AgreementsCompleted)), new CountCell(diverted), new CountCell(checks),
-                DerivedCell.Percentage(Share(row.DiversionNumerator, row.DiversionDenominator), diverted, checks),
+                new TextCell(row.Name), .. counts.Select(c => new CountCell(c)),
+                DerivedCell.Percentage(Share(row.DiversionNumerator, row.DiversionDenominator), counts[5], counts[6]),
             ]);
         }
         return new ExportTable(key, Titles[key],
