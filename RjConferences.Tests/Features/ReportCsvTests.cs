@@ -235,6 +235,31 @@ public class ReportCsvTests
     }
 
     [Fact]
+    public void A_total_of_6_made_of_a_small_count_and_a_suppressed_one_is_hidden_too_since_bounds_alone_would_give_both()
+    {
+        // 6 = 5 + 1: the 1 is "<5", so the 5 is hidden to protect it; but "<5" is at least 1 and "suppressed" at least 5,
+        // so with 6 shown both would follow. The 6 is hidden as well.
+        ExportCount six = new(6), five = new(5), one = new(1);
+        var table = new ExportTable("t", "T", ["Total", "Part", "Part"], [[new CountCell(six), new CountCell(five), new CountCell(one)]], []);
+
+        ReportSuppression.Apply([table], [new SumRelation(six, [five, one])], 5);
+
+        Assert.Equal([CountState.Protecting, CountState.Protecting, CountState.Small], new[] { six.State, five.State, one.State });
+    }
+
+    [Fact]
+    public void A_total_of_7_made_of_a_small_count_and_a_suppressed_one_stays_shown()
+    {
+        // 7 = 5 + 2: the small part is 1 or 2 and the other 5 or 6, nothing is pinned.
+        ExportCount seven = new(7), five = new(5), two = new(2);
+        var table = new ExportTable("t", "T", ["Total", "Part", "Part"], [[new CountCell(seven), new CountCell(five), new CountCell(two)]], []);
+
+        ReportSuppression.Apply([table], [new SumRelation(seven, [five, two])], 5);
+
+        Assert.Equal([CountState.Shown, CountState.Protecting, CountState.Small], new[] { seven.State, five.State, two.State });
+    }
+
+    [Fact]
     public void Every_table_has_a_header_and_one_row_per_aggregate()
     {
         var result = Result();

@@ -93,8 +93,10 @@ public sealed record ExportTable(string Key, string Title, IReadOnlyList<string>
 /// <item>A percentage, relative rate index, confidence interval or median is written "suppressed" when any count it
 /// rests on is hidden: multiplied by a shown base it would give the hidden count back.</item>
 /// </list>
+/// A relation that pins a hidden count by bounds alone (a reader knows "&lt;5" is 1 to 4 and "suppressed" is 5 or more:
+/// 6 = one of each gives both) has one more count hidden in the same way.
 /// Not protected, and said so on every export: two different selections compared with each other (a year and the same
-/// year less one school), and ranges narrowed by knowing that counts are whole and not negative.
+/// year less one school); and ranges narrowed (not pinned) by bounds, or pinned through several relations at once.
 /// </summary>
 public static class ReportSuppression
 {
@@ -109,7 +111,7 @@ public static class ReportSuppression
         }
         // A relation whose parts do not add up to its total holds a part no table shows: an unknown no other relation has.
         var complete = relations.Where(r => r.Total.Value == r.Parts.Sum(p => p.Value) && r.Parts.Count > 0).ToList();
-        while (Determined(complete) is { Count: > 0 } groups)
+        while (Determined(complete).Concat(PinnedByBounds(complete, suppressBelow)).ToList() is { Count: > 0 } groups)
         {
             var protectedAny = false;
             foreach (var determined in groups)
@@ -172,6 +174,47 @@ public static class ReportSuppression
             if (found.Count > 0) determined.Add(found);
         }
         return determined;
+    }
+
+    /// <summary>
+    /// The hidden counts one relation pins down by bounds alone: a reader knows a "&lt;5" is 1 to 4 and a "suppressed" count
+    /// is 5 or more (only shown counts, never small ones, are chosen to protect), so a total of 6 made of one of each gives
+    /// both away. Each hidden count's range is worked out from the relation and the others' ranges; a range of one value is
+    /// a disclosure. (Ranges narrowed through several relations at once are not looked for.)
+    /// </summary>
+    private static IEnumerable<IReadOnlyList<ExportCount>> PinnedByBounds(IReadOnlyList<SumRelation> relations, int suppressBelow)
+    {
+        const long Unbounded = long.MaxValue / 4;
+        (long Low, long High) Range(ExportCount c) => c.State switch
+        {
+            CountState.Small => (1, suppressBelow - 1),
+            CountState.Protecting => (suppressBelow, Unbounded),
+            _ => (c.Value, c.Value),
+        };
+        foreach (var relation in relations)
+        {
+            // total − Σ parts = 0, as Σ sign × count = 0.
+            var terms = relation.Parts.Select(p => (Count: p, Sign: -1L)).Prepend((Count: relation.Total, Sign: 1L)).ToList();
+            if (terms.Count(t => t.Count.Hidden) < 2) continue; // one alone is the linear check's
+            foreach (var (count, sign) in terms.Where(t => t.Count.Hidden))
+            {
+                // sign × count = −Σ others' sign × value: its range from the others' ranges.
+                long low = 0, high = 0;
+                foreach (var (other, otherSign) in terms.Where(t => t.Count != count))
+                {
+                    var (l, h) = Range(other);
+                    low += otherSign > 0 ? -Math.Min(h, Unbounded) : l;
+                    high += otherSign > 0 ? -l : Math.Min(h, Unbounded);
+                    low = Math.Max(low, -Unbounded); high = Math.Min(high, Unbounded);
+                }
+                var (from, to) = sign > 0 ? (low, high) : (-high, -low);
+                var (own, ownHigh) = Range(count);
+                if (Math.Max(from, own) == Math.Min(to, ownHigh))
+                {
+                    yield return [count];
+                }
+            }
+        }
     }
 
     /// <summary>The equations split into groups that share no variable (each is solved on its own: small matrices).</summary>
