@@ -62,7 +62,8 @@ public static partial class ReportWorkbook
         {
             var workbookPart = document.AddWorkbookPart();
             workbookPart.Workbook = new Xl.Workbook();
-            workbookPart.AddNewPart<WorkbookStylesPart>().Stylesheet = Styles.Sheet();
+            // Named relationship ids (the SDK would make random ones): the same report gives the same XML.
+            workbookPart.AddNewPart<WorkbookStylesPart>("rIdStyles").Stylesheet = Styles.Sheet();
             var sheets = workbookPart.Workbook.AppendChild(new Xl.Sheets());
             var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             void Add(string name, SheetWriter sheet)
@@ -73,7 +74,7 @@ public static partial class ReportWorkbook
                 {
                     unique = $"{name[..Math.Min(name.Length, 27)]} ({n})";
                 }
-                var part = workbookPart.AddNewPart<WorksheetPart>();
+                var part = workbookPart.AddNewPart<WorksheetPart>($"rIdSheet{sheets.ChildElements.Count + 1}");
                 part.Worksheet = sheet.Build(tabSelected: sheets.ChildElements.Count == 0);
                 sheets.Append(new Xl.Sheet { Id = workbookPart.GetIdOfPart(part), SheetId = (uint)sheets.ChildElements.Count + 1, Name = unique });
             }
