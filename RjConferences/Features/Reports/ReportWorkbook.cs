@@ -65,34 +65,46 @@ public static partial class ReportWorkbook
             // Named relationship ids (the SDK would make random ones): the same report gives the same XML.
             workbookPart.AddNewPart<WorkbookStylesPart>("rIdStyles").Stylesheet = Styles.Sheet();
             var sheets = workbookPart.Workbook.AppendChild(new Xl.Sheets());
-            var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             void Add(string name, SheetWriter sheet)
             {
-                // Excel refuses two sheets whose names differ only in case.
-                var unique = name;
-                for (var n = 2; !used.Add(unique); n++)
-                {
-                    unique = $"{name[..Math.Min(name.Length, 27)]} ({n})";
-                }
                 var part = workbookPart.AddNewPart<WorksheetPart>($"rIdSheet{sheets.ChildElements.Count + 1}");
                 part.Worksheet = sheet.Build(tabSelected: sheets.ChildElements.Count == 0);
-                sheets.Append(new Xl.Sheet { Id = workbookPart.GetIdOfPart(part), SheetId = (uint)sheets.ChildElements.Count + 1, Name = unique });
+                sheets.Append(new Xl.Sheet { Id = workbookPart.GetIdOfPart(part), SheetId = (uint)sheets.ChildElements.Count + 1, Name = name });
             }
 
-            Add(SelectionSheet, SelectionSheetOf(result.Selection, cover, tables));
+            var names = SheetNamesOf(tables);
+            Add(SelectionSheet, SelectionSheetOf(result.Selection, cover, tables, names));
             Add(DefinitionsSheet, DefinitionsSheetOf(result, cover.SuppressBelow));
-            foreach (var table in tables)
+            for (var t = 0; t < tables.Count; t++)
             {
                 var sheet = new SheetWriter(frozenHeader: true);
-                sheet.AddRow(table.Headers.Select(h => Text(h, Styles.Header)));
-                foreach (var row in table.Rows)
+                sheet.AddRow(tables[t].Headers.Select(h => Text(h, Styles.Header)));
+                foreach (var row in tables[t].Rows)
                 {
                     sheet.AddRow(row.Select(cell => CellOf(cell, cover.SuppressBelow)));
                 }
-                Add(SheetName(table), sheet);
+                Add(names[t], sheet);
             }
         }
         return stream.ToArray();
+    }
+
+    /// <summary>Each table's sheet name, made unique: Excel refuses two sheets whose names differ only in case.</summary>
+    private static List<string> SheetNamesOf(IReadOnlyList<ExportTable> tables)
+    {
+        var used = new HashSet<string>([SelectionSheet, DefinitionsSheet], StringComparer.OrdinalIgnoreCase);
+        var names = new List<string>();
+        foreach (var table in tables)
+        {
+            var name = SheetName(table);
+            var unique = name;
+            for (var n = 2; !used.Add(unique); n++)
+            {
+                unique = $"{name[..Math.Min(name.Length, 26)]} ({n})";
+            }
+            names.Add(unique);
+        }
+        return names;
     }
 
     /// <summary>A cell as the CSV writes it: a shown count or figure as a number (rounded as its text), anything else as text.</summary>
@@ -109,7 +121,8 @@ public static partial class ReportWorkbook
 
     private static WorkbookCell Text(string text, uint style = Styles.Plain) => new(text, Number: false, style);
 
-    private static SheetWriter SelectionSheetOf(ReportSelection selection, WorkbookCover cover, IReadOnlyList<ExportTable> tables)
+    private static SheetWriter SelectionSheetOf(ReportSelection selection, WorkbookCover cover, IReadOnlyList<ExportTable> tables,
+        IReadOnlyList<string> names)
     {
         var below = cover.SuppressBelow;
         var sheet = new SheetWriter(frozenHeader: false, widths: [28, 100]);
@@ -123,8 +136,8 @@ public static partial class ReportWorkbook
             + "changes recorded since are not in it");
         sheet.AddRow([Text("Suppression threshold", Styles.Label), new WorkbookCell(below.ToString(CultureInfo.InvariantCulture), Number: true, Styles.Count)]);
         Line("Suppression rule", $"Counts from 1 to {below - 1} are shown as “{ExportTable.SmallPrefix}{below}”; 0 is shown as 0. "
-            + $"Any figure from which such a count could be worked out — by adding or subtracting other figures, or a percentage, index, "
-            + $"interval or median resting on it — is shown as “{ExportTable.SuppressedText}”.");
+            + "A count from which such a count could be worked out by adding or subtracting other figures, and any percentage, "
+            + $"index, interval or median resting on a hidden count, is shown as “{ExportTable.SuppressedText}”.");
         Line("Suppressed together", "Every figure in this workbook and in this selection's CSV files is suppressed together, so no hidden "
             + "count can be worked out from them, by adding or subtracting any of them. Comparing two different selections with each "
             + "other (another period, borough, school or filter) is your responsibility: the difference between two selections can "
@@ -132,10 +145,10 @@ public static partial class ReportWorkbook
         Line("What it holds", "Counts, percentages and medians of groups of cases: no row describes a young person.");
         sheet.AddRow([]);
         sheet.AddRow([Text("Sheet", Styles.Label), Text("Table", Styles.Label)]);
-        Line(DefinitionsSheet, "How each headline figure is counted, and what “<5” and “suppressed” mean");
-        foreach (var table in tables)
+        Line(DefinitionsSheet, $"How each headline figure is counted, and what “{ExportTable.SmallPrefix}{below}” and “{ExportTable.SuppressedText}” mean");
+        for (var t = 0; t < tables.Count; t++)
         {
-            Line(SheetName(table), table.Title);
+            Line(names[t], tables[t].Title);
         }
         return sheet;
     }
