@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Dapper;
 using RjConferences.Data;
 using RjConferences.Features.Reports;
@@ -147,6 +149,89 @@ public class ReportBrowserTests(BrowserFixture browser) : IDisposable
         Assert.DoesNotContain(csv, r => r[0].Contains("Haggerston", StringComparison.Ordinal));
         Assert.DoesNotContain("Young", Encoding.UTF8.GetString(bytes));
     }
+
+    [Fact]
+    public async Task A_reviewer_downloads_the_whole_report_as_one_workbook_whose_figures_are_the_pages()
+    {
+        var reviewer = await SetUpAsync();
+        await using var connection = await app!.Database.Db.OpenAsync();
+        var newham = await connection.ExecuteScalarAsync<long>("SELECT id FROM boroughs WHERE name = 'Newham'");
+        var page = await browser.NewPageAsync(app);
+        await page.SignInAsync(reviewer);
+
+        await page.GotoInteractiveAsync($"reports?period=academic_year&academicYear=2025&borough={newham}&trend=month&reference=White");
+        await Assertions.Expect(page.GetByTestId("report-summary")).ToHaveTextAsync("Cases referred from 1 September 2025 to 31 August 2026: Newham.");
+        await Assertions.Expect(page.GetByTestId("headline-referrals")).ToContainTextAsync("24");
+        await page.AssertAccessibleAsync();
+        var link = page.GetByRole(AriaRole.Link, new() { Name = "Download all (Excel)" });
+        await Assertions.Expect(link).ToHaveCountAsync(1);
+
+        var download = await page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
+
+        Assert.Equal("report-2025-09-01-to-2026-08-31.xlsx", download.SuggestedFilename);
+        var sheets = WorkbookReading.Read(await File.ReadAllBytesAsync((await download.PathAsync())!));
+        var selection = sheets.Sheet("Selection");
+        Assert.Equal("1 September 2025 to 31 August 2026", selection.Row("Cases referred from")[1].Text);
+        Assert.Equal("Newham", selection.Row("Filters")[1].Text);
+        // The same "data as at" as the page: the app's clock, which the test holds still.
+        var asAt = Regex.Match(await page.GetByTestId("report-as-at").InnerTextAsync(), @"Data as at (\d\d:\d\d [A-Z]{3} on \d{1,2} \w+ \d{4})").Groups[1].Value;
+        Assert.NotEmpty(asAt);
+        Assert.StartsWith(asAt, selection.Row("Data as at")[1].Text);
+
+        // Each headline figure: a number in the workbook is a number the page shows for that figure; anything else is a suppression mark.
+        var headlines = sheets.Sheet("Headline figures");
+        var compared = 0;
+        foreach (var figure in await page.Locator("[data-testid^='headline-']").AllAsync())
+        {
+            var label = await figure.Locator("dt").InnerTextAsync();
+            var shown = Numbers(string.Join(" ", await figure.Locator(".headline-value, .headline-detail").AllInnerTextsAsync()));
+            foreach (var cell in headlines.Row(label).Skip(1))
+            {
+                if (cell.Number)
+                {
+                    Assert.Contains(double.Parse(cell.Text, CultureInfo.InvariantCulture), shown);
+                    compared++;
+                }
+                else
+                {
+                    Assert.Contains(cell.Text, new[] { "", "<5", "suppressed", ReportFormat.NotAvailable });
+                }
+            }
+        }
+        Assert.Equal(24, double.Parse(headlines.Row("Referrals")[1].Text, CultureInfo.InvariantCulture));
+        Assert.True(compared >= 5, $"only {compared} headline numbers compared");
+
+        // The breakdowns, row by row and column by column: the page's exact count, "<5" for 1 to 4, or "suppressed".
+        foreach (var (table, sheet) in new[] { ("boroughs", "By borough"), ("schools", "By school") })
+        {
+            var rows = await page.GetByTestId($"{table}-table").Locator("tbody tr").AllAsync();
+            Assert.Equal(rows.Count, sheets.Sheet(sheet).Rows.Count - 1);
+            foreach (var row in rows)
+            {
+                var cells = sheets.Sheet(sheet).Row(await row.Locator("th").InnerTextAsync());
+                var shown = await row.Locator("td").AllInnerTextsAsync();
+                for (var c = 0; c < 5; c++)
+                {
+                    var exact = long.Parse(shown[c], NumberStyles.AllowThousands, CultureInfo.GetCultureInfo("en-GB"));
+                    Assert.True(cells[c + 1] switch
+                    {
+                        { Number: true, Text: var n } => long.Parse(n, CultureInfo.InvariantCulture) == exact,
+                        { Text: "<5" } => exact is >= 1 and <= 4,
+                        { Text: "suppressed" } => true,
+                        _ => false,
+                    }, $"{sheet}, {cells[0].Text}, column {c + 2}: page {exact}, workbook {cells[c + 1].Text}");
+                }
+            }
+        }
+        Assert.Equal(("12", true), (sheets.Sheet("By school").Row("Langdon Park, Newham")[1].Text, sheets.Sheet("By school").Row("Langdon Park, Newham")[1].Number));
+        Assert.DoesNotContain(sheets.SelectMany(s => s.Rows).SelectMany(r => r), c => c.Text.Contains("Haggerston", StringComparison.Ordinal)
+            || c.Text.Contains("Young", StringComparison.Ordinal));
+    }
+
+    /// <summary>The numbers in a text as the page writes them ("83.3% — 20 of 24", "10 days — over 8 cases").</summary>
+    private static List<double> Numbers(string text) => Regex.Matches(text, @"-?\d[\d,]*(\.\d+)?")
+        .Select(m => double.Parse(m.Value, NumberStyles.Number, CultureInfo.GetCultureInfo("en-GB")))
+        .ToList();
 
     /// <summary>With RJ_SCREENSHOTS set to a folder: the report as shown, in forced colours (high contrast) and as printed.</summary>
     private static async Task ScreenshotsAsync(IPage page)

@@ -73,6 +73,10 @@ public class ReportsPageTests : CaseTestContext
         Assert.Equal("2025", page.Find("#field-AcademicYear option[selected]").GetAttribute("value"));
         Assert.Contains($"reports/export/funnel.csv?period=academic_year&academicYear=2025&borough={newham}&trend=month&reference=White",
             page.FindAll("a[download]").Select(a => a.GetAttribute("href")));
+        // One workbook link for the whole selection, its name unique among the page's links.
+        var workbook = Assert.Single(page.FindAll("a"), a => a.TextContent.Trim() == "Download all (Excel)");
+        Assert.Equal($"reports/export/all.xlsx?period=academic_year&academicYear=2025&borough={newham}&trend=month&reference=White", workbook.GetAttribute("href"));
+        Assert.True(workbook.HasAttribute("download"));
     }
 
     [Fact]
@@ -166,7 +170,10 @@ public class ReportsPageTests : CaseTestContext
         Assert.Contains("Referred 50 (100% of referred); Eligible 45 (90% of referred)", view.Find("#funnel-chart-desc").TextContent);
         Assert.Contains("October 2025 75% — 18 of 24", view.Find("#diversion-chart-desc").TextContent);
         Assert.Contains("Referrals: 50 in all, most in October 2025 (25)", view.Find("#trend-chart-desc").TextContent);
-        Assert.Equal(7, view.FindAll("a[download]").Count);
+        // A CSV link per table, and one workbook of them all.
+        Assert.Equal(7, view.FindAll("a[download][href*='.csv?']").Count);
+        Assert.Single(view.FindAll("a[download][href*='all.xlsx?']"));
+        Assert.Equal(8, view.FindAll("a[download]").Count);
         var internalMatters = Render<HeadlineFigures>(p => p.Add(h => h.Query, "")
             .Add(h => h.Figures, [new HeadlineFigure("school_internal", "Referrals the school handled internally", FigureKind.Count, 0, null, null)]));
         Assert.Equal("not available for these filters", internalMatters.Find("[data-testid=headline-school_internal] dd").TextContent.Trim());

@@ -8,7 +8,7 @@ using RjConferences.Tests.Support;
 
 namespace RjConferences.Tests.Security;
 
-/// <summary>GET /reports/export/{table}.csv over HTTP: who may, what is refused, what is audited, and what the file holds.</summary>
+/// <summary>GET /reports/export/{table}.csv and /reports/export/all.xlsx (the workbook) over HTTP: who may, what is refused, what is audited, and what the file holds.</summary>
 public class ReportEndpointTests : IAsyncLifetime
 {
     private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 6, 15, 9, 0, 0, TimeSpan.Zero));
@@ -159,6 +159,98 @@ public class ReportEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.NotEqual("text/csv", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal([("access_denied", "page", "/reports/export/headlines.csv", null, null)], await AuditAsync(officer));
+    }
+
+    [Fact]
+    public async Task A_reviewer_downloads_the_workbook_named_by_period_never_cached_and_audited_as_disclose()
+    {
+        using var client = await SignedInAsync(reviewer);
+
+        var response = await client.GetAsync($"/reports/export/all.xlsx?period=academic_year&academicYear=2025&borough={newham}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.Equal("report-2025-09-01-to-2026-08-31.xlsx",
+            response.Content.Headers.ContentDisposition.FileNameStar ?? response.Content.Headers.ContentDisposition.FileName);
+        Assert.Contains("no-store", response.Headers.CacheControl!.ToString());
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        var sheets = WorkbookReading.Read(bytes);
+        Assert.Equal(["Selection", "Definitions", "Headline figures", "Stage by stage", "Disproportionality", "Cohort", "By borough", "By school",
+            "By offence category"], sheets.Select(s => s.Name));
+        var selection = sheets.Sheet("Selection");
+        Assert.Equal("Newham", selection.Row("Filters")[1].Text);
+        Assert.StartsWith("10:00 BST on 15 June 2026", selection.Row("Data as at")[1].Text);
+        var headlines = sheets.Sheet("Headline figures");
+        Assert.Equal(("7", true), (headlines.Row("Referrals")[1].Text, headlines.Row("Referrals")[1].Number));
+        // The same cells as the CSV of the same selection.
+        var csv = ReportCsvTests.Parse(Encoding.UTF8.GetString((await (await client.GetAsync(
+            $"/reports/export/funnel.csv?period=academic_year&academicYear=2025&borough={newham}")).Content.ReadAsByteArrayAsync())[3..]));
+        var funnel = sheets.Sheet("Stage by stage");
+        Assert.Equal(csv.Count, funnel.Rows.Count);
+        for (var r = 0; r < csv.Count; r++)
+        {
+            Assert.Equal(csv[r], funnel.Texts(r).Concat(Enumerable.Repeat("", csv[r].Length - funnel.Rows[r].Count)));
+        }
+        Assert.DoesNotContain(sheets.SelectMany(s => s.Rows).SelectMany(r => r), c => c.Text.Contains("Young", StringComparison.Ordinal)
+            || c.Text.Contains("Haggerston", StringComparison.Ordinal));
+        Assert.Equal(
+            [
+                ("disclose", "report", "all", "xlsx workbook", $"period=academic_year&academicYear=2025&borough={newham}&trend=month&reference=White"),
+                ("disclose", "report", "funnel", "csv export", $"period=academic_year&academicYear=2025&borough={newham}&trend=month&reference=White"),
+            ],
+            await AuditAsync(reviewer));
+    }
+
+    [Fact]
+    public async Task A_forged_borough_gets_no_workbook_and_is_audited_as_access_denied()
+    {
+        using var client = await SignedInAsync(reviewer);
+
+        var response = await client.GetAsync($"/reports/export/all.xlsx?period=academic_year&academicYear=2025&borough={hackney}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Choose a borough from the list", await response.Content.ReadAsStringAsync());
+        Assert.Equal([("access_denied", "borough", hackney.ToString(), null, "report selection for a borough outside the user's scope or missing")],
+            await AuditAsync(reviewer));
+    }
+
+    [Fact]
+    public async Task A_bad_period_gets_a_message_and_no_workbook()
+    {
+        using var client = await SignedInAsync(reviewer);
+
+        var response = await client.GetAsync("/reports/export/all.xlsx?period=custom&from=2026-03-05&to=2026-03-01");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("End date must be the same as or after the start date", await response.Content.ReadAsStringAsync());
+        Assert.Empty(await AuditAsync(reviewer));
+    }
+
+    [Fact]
+    public async Task A_referrer_gets_403_for_the_workbook_and_the_refusal_is_audited()
+    {
+        using var client = await SignedInAsync(officer);
+
+        var response = await client.GetAsync("/reports/export/all.xlsx?period=academic_year&academicYear=2025");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal([("access_denied", "page", "/reports/export/all.xlsx", null, null)], await AuditAsync(officer));
+    }
+
+    [Theory]
+    [InlineData("/reports/export/all.csv")]
+    [InlineData("/reports/export/headlines.xlsx")]
+    public async Task The_workbook_route_and_the_tables_route_do_not_answer_for_each_other(string path)
+    {
+        using var client = await SignedInAsync(reviewer);
+
+        var response = await client.GetAsync(path + "?period=academic_year&academicYear=2025");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(await AuditAsync(reviewer));
     }
 
     [Fact]

@@ -7,13 +7,17 @@ public enum ExportStatus { Ok, UnknownTable, Invalid }
 public sealed record ExportResult(ExportStatus Status, string? FileName = null, byte[]? Content = null, string? Message = null);
 
 /// <summary>
-/// One table of the report as a CSV file: the selection checked as the page checks it (a borough or school
-/// outside the user's scope refused and audited as access_denied), the report computed, small counts
-/// suppressed, formulas neutralised, and the download audited as <c>disclose</c> with the table and the
-/// selection's ids and codes.
+/// The report's downloads — one table as a CSV file, or every table as one workbook — made in one place: the selection
+/// checked as the page checks it (a borough or school outside the user's scope refused and audited as access_denied), the
+/// report computed, its tables suppressed together (<see cref="ReportTables.BuildAll"/>), formulas neutralised, and the
+/// download audited as <c>disclose</c> with what was sent and the selection's ids and codes.
 /// </summary>
-public sealed class ReportExports(ReportSelectionValidator validator, ReportQueries queries, AuditLog audit, IOptions<ReportOptions> options)
+public sealed class ReportExports(ReportSelectionValidator validator, ReportQueries queries, AuditLog audit, IOptions<ReportOptions> options,
+    TimeProvider clock)
 {
+    /// <summary>The audit's entity id for the workbook (a CSV's is its table).</summary>
+    public const string Workbook = "all";
+
     public async Task<ExportResult> ExportAsync(string table, IEnumerable<KeyValuePair<string, StringValues>> query,
         Guid userId, CancellationToken cancellationToken = default)
     {
@@ -21,18 +25,40 @@ public sealed class ReportExports(ReportSelectionValidator validator, ReportQuer
         {
             return new ExportResult(ExportStatus.UnknownTable);
         }
+        var suppressBelow = options.Value.SuppressBelow;
+        return await ExportAsync(query, userId, table, "csv export", (result, _, _) =>
+            (FileName(table, result.Selection), ReportCsv.Write(ReportTables.BuildAll(result, suppressBelow).Single(t => t.Key == table), suppressBelow)),
+            cancellationToken);
+    }
+
+    /// <summary>Every table of the selection in one .xlsx (<see cref="ReportWorkbook"/>), with the selection and the definitions.</summary>
+    public Task<ExportResult> WorkbookAsync(IEnumerable<KeyValuePair<string, StringValues>> query, Guid userId,
+        CancellationToken cancellationToken = default) =>
+        ExportAsync(query, userId, Workbook, "xlsx workbook", (result, choices, asAt) =>
+            (ReportWorkbook.FileName(result.Selection),
+             ReportWorkbook.Write(result, new WorkbookCover(choices.Describe(result.Selection), asAt, options.Value.SuppressBelow))),
+            cancellationToken);
+
+    /// <summary>Validate, run, write, audit: the one path of every download.</summary>
+    private async Task<ExportResult> ExportAsync(IEnumerable<KeyValuePair<string, StringValues>> query, Guid userId, string entityId,
+        string recipient, Func<ReportResult, ReportChoices, DateTimeOffset, (string FileName, byte[] Content)> write,
+        CancellationToken cancellationToken)
+    {
         var form = ReportSelectionForm.FromQuery(query);
-        var check = await validator.ValidateAsync(form, userId, cancellationToken: cancellationToken);
+        var choices = await validator.ChoicesAsync(userId, cancellationToken);
+        var check = await validator.ValidateAsync(form, userId, choices, cancellationToken);
         if (check.Selection is not { } selection)
         {
             return new ExportResult(ExportStatus.Invalid, Message: "The report cannot be made for this selection: "
                 + string.Join("; ", check.Errors.SelectMany(e => e.Value)) + ".");
         }
+        // As the page: the time the figures were worked out, said as "Data as at".
+        var asAt = clock.GetUtcNow();
         var result = await queries.RunAsync(userId, selection, cancellationToken);
-        var content = ReportCsv.Write(ReportTables.BuildAll(result, options.Value.SuppressBelow).Single(t => t.Key == table), options.Value.SuppressBelow);
-        await audit.RecordAsync(new AuditEvent(AuditAction.Disclose, EntityType: "report", EntityId: table, UserId: userId,
-            Recipient: "csv export", Justification: form.ToQueryString()), cancellationToken);
-        return new ExportResult(ExportStatus.Ok, FileName(table, selection), content);
+        var (fileName, content) = write(result, choices, asAt);
+        await audit.RecordAsync(new AuditEvent(AuditAction.Disclose, EntityType: "report", EntityId: entityId, UserId: userId,
+            Recipient: recipient, Justification: form.ToQueryString()), cancellationToken);
+        return new ExportResult(ExportStatus.Ok, fileName, content);
     }
 
     /// <summary>"report-funnel-2025-09-01-to-2026-08-31.csv": the table and the period, nothing about a person.</summary>
@@ -44,6 +70,9 @@ public static class ReportEndpoints
 {
     /// <summary>The download address of one table for a selection (its query string: ids and codes only).</summary>
     public static string ExportUrl(string table, string query) => $"reports/export/{table}.csv?{query}";
+
+    /// <summary>The download address of the whole selection as one workbook.</summary>
+    public static string WorkbookUrl(string query) => $"reports/export/all.xlsx?{query}";
 
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
     {
@@ -57,30 +86,41 @@ public static class ReportEndpoints
     }
 
     /// <summary>
-    /// GET /reports/export/{table}.csv?period=…&amp;… — a table of the report as CSV, for youth justice reviewers
-    /// and administrators (anyone else signed in gets 403, audited); never cached (the app's default no-store).
+    /// GET /reports/export/{table}.csv?period=…&amp;… — a table of the report as CSV — and GET /reports/export/all.xlsx?… — every
+    /// table as one workbook (the literal ".xlsx" keeps it apart from the tables' route), for youth justice reviewers and
+    /// administrators (anyone else signed in gets 403, audited); never cached (the app's default no-store).
     /// </summary>
     public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/reports/export/{table}.csv", async (string table, HttpRequest request, ClaimsPrincipal user,
+        endpoints.MapGet("/reports/export/{table}.csv", (string table, HttpRequest request, ClaimsPrincipal user,
                 ReportExports exports, AuditLog audit, CancellationToken cancellationToken) =>
-            {
-                if (!user.Allows(Policies.Reports))
-                {
-                    // A file, not a page: refused with 403 rather than sent to the "cannot open this page" page.
-                    await audit.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "page", EntityId: request.Path.Value,
-                        UserId: user.UserIdOrNull()), cancellationToken);
-                    return Results.Text("Reports are for youth justice reviewers and administrators.", "text/plain; charset=utf-8",
-                        statusCode: StatusCodes.Status403Forbidden);
-                }
-                return await exports.ExportAsync(table, request.Query, user.UserId(), cancellationToken) switch
-                {
-                    { Status: ExportStatus.Ok } ok => Results.File(ok.Content!, "text/csv; charset=utf-8", ok.FileName),
-                    { Status: ExportStatus.Invalid } bad => Results.Text(bad.Message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest),
-                    _ => Results.NotFound(),
-                };
-            })
+                DownloadAsync(request, user, audit, "text/csv; charset=utf-8",
+                    () => exports.ExportAsync(table, request.Query, user.UserId(), cancellationToken), cancellationToken))
+            .RequireAuthorization();
+        endpoints.MapGet("/reports/export/all.xlsx", (HttpRequest request, ClaimsPrincipal user,
+                ReportExports exports, AuditLog audit, CancellationToken cancellationToken) =>
+                DownloadAsync(request, user, audit, ReportWorkbook.ContentType,
+                    () => exports.WorkbookAsync(request.Query, user.UserId(), cancellationToken), cancellationToken))
             .RequireAuthorization();
         return endpoints;
+    }
+
+    private static async Task<IResult> DownloadAsync(HttpRequest request, ClaimsPrincipal user, AuditLog audit, string contentType,
+        Func<Task<ExportResult>> export, CancellationToken cancellationToken)
+    {
+        if (!user.Allows(Policies.Reports))
+        {
+            // A file, not a page: refused with 403 rather than sent to the "cannot open this page" page.
+            await audit.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "page", EntityId: request.Path.Value,
+                UserId: user.UserIdOrNull()), cancellationToken);
+            return Results.Text("Reports are for youth justice reviewers and administrators.", "text/plain; charset=utf-8",
+                statusCode: StatusCodes.Status403Forbidden);
+        }
+        return await export() switch
+        {
+            { Status: ExportStatus.Ok } ok => Results.File(ok.Content!, contentType, ok.FileName),
+            { Status: ExportStatus.Invalid } bad => Results.Text(bad.Message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest),
+            _ => Results.NotFound(),
+        };
     }
 }
