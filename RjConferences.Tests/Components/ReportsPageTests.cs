@@ -181,6 +181,64 @@ public class ReportsPageTests : CaseTestContext
     }
 
     [Fact]
+    public void Each_headline_figure_and_funnel_stage_shows_the_same_period_a_year_earlier_and_the_change()
+    {
+        var previous = ReportSamples.Result(ReportSamples.Selection with { From = new DateOnly(2024, 9, 1), To = new DateOnly(2025, 8, 31) }) with
+        {
+            Headlines =
+            [
+                ReportSamples.Count("referrals", "Referrals", 45),
+                ReportSamples.Rate("diversion_rate", "Diversion rate", 29, 50),
+                ReportSamples.Median("days_to_conference", "Median days from referral to conference", 14.5, 20),
+                ReportSamples.Rate("harmed_satisfaction", "Harmed parties satisfied (4 or 5)", 0, 0),
+            ],
+            Funnel = [ReportSamples.Stage("referred", "Referred", 45, 45, null), ReportSamples.Stage("eligible", "Eligible", 47, 45, 45)],
+        };
+        var view = Render<ReportView>(p => p.Add(v => v.Result, ReportSamples.Result() with { PreviousYear = previous })
+            .Add(v => v.Query, "period=academic_year&academicYear=2025"));
+
+        Assert.Contains("cases referred from 1 September 2024 to 31 August 2025", view.Find("[data-testid=report-comparison]").TextContent);
+        string Previous(string key) => Regex.Replace(view.Find($"[data-testid=previous-{key}]").TextContent, @"\s+", " ").Trim();
+        Assert.Equal("A year earlier: 45; change: +5", Previous("referrals"));
+        Assert.Equal("A year earlier: 58% — 29 of 50; change: +4 percentage points", Previous("diversion_rate")); // 62% against 58%
+        Assert.Equal("A year earlier: 14.5 days — over 20 cases; change: \u22122 days", Previous("days_to_conference"));
+        Assert.Equal("A year earlier: no cases — 0 of 0", Previous("harmed_satisfaction")); // nothing to compare: no change given
+        Assert.Empty(view.FindAll("[data-testid=previous-handled_internally]")); // not worked out a year earlier: nothing beside it
+
+        var funnel = view.FindAll("[data-testid=funnel-table] tbody tr").Select(r => r.QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToList()).ToList();
+        Assert.Equal(["50", "100%", "", "45", "+5"], funnel[0].Take(5));
+        Assert.Equal(["45", "90%", "90%", "47", "\u22122"], funnel[1].Take(5));
+        Assert.Equal(["", ""], funnel[2].Skip(3).Take(2)); // a stage the year before did not have: nothing to compare
+    }
+
+    [Fact]
+    public void A_breakdown_sorts_by_any_column_and_by_the_change_on_a_year_earlier()
+    {
+        var now = ReportSamples.Result(bySchool: [ReportSamples.Row("Amber", 10), ReportSamples.Row("Birch", 30), ReportSamples.Row("Cedar", 20)]);
+        var before = ReportSamples.Result(bySchool: [ReportSamples.Row("Amber", 2), ReportSamples.Row("Birch", 40), ReportSamples.Row("Cedar", 5)]);
+        var view = Render<ReportView>(p => p.Add(v => v.Result, now with { PreviousYear = before }).Add(v => v.Query, ""));
+        List<string> Names() => view.FindAll("[data-testid=schools-table] tbody th").Select(h => h.TextContent).ToList();
+        string? Sort(string column) => view.Find($"[data-testid=sort-schools-{column}]").ParentElement!.GetAttribute("aria-sort");
+
+        Assert.Equal(["Amber", "Birch", "Cedar"], Names());
+        Assert.Equal("ascending", Sort("name"));
+        Assert.Equal(["+8", "\u221210", "+15"], view.FindAll("[data-testid=schools-table] tbody tr").Select(r => r.QuerySelectorAll("td")[1].TextContent).ToList());
+
+        view.Find("[data-testid=sort-schools-referrals_change]").Click(); // largest rise first
+        Assert.Equal(["Cedar", "Amber", "Birch"], Names());
+        Assert.Equal(("descending", null), (Sort("referrals_change"), Sort("name")));
+
+        view.Find("[data-testid=sort-schools-referrals_change]").Click(); // again: largest fall first
+        Assert.Equal(["Birch", "Amber", "Cedar"], Names());
+        Assert.Equal("ascending", Sort("referrals_change"));
+
+        view.Find("[data-testid=sort-schools-referrals]").Click();
+        Assert.Equal(["Birch", "Cedar", "Amber"], Names());
+        view.Find("[data-testid=sort-schools-name]").Click();
+        Assert.Equal(["Amber", "Birch", "Cedar"], Names());
+    }
+
+    [Fact]
     public void Each_rate_and_index_shows_its_95_percent_interval_and_an_index_unlikely_to_be_chance_is_marked_in_the_table_and_the_chart()
     {
         var result = ReportSamples.Result() with

@@ -157,6 +157,23 @@ public sealed class ReportQueriesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_selection_a_year_earlier_comes_with_the_report_for_the_comparison()
+    {
+        var r = await RunAsync(newhamReviewer, Year with { BoroughId = null });
+
+        var previous = r.PreviousYear!;
+        Assert.Equal((new DateOnly(2023, 9, 1), new DateOnly(2024, 8, 31)), (previous.Selection.From, previous.Selection.To));
+        // Only C15 (31 August 2024) of Newham's cases falls in the year before; one school-internal matter (30 August 2024).
+        Assert.Equal((14, 1), (Referrals(r), Referrals(previous)));
+        Assert.Equal(1, Figure(previous, "school_internal").Numerator);
+        Assert.Equal(1, previous.Funnel[0].Count);
+        Assert.Equal(1, previous.BySchool.Single(s => s.Name == "Langdon Park, Newham").Referrals);
+        Assert.Null(previous.PreviousYear); // one year back, not a chain
+        // 29 February moves to 28 February.
+        Assert.Equal(new DateOnly(2023, 2, 28), ReportQueries.PreviousYear(new ReportSelection(new DateOnly(2024, 2, 1), new DateOnly(2024, 2, 29))).To);
+    }
+
+    [Fact]
     public async Task Each_cohort_month_says_how_many_cases_with_an_agreement_are_still_waiting_for_their_12_month_check()
     {
         var r = await RunAsync(newhamReviewer, Year);

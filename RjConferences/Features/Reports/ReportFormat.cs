@@ -47,6 +47,41 @@ public static class ReportFormat
         _ => (Number(figure.Numerator), null),
     };
 
+    /// <summary>A change in a count: "+5", "−3", "no change" (a true minus sign, read as "minus").</summary>
+    public static string Change(long current, long previous) => (current - previous) switch
+    {
+        0 => "no change",
+        > 0 and var d => "+" + Number(d),
+        var d => "\u2212" + Number(-d),
+    };
+
+    /// <summary>
+    /// A headline figure a year earlier and the change, as the page writes them: a count ("45", "+5"), a rate in percentage
+    /// points ("58% — 29 of 50", "+4 percentage points"), a median in days ("14 days", "−2 days"). The change is empty when
+    /// either year has nothing to compare.
+    /// </summary>
+    public static (string Previous, string Change) Compare(HeadlineFigure current, HeadlineFigure previous)
+    {
+        var (value, detail) = Headline(previous);
+        var before = detail is null ? value : $"{value} — {detail}";
+        string change = (current.Kind, current.Value, previous.Value) switch
+        {
+            (_, null, _) or (_, _, null) => "",
+            (FigureKind.Rate, { } now, { } then) => Signed((now - then) * 100, "percentage point", "percentage points"),
+            (FigureKind.MedianDays, { } now, { } then) => Signed(now - then, "day", "days"),
+            _ => Change(current.Numerator, previous.Numerator),
+        };
+        return (before, change);
+    }
+
+    private static string Signed(double difference, string one, string many)
+    {
+        var rounded = Math.Round(difference, 1, MidpointRounding.AwayFromZero);
+        if (rounded == 0) return "no change";
+        var size = Math.Abs(rounded).ToString("0.#", Culture);
+        return (rounded > 0 ? "+" : "\u2212") + size + " " + (Math.Abs(rounded) == 1 ? one : many);
+    }
+
     /// <summary>The diversion rate of a trend point or breakdown row.</summary>
     public static string Diversion(long diverted, long checks) => Rate(ReportTables.Share(diverted, checks), diverted, checks);
 

@@ -58,9 +58,21 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
     public Task<ReportResult> RunFromSourceTablesAsync(Guid userId, ReportSelection selection, CancellationToken ct) =>
         RunAsync(userId, selection, "case_report_facts_source", ct);
 
+    /// <summary>The report and, as its <see cref="ReportResult.PreviousYear"/>, the same selection twelve months earlier.</summary>
     private async Task<ReportResult> RunAsync(Guid userId, ReportSelection selection, string table, CancellationToken ct)
     {
         if (selection.To < selection.From) throw new ArgumentException("The period ends before it starts.", nameof(selection));
+        var current = await RunOnceAsync(userId, selection, table, ct);
+        var previous = await RunOnceAsync(userId, PreviousYear(selection), table, ct);
+        return current with { PreviousYear = previous };
+    }
+
+    /// <summary>The same selection a year earlier: both dates moved back twelve months (29 February to 28 February).</summary>
+    public static ReportSelection PreviousYear(ReportSelection selection) =>
+        selection with { From = selection.From.AddYears(-1), To = selection.To.AddYears(-1) };
+
+    private async Task<ReportResult> RunOnceAsync(Guid userId, ReportSelection selection, string table, CancellationToken ct)
+    {
         var finalMonths = followUps.Value.IntervalsMonths.Max();
         await using var connection = await db.OpenAsync(ct);
 
