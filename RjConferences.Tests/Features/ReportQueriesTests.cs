@@ -174,6 +174,49 @@ public sealed class ReportQueriesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Timeliness_is_counted_in_working_days_past_weekends_and_bank_holidays_and_harmed_parties_who_took_part_out_of_those_who_consented()
+    {
+        // Around Easter 2026 (Good Friday 3 April, Easter Monday 6 April, early May bank holiday 4 May), worked out by hand:
+        // T1 referred Thursday 2 April, assessed Thursday 9 April: 7, 8, 9 April = 3 working days; offered restorative justice on
+        //    Easter Monday: 0 working days; conference on 16 April: 8 working days; the harmed party consented and attended.
+        // T2 referred Monday 2 March, assessed Friday 20 March: 14 working days (late); offered on Tuesday 10 March: 6 (late);
+        //    conference on Monday 23 March: 15; the harmed party consented but did not attend.
+        // T3 referred Friday 1 May, assessed Monday 18 May: 10 working days (in time, the 10th); no offer, no conference.
+        await Case("T1", "2026-04-02", status: "conference_held", path: Held, assessedAfter: 7, victimAfter: 4,
+            conference: ("held", 14, true, null, null), harmedAttended: true);
+        await Case("T2", "2026-03-02", status: "conference_held", path: Held, assessedAfter: 18, victimAfter: 8,
+            conference: ("held", 21, true, null, null), harmedAttended: false);
+        await Case("T3", "2026-05-01", status: "assessing", path: ["assessing"], assessedAfter: 17);
+
+        var r = await RunAsync(newhamReviewer, new ReportSelection(new DateOnly(2026, 3, 1), new DateOnly(2026, 5, 31)));
+
+        Assert.Equal((2, 3L), (Figure(r, "assessed_in_time").Numerator, Figure(r, "assessed_in_time").Denominator!.Value));
+        Assert.Equal((10.0, 3L), (Figure(r, "median_working_days_to_assessment").Value!.Value, Figure(r, "median_working_days_to_assessment").Denominator!.Value));
+        Assert.Equal((1, 2L), (Figure(r, "victim_offer_in_time").Numerator, Figure(r, "victim_offer_in_time").Denominator!.Value));
+        Assert.Equal(3.0, Figure(r, "median_working_days_to_victim_offer").Value!.Value); // (0 + 6) / 2
+        Assert.Equal((11.5, 2L), (Figure(r, "median_working_days_to_conference").Value!.Value, Figure(r, "median_working_days_to_conference").Denominator!.Value));
+        Assert.Equal((1, 2L), (Figure(r, "harmed_took_part").Numerator, Figure(r, "harmed_took_part").Denominator!.Value));
+        // The median in calendar days is still there, over the same cases: (14 + 21) / 2.
+        Assert.Equal((17.5, 2L), (Figure(r, "median_days_to_conference").Value!.Value, Figure(r, "median_days_to_conference").Denominator!.Value));
+    }
+
+    [Fact]
+    public void Working_days_skip_weekends_and_bank_holidays_and_the_day_of_referral_is_day_0()
+    {
+        var days = new WorkingDays([new DateOnly(2026, 4, 3), new DateOnly(2026, 4, 6)], new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31));
+
+        Assert.Equal(0, days.Between(new DateOnly(2026, 4, 2), new DateOnly(2026, 4, 2)));
+        Assert.Equal(0, days.Between(new DateOnly(2026, 4, 2), new DateOnly(2026, 4, 6))); // Good Friday, a weekend, Easter Monday
+        Assert.Equal(1, days.Between(new DateOnly(2026, 4, 2), new DateOnly(2026, 4, 7)));
+        Assert.Equal(-1, days.Between(new DateOnly(2026, 4, 7), new DateOnly(2026, 4, 2)));
+        Assert.Equal(1, days.Between(new DateOnly(2026, 3, 6), new DateOnly(2026, 3, 9))); // Friday to Monday
+        // Outside the span worked out in advance, the same answer one day at a time.
+        Assert.Equal(5, days.Between(new DateOnly(2027, 3, 5), new DateOnly(2027, 3, 12)));
+        Assert.False(days.IsWorkingDay(new DateOnly(2026, 4, 3)));
+        Assert.True(days.IsWorkingDay(new DateOnly(2026, 4, 7)));
+    }
+
+    [Fact]
     public async Task Each_cohort_month_says_how_many_cases_with_an_agreement_are_still_waiting_for_their_12_month_check()
     {
         var r = await RunAsync(newhamReviewer, Year);
@@ -396,7 +439,7 @@ public sealed class ReportQueriesTests : IAsyncLifetime
         string ethnic = "white_british", string gender = "male", int age = 12, string route = "community_resolution", long category = 1,
         string? status = null, string[]? path = null, string? closure = null, bool refused = false,
         (string Status, int Day, bool? Reached, bool? Exclusion, int? Satisfaction)? conference = null,
-        (int Months, string Result)[]? checks = null, int? victimAfter = null)
+        (int Months, string Result)[]? checks = null, int? victimAfter = null, int? assessedAfter = null, bool? harmedAttended = null)
     {
         var id = Guid.NewGuid();
         ids[name] = id;
@@ -448,8 +491,25 @@ public sealed class ReportQueriesTests : IAsyncLifetime
                     VALUES (@consent, @id, @harmed, 'take_part', 'refused', @referredDate, 'phone', @user, @at)
                     """, new { consent = Guid.NewGuid(), id, harmed, referredDate, user = admin.Id, at }, transaction);
             }
+            if (assessedAfter is { } days)
+            {
+                await connection.ExecuteAsync("""
+                    INSERT INTO suitability_assessments (id, case_id, assessed_by, assessed_at, risk_to_parties, power_imbalance,
+                                                         acceptance_of_responsibility, harmed_party_wishes, outcome, number)
+                    VALUES (@assessment, @id, @user, @assessedAt, 'Low', 'None', 'Full', 'Wants to meet', 'suitable', 1)
+                    """, new { assessment = Guid.NewGuid(), id, user = admin.Id, assessedAt = at.AddDays(days) }, transaction);
+            }
+            if (harmedAttended is not null)
+            {
+                // The harmed party consented to take part (and, with harmedAttended, attended the held conference below).
+                await connection.ExecuteAsync("""
+                    INSERT INTO consents (id, case_id, party_id, purpose, decision, decided_on, method, taken_by, recorded_at)
+                    VALUES (@consent, @id, @harmed, 'take_part', 'given', @referredDate, 'phone', @user, @at)
+                    """, new { consent = Guid.NewGuid(), id, harmed, referredDate, user = admin.Id, at }, transaction);
+            }
             if (conference is { } c)
             {
+                var conferenceId = Guid.NewGuid();
                 var start = new DateTimeOffset(referred.AddDays(c.Day).ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero);
                 var end = start.AddHours(1);
                 await connection.ExecuteAsync("""
@@ -457,8 +517,14 @@ public sealed class ReportQueriesTests : IAsyncLifetime
                                              agreement_reached, exclusion_avoided, harmed_satisfaction)
                     VALUES (@conference, @id, @school, (SELECT min(id) FROM rooms WHERE school_id = @school), @start, @end, @user, @Status, @user, @at, @at,
                             @Reached, @Exclusion, @Satisfaction)
-                    """, new { conference = Guid.NewGuid(), id, school = school ?? a1, start, end, user = admin.Id, at, c.Status, c.Reached, c.Exclusion, c.Satisfaction },
+                    """, new { conference = conferenceId, id, school = school ?? a1, start, end, user = admin.Id, at, c.Status, c.Reached, c.Exclusion, c.Satisfaction },
                     transaction);
+                if (harmedAttended is { } attended)
+                {
+                    await connection.ExecuteAsync("""
+                        INSERT INTO conference_participants (conference_id, party_id, person_key, attended) VALUES (@conferenceId, @harmed, @key, @attended)
+                        """, new { conferenceId, harmed, key = "test:" + harmed, attended }, transaction);
+                }
             }
             foreach (var (months, result) in checks ?? [])
             {

@@ -201,7 +201,7 @@ public static class SyntheticData
         private List<SchoolRow> schools = [];
         private long[] categories = [];
 
-        private Insert cases = null!, parties = null!, reasons = null!, assessments = null!, consents = null!, events = null!;
+        private Insert cases = null!, parties = null!, reasons = null!, assessments = null!, consents = null!, events = null!, participants = null!;
         private Insert conferences = null!, agreements = null!, actions = null!, checks = null!, facts = null!;
         private Dictionary<long, long> rooms = [];
 
@@ -240,6 +240,7 @@ public static class SyntheticData
             conferences = new Insert(connection, "conferences", "id", "case_id", "school_id", "room_id", "starts_at", "ends_at", "facilitator_id",
                 "status", "sequence", "reason", "version", "created_by", "created_at", "updated_at", "agreement_reached", "exclusion_avoided",
                 "harmed_satisfaction", "outcome_recorded_by", "outcome_recorded_at");
+            participants = new Insert(connection, "conference_participants", "conference_id", "party_id", "person_key", "attended");
             agreements = new Insert(connection, "agreements", "id", "conference_id", "case_id", "content_hash", "version", "created_by", "created_at",
                 "updated_by", "updated_at");
             actions = new Insert(connection, "agreement_actions", "id", "agreement_id", "number", "action_type", "text", "done_by_party_id", "due_on",
@@ -247,7 +248,7 @@ public static class SyntheticData
             checks = new Insert(connection, "follow_up_checks", "id", "case_id", "interval_months", "due_on", "created_at", "checked_on", "checked_by",
                 "source", "result", "cjs_outcome_type", "cjs_entered_on", "recorded_at");
             facts = Insert.Facts(connection);
-            Insert[] all = [cases, parties, reasons, assessments, consents, events, conferences, agreements, actions, checks, facts];
+            Insert[] all = [cases, parties, reasons, assessments, consents, events, conferences, participants, agreements, actions, checks, facts];
             try
             {
                 var lastReport = TimeSpan.Zero;
@@ -521,6 +522,10 @@ public static class SyntheticData
                     Utc(c.Status == "scheduled" ? c.BookedAt : c.Start.AddHours(1)),
                     c.Reached is { } r ? (r ? 1 : 0) : null, c.ExclusionAvoided is { } x ? (x ? 1 : 0) : null, c.Satisfaction,
                     c.Status == "scheduled" ? null : user, c.Status == "scheduled" ? null : Utc(c.Start.AddHours(1)));
+                // The young person and the harmed party are invited; at a held conference the young person attends and the
+                // harmed party mostly does (some send a statement instead).
+                participants.Run(c.Id, youngPerson, "synthetic:" + youngPerson, c.Status == "held" ? 1 : c.Status == "not_held" ? 0 : null);
+                participants.Run(c.Id, harmed, "synthetic:" + harmed, c.Status == "held" ? (random.Next(100) < 85 ? 1 : 0) : c.Status == "not_held" ? 0 : null);
             }
             foreach (var a in pendingAgreements)
             {

@@ -20,5 +20,11 @@ public static class ReportDefinitions
         ["median_days_to_conference"] = "The middle value of the days from referral to the first conference held, over the cases that have held one.",
         ["median_days_to_victim_contact"] = "The middle value of the days from referral to the first offer of restorative justice to the harmed party, over the cases with one (it can be negative when the offer came first).",
         ["harmed_satisfaction"] = "Out of the harmed parties who answered (at the case's latest held conference): those who gave 4 or 5 out of 5.",
+        ["assessed_in_time"] = "Out of the cases with a suitability assessment: those whose first assessment came within 10 working days of the referral (Monday to Friday, not bank holidays; the day of referral is day 0).",
+        ["median_working_days_to_assessment"] = "The middle value of the working days from referral to the first suitability assessment, over the cases assessed.",
+        ["victim_offer_in_time"] = "Out of the cases whose harmed party has been offered restorative justice: those offered within 5 working days of the referral, as the Victims' Code asks (an offer made before the referral counts as in time).",
+        ["median_working_days_to_victim_offer"] = "The middle value of the working days from referral to the first offer of restorative justice to the harmed party, over the cases with an offer.",
+        ["median_working_days_to_conference"] = "The middle value of the working days from referral to the first conference held, over the cases that have held one (the same cases as the median in days).",
+        ["harmed_took_part"] = "Out of the harmed parties who gave consent to take part: those recorded as attending a held conference. Counts people, not cases.",
     };
 }

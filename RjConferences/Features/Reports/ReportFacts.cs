@@ -13,14 +13,17 @@ namespace RjConferences.Features.Reports;
 /// <list type="bullet">
 /// <item><c>dims</c>: school id (bits 0–15), offence category id (16–23), ethnic group code (24–27,
 /// index into <see cref="Referrals.Vocabulary.EthnicGroupHeadings"/>), month of referral as
-/// year × 12 + month − 1 (32 and up).</item>
+/// year × 12 + month − 1 (32–47), day of the month of referral (48–52; migration 0017).</item>
 /// <item><c>flow</c>: <see cref="Stage"/> (0–2), <see cref="Reason"/> (3–6), ineligibility reasons
 /// as bits 1 not admitted, 2 gravity too high, 4 under 10, 8 over 17 (7–10), the interval in months
 /// of the latest recorded follow-up check, 0 when none (11–18), any recorded check found the young
 /// person entered the CJS (19), exclusion avoided at the held conference 0 not recorded / 1 no / 2 yes
-/// (20–21), the harmed party's satisfaction 0 not answered / 1–5 (22–24).</item>
+/// (20–21), the harmed party's satisfaction 0 not answered / 1–5 (22–24), harmed parties who gave consent to take part
+/// (25–27) and, of them, those who attended a held conference (28–30), each up to 7.</item>
 /// <item><c>days</c>: days from referral to the first held conference + 32768 (0–15; 0 when none) and
-/// from referral to the first offer of restorative justice to the harmed party + 32768 (16–31; 0 when none).</item>
+/// from referral to the first offer of restorative justice to the harmed party + 32768 (16–31; 0 when none), and from
+/// referral to the first suitability assessment + 32768 (32–47; 0 when none): calendar days, which the report turns into
+/// working days (<see cref="WorkingDays"/>).</item>
 /// </list>
 /// </para>
 /// </summary>
@@ -88,7 +91,11 @@ public readonly record struct CaseFact(long Dims, long Flow, long Days)
     public int OffenceCategoryId => (int)((Dims >> 16) & 0xFF);
     public int EthnicGroup => (int)((Dims >> 24) & 0xF);
     /// <summary>year × 12 + month − 1 of the referral date.</summary>
-    public int MonthIndex => (int)(Dims >> 32);
+    public int MonthIndex => (int)((Dims >> 32) & 0xFFFF);
+    /// <summary>The day of the month of the referral date (1–31).</summary>
+    public int DayOfMonth => (int)((Dims >> 48) & 0x1F);
+    /// <summary>The referral date (London).</summary>
+    public DateOnly ReferredOn => new(MonthIndex / 12, MonthIndex % 12 + 1, DayOfMonth);
     public int Stage => (int)(Flow & 0x7);
     public int Reason => (int)((Flow >> 3) & 0xF);
     public int IneligibleMask => (int)((Flow >> 7) & 0xF);
@@ -100,4 +107,10 @@ public readonly record struct CaseFact(long Dims, long Flow, long Days)
     public int? Satisfaction => ((Flow >> 22) & 0x7) is var s and > 0 ? (int)s : null;
     public int? DaysToConference => (Days & 0xFFFF) is var d and > 0 ? (int)d - 32768 : null;
     public int? DaysToVictimContact => ((Days >> 16) & 0xFFFF) is var d and > 0 ? (int)d - 32768 : null;
+    /// <summary>Calendar days from referral to the first suitability assessment; null when none.</summary>
+    public int? DaysToAssessment => ((Days >> 32) & 0xFFFF) is var d and > 0 ? (int)d - 32768 : null;
+    /// <summary>Harmed parties who gave consent to take part (up to 7).</summary>
+    public int HarmedConsented => (int)((Flow >> 25) & 0x7);
+    /// <summary>Of them, those who attended a held conference (up to 7).</summary>
+    public int HarmedTookPart => (int)((Flow >> 28) & 0x7);
 }

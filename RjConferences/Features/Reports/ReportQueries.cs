@@ -38,6 +38,12 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
     /// <summary>A group with fewer referred cases than this is flagged <see cref="GroupRates.SmallBase"/>.</summary>
     public const int SmallBaseBelow = 30;
 
+    /// <summary>The suitability assessment is due within this many working days of the referral.</summary>
+    public const int AssessmentTargetWorkingDays = 10;
+
+    /// <summary>The Victims' Code: the harmed party is offered restorative justice within this many working days of the referral.</summary>
+    public const int VictimOfferTargetWorkingDays = 5;
+
     public static readonly IReadOnlyList<string> StageKeys =
         ["referred", "eligible", "consented", "conference_held", "agreement_reached", "agreement_completed", "no_cjs_12_months"];
 
@@ -93,7 +99,10 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
         var everySchool = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
             SELECT (SELECT count(*) FROM user_school_scope WHERE user_id = @ScopeUserId) = (SELECT count(*) FROM schools)
             """, new { ScopeUserId = userId }, cancellationToken: ct));
-        var tally = new ReportTally(finalMonths, selection.From, selection.To, schools.Count == 0 ? 0 : (int)schools.Max(s => s.Id));
+        var holidays = await connection.QueryAsync<DateOnly>(new CommandDefinition("SELECT holiday_date FROM bank_holidays", cancellationToken: ct));
+        // Working days from the referral dates to two years after: events later than that are counted one by one.
+        var workingDays = new WorkingDays(holidays, selection.From.AddDays(-400), selection.To.AddYears(2));
+        var tally = new ReportTally(finalMonths, selection.From, selection.To, schools.Count == 0 ? 0 : (int)schools.Max(s => s.Id), workingDays);
         var (sql, parameters) = FactsQuery(userId, selection, table: table, scopeIsEverySchool: everySchool);
         if (connection is SqliteConnection sqlite)
         {
@@ -260,6 +269,9 @@ public sealed class ReportTally
     private readonly long[] ineligible = new long[4];
     private long checkDone, checkDoneNoCjs, noCjs12, enteredCjsCompleted, exclusionYes, exclusionAnswered, satisfied, satisfactionAnswered;
     private readonly Dictionary<int, long> daysToConference = [], daysToVictim = [];
+    private readonly Dictionary<int, long> workingDaysToAssessment = [], workingDaysToVictimOffer = [], workingDaysToConference = [];
+    private long harmedConsented, harmedTookPart;
+    private readonly WorkingDays workingDays;
     private readonly long[,] groupAtStage = new long[Groups, 8];
     private readonly long[] groupFinalBase = new long[Groups], groupNoCjs = new long[Groups];
     private readonly long[] bySchool;
@@ -268,8 +280,10 @@ public sealed class ReportTally
     private readonly long[] awaitingCheckByMonth;
 
     /// <param name="maxSchoolId">The largest school id that can occur (the schools in scope); up to 65,535.</param>
-    public ReportTally(int finalMonths, DateOnly from, DateOnly to, int maxSchoolId = 65535)
+    /// <param name="workingDays">The calendar the timeliness figures count in (default: weekends only, no bank holidays).</param>
+    public ReportTally(int finalMonths, DateOnly from, DateOnly to, int maxSchoolId = 65535, WorkingDays? workingDays = null)
     {
+        this.workingDays = workingDays ?? new WorkingDays([], from.AddDays(-400), to.AddYears(2));
         bySchool = new long[(Math.Clamp(maxSchoolId, 0, 65535) + 1) * Width];
         this.finalMonths = finalMonths;
         firstMonth = from.Year * 12 + from.Month - 1;
@@ -311,6 +325,21 @@ public sealed class ReportTally
         }
         if (f.DaysToConference is { } dc) daysToConference[dc] = daysToConference.GetValueOrDefault(dc) + 1;
         if (f.DaysToVictimContact is { } dv) daysToVictim[dv] = daysToVictim.GetValueOrDefault(dv) + 1;
+        if (f.DaysToAssessment is not null || f.DaysToVictimContact is not null || f.DaysToConference is not null)
+        {
+            var referred = f.ReferredOn;
+            void Working(Dictionary<int, long> histogram, int? days)
+            {
+                if (days is not { } d) return;
+                var w = workingDays.Between(referred, referred.AddDays(d));
+                histogram[w] = histogram.GetValueOrDefault(w) + 1;
+            }
+            Working(workingDaysToAssessment, f.DaysToAssessment);
+            Working(workingDaysToVictimOffer, f.DaysToVictimContact);
+            Working(workingDaysToConference, f.DaysToConference);
+        }
+        harmedConsented += f.HarmedConsented;
+        harmedTookPart += f.HarmedTookPart;
 
         var group = Math.Min(f.EthnicGroup, Groups - 1);
         groupAtStage[group, stage]++;
@@ -383,6 +412,15 @@ public sealed class ReportTally
             new("median_days_to_conference", "Median days from referral to conference", FigureKind.MedianDays, conferenceN, conferenceN, conferenceMedian),
             new("median_days_to_victim_contact", "Median days from referral to first contact with the harmed party", FigureKind.MedianDays, victimN, victimN, victimMedian),
             Rate("harmed_satisfaction", "Harmed parties satisfied (4 or 5 out of 5)", satisfied, satisfactionAnswered),
+            // Timeliness, in working days, and the harmed parties who took part.
+            Rate("assessed_in_time", $"Suitability assessed within {ReportQueries.AssessmentTargetWorkingDays} working days of referral",
+                Within(workingDaysToAssessment, ReportQueries.AssessmentTargetWorkingDays), workingDaysToAssessment.Values.Sum()),
+            WorkingDaysMedian("median_working_days_to_assessment", "Median working days from referral to suitability assessment", workingDaysToAssessment),
+            Rate("victim_offer_in_time", $"Harmed party offered restorative justice within {ReportQueries.VictimOfferTargetWorkingDays} working days of referral (Victims' Code)",
+                Within(workingDaysToVictimOffer, ReportQueries.VictimOfferTargetWorkingDays), workingDaysToVictimOffer.Values.Sum()),
+            WorkingDaysMedian("median_working_days_to_victim_offer", "Median working days from referral to the offer of restorative justice to the harmed party", workingDaysToVictimOffer),
+            WorkingDaysMedian("median_working_days_to_conference", "Median working days from referral to conference", workingDaysToConference),
+            Rate("harmed_took_part", "Harmed parties who took part in a conference, of those who consented to take part", harmedTookPart, harmedConsented),
         };
 
         var leavers = new List<StageLeavers>[7];
@@ -496,6 +534,15 @@ public sealed class ReportTally
     }
 
     private static HeadlineFigure Count(string key, string label, long count) => new(key, label, FigureKind.Count, count, null, count);
+
+    private static HeadlineFigure WorkingDaysMedian(string key, string label, IReadOnlyDictionary<int, long> histogram)
+    {
+        var (median, n) = Median(histogram);
+        return new(key, label, FigureKind.MedianDays, n, n, median);
+    }
+
+    /// <summary>The cases of a histogram (working days → cases) at or within <paramref name="target"/>.</summary>
+    private static long Within(IReadOnlyDictionary<int, long> histogram, int target) => histogram.Where(p => p.Key <= target).Sum(p => p.Value);
 
     private static HeadlineFigure Rate(string key, string label, long numerator, long denominator) =>
         new(key, label, FigureKind.Rate, numerator, denominator, Share(numerator, denominator));
