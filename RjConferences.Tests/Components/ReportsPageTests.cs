@@ -212,6 +212,31 @@ public class ReportsPageTests : CaseTestContext
     }
 
     [Fact]
+    public void Timeliness_and_harmed_parties_have_their_own_section_with_the_targets_in_words()
+    {
+        var result = ReportSamples.Result() with
+        {
+            Headlines =
+            [
+                ReportSamples.Count("referrals", "Referrals", 50),
+                ReportSamples.Rate("assessed_in_time", "Suitability assessed within 10 working days of referral", 30, 40),
+                ReportSamples.Rate("harmed_took_part", "Harmed parties who took part in a conference, of those who consented to take part", 12, 15),
+            ],
+        };
+        var view = Render<ReportView>(p => p.Add(v => v.Result, result).Add(v => v.Query, ""));
+
+        var timeliness = view.Find("section[aria-labelledby=timeliness-heading]");
+        Assert.Equal("Timeliness and harmed parties", timeliness.QuerySelector("h2")!.TextContent);
+        Assert.Contains("within 10 working days", timeliness.QuerySelector("p")!.TextContent);
+        Assert.Contains("within 5 (the Victims' Code)", timeliness.QuerySelector("p")!.TextContent);
+        Assert.Equal(["assessed_in_time", "harmed_took_part"], timeliness.QuerySelectorAll(".headline").Select(h => h.GetAttribute("data-testid")![9..]));
+        Assert.Equal("75% — 30 of 40", timeliness.QuerySelector("[data-testid=headline-assessed_in_time] dd")!.TextContent.Trim());
+        Assert.Equal(["referrals"], view.Find("section[aria-labelledby=headlines-heading]").QuerySelectorAll(".headline").Select(h => h.GetAttribute("data-testid")![9..]));
+        // One link to the headline figures' file, which holds both sections.
+        Assert.Single(view.FindAll("a[href*='headlines.csv']"));
+    }
+
+    [Fact]
     public void A_breakdown_sorts_by_any_column_and_by_the_change_on_a_year_earlier()
     {
         var now = ReportSamples.Result(bySchool: [ReportSamples.Row("Amber", 10), ReportSamples.Row("Birch", 30), ReportSamples.Row("Cedar", 20)]);

@@ -6,6 +6,13 @@ namespace RjConferences.Features.Reports;
 /// </summary>
 public static class ReportDefinitions
 {
+    /// <summary>The headline figures the page shows in their own section, "Timeliness and harmed parties" (the rest first).</summary>
+    public static readonly IReadOnlySet<string> Timeliness = new HashSet<string>
+    {
+        "assessed_in_time", "median_working_days_to_assessment", "victim_offer_in_time", "median_working_days_to_victim_offer",
+        "median_working_days_to_conference", "median_days_to_conference", "median_days_to_victim_contact", "harmed_took_part", "harmed_satisfaction",
+    };
+
     public static readonly IReadOnlyDictionary<string, string> Headlines = new Dictionary<string, string>
     {
         ["referrals"] = "Cases referred in the period (by the date of referral), in your schools and within the filters.",
