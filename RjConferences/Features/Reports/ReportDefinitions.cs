@@ -6,12 +6,12 @@ namespace RjConferences.Features.Reports;
 /// </summary>
 public static class ReportDefinitions
 {
-    /// <summary>The headline figures the page shows in their own section, "Timeliness and harmed parties" (the rest first).</summary>
-    public static readonly IReadOnlySet<string> Timeliness = new HashSet<string>
-    {
+    /// <summary>The headline figures the page shows in their own section, "Timeliness and harmed parties", in this order.</summary>
+    public static readonly string[] Timeliness =
+    [
         "assessed_in_time", "median_working_days_to_assessment", "victim_offer_in_time", "median_working_days_to_victim_offer",
-        "median_working_days_to_conference", "median_days_to_conference", "median_days_to_victim_contact", "harmed_took_part", "harmed_satisfaction",
-    };
+        "median_days_to_victim_contact", "median_working_days_to_conference", "median_days_to_conference", "harmed_took_part", "harmed_satisfaction",
+    ];
 
     public static readonly IReadOnlyDictionary<string, string> Headlines = new Dictionary<string, string>
     {
