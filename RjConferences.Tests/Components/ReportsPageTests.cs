@@ -171,9 +171,9 @@ public class ReportsPageTests : CaseTestContext
         Assert.Contains("October 2025 75% — 18 of 24", view.Find("#diversion-chart-desc").TextContent);
         Assert.Contains("Referrals: 50 in all, most in October 2025 (25)", view.Find("#trend-chart-desc").TextContent);
         // A CSV link per table, and one workbook of them all.
-        Assert.Equal(7, view.FindAll("a[download][href*='.csv?']").Count);
+        Assert.Equal(8, view.FindAll("a[download][href*='.csv?']").Count);
         Assert.Single(view.FindAll("a[download][href*='all.xlsx?']"));
-        Assert.Equal(8, view.FindAll("a[download]").Count);
+        Assert.Equal(9, view.FindAll("a[download]").Count);
         var internalMatters = Render<HeadlineFigures>(p => p.Add(h => h.Query, "")
             .Add(h => h.Figures, [new HeadlineFigure("school_internal", "Referrals the school handled internally", FigureKind.Count, 0, null, null)]));
         Assert.Equal("not available for these filters", internalMatters.Find("[data-testid=headline-school_internal] dd").TextContent.Trim());

@@ -201,6 +201,43 @@ public sealed class ReportQueriesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Activity_counts_what_was_recorded_in_each_month_whichever_month_the_case_was_referred_in()
+    {
+        var r = await RunAsync(newhamReviewer, Year);
+
+        // Held conferences (referral + days): C8 13 Feb, C9 23 Mar, C10 1 May, C11 15 Jun, C12 22 Jul, C13 26 Jul 2025; C14's, on
+        // 5 October 2025, is after the year. Agreements completed, checks and closures are dated at the referral in this fixture.
+        (long Held, long Completed, long Checks, long Closed) Month(int year, int month)
+        {
+            var p = r.Activity.Single(a => a.Start == new DateOnly(year, month, 1));
+            return (p.ConferencesHeld, p.AgreementsCompleted, p.ChecksRecorded, p.CasesClosed);
+        }
+        Assert.Equal(12, r.Activity.Count);
+        Assert.Equal((0, 0, 0, 1), Month(2024, 11)); // C4 closed
+        Assert.Equal((1, 0, 0, 1), Month(2025, 2)); // C8 held and closed
+        Assert.Equal((1, 0, 0, 1), Month(2025, 3)); // C9
+        Assert.Equal((1, 1, 3, 1), Month(2025, 5)); // C10 held; C11 completed, its 3 checks, closed
+        Assert.Equal((1, 1, 3, 1), Month(2025, 6)); // C11 held; C12 completed, 3 checks, closed
+        Assert.Equal((2, 1, 1, 0), Month(2025, 7)); // C12 and C13 held; C13 completed, 1 check
+        Assert.Equal((0, 1, 3, 1), Month(2025, 8)); // C14 completed, 3 checks, closed
+        Assert.Equal(6, r.Activity.Sum(a => a.ConferencesHeld)); // the cohort's 7 includes C14's, held after the year
+        Assert.Equal(7, r.Funnel.Single(s => s.Key == "conference_held").Count);
+        Assert.Equal(r.Trend.Select(t => t.Referrals), r.Activity.Select(a => a.Referrals));
+
+        // The year after: C14's conference (5 October 2025) is October's activity, though no case of the cohort was referred then.
+        var next = await RunAsync(newhamReviewer, new ReportSelection(new DateOnly(2025, 9, 1), new DateOnly(2026, 8, 31), Trend: TrendGranularity.Quarter));
+        var autumn = next.Activity.Single(a => a.Start == new DateOnly(2025, 7, 1)); // July to September quarter, from 1 September
+        var october = next.Activity.Single(a => a.Start == new DateOnly(2025, 10, 1));
+        Assert.Equal((0, 1), (autumn.ConferencesHeld, october.ConferencesHeld));
+        Assert.Equal(0, next.Trend.Single(t => t.Start == new DateOnly(2025, 10, 1)).Referrals);
+        // Scope: Hackney's reviewer sees only C17 (referred 15 January 2025, held on the 27th, completed), none of Newham's.
+        var hackney = (await RunAsync(hackneyReviewer, Year)).Activity;
+        Assert.Equal((1, 1, 0, 0), hackney.Where(a => a.Start == new DateOnly(2025, 1, 1)).Select(a => (a.ConferencesHeld, a.AgreementsCompleted, a.ChecksRecorded, a.CasesClosed)).Single());
+        Assert.Equal(2, hackney.Sum(a => a.ConferencesHeld + a.AgreementsCompleted + a.ChecksRecorded + a.CasesClosed));
+        Assert.Empty(r.PreviousYear!.Activity); // worked out for the selection only
+    }
+
+    [Fact]
     public void Working_days_skip_weekends_and_bank_holidays_and_the_day_of_referral_is_day_0()
     {
         var days = new WorkingDays([new DateOnly(2026, 4, 3), new DateOnly(2026, 4, 6)], new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31));

@@ -176,7 +176,7 @@ public class ReportEndpointTests : IAsyncLifetime
         Assert.Contains("no-store", response.Headers.CacheControl!.ToString());
         var bytes = await response.Content.ReadAsByteArrayAsync();
         var sheets = WorkbookReading.Read(bytes);
-        Assert.Equal(["Selection", "Definitions", "Headline figures", "Stage by stage", "Disproportionality", "Cohort", "By borough", "By school",
+        Assert.Equal(["Selection", "Definitions", "Headline figures", "Stage by stage", "Disproportionality", "Cohort", "Activity", "By borough", "By school",
             "By offence category"], sheets.Select(s => s.Name));
         var selection = sheets.Sheet("Selection");
         Assert.Equal("Newham", selection.Row("Filters")[1].Text);

@@ -76,5 +76,13 @@ public static class ReportSamples
         ],
         [Row("Newham", 30), Row("Hackney", 20)],
         bySchool ?? [Row("Langdon Park", 28), Row("=HYPERLINK(\"http://example.org\",\"Click\")", 2)],
-        [Row("Minor assault", 40), Row("Theft", 10)]);
+        [Row("Minor assault", 40), Row("Theft", 10)])
+    {
+        Activity =
+        [
+            new ActivityPoint("September 2025", new DateOnly(2025, 9, 1), 10, 2, 0, 0, 1),
+            new ActivityPoint("October 2025", new DateOnly(2025, 10, 1), 25, 12, 3, 6, 9),
+            new ActivityPoint("November 2025", new DateOnly(2025, 11, 1), 15, 17, 8, 0, 14),
+        ],
+    };
 }

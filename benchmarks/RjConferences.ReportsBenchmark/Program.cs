@@ -62,7 +62,7 @@ if (providers.Postgres is { } server)
 {
     var database = options.GetValueOrDefault("pg-database") ?? $"rjbench_reports_{cases}";
     var connection = await PostgresLoad.EnsureAsync(path, server, database,
-        ["cases", "case_report_facts", "school_internal_matters"], Console.Out);
+        ["cases", "case_report_facts", "case_activity", "school_internal_matters"], Console.Out);
     await using var postgresApp = await AppAsync(DatabaseProvider.Postgres, connection);
     await postgresApp.Services.GetRequiredService<Migrator>().MigrateAsync();
     measured.Add(("PostgreSQL", await MeasureAsync(postgresApp)));

@@ -72,7 +72,10 @@ public static class PostgresLoad
         await using var sqlite = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = sqlitePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         await sqlite.OpenAsync();
         var cases = await sqlite.ExecuteScalarAsync<long>("SELECT count(*) FROM cases");
-        var signature = $"{Path.GetFullPath(sqlitePath)}|{cases}|{(largeTables is null ? "*" : string.Join(",", largeTables.Order()))}";
+        // The last migration is part of the load: a migration that rebuilds derived tables from source tables the load left out
+        // (0017 recomputed the report facts from the view) would empty them in a reused database, so a new one reloads it.
+        var lastMigration = Migration.Embedded(DatabaseProvider.Postgres)[^1].Name;
+        var signature = $"{Path.GetFullPath(sqlitePath)}|{cases}|{(largeTables is null ? "*" : string.Join(",", largeTables.Order()))}|{lastMigration}";
 
         await using (var server = new NpgsqlConnection(admin))
         {

@@ -28,9 +28,7 @@ public static class CaseDerivedData
         FROM young_person_name_keys AS k
         JOIN cases AS c ON c.id = k.case_id
         WHERE k.case_id = @caseId AND c.id = @caseId;
-        DELETE FROM case_report_facts WHERE case_id = @caseId;
-        INSERT INTO case_report_facts ({ReportFacts.Columns})
-        SELECT {ReportFacts.Columns} FROM case_report_facts_source WHERE case_id = @caseId;
+        {ReportFacts.RefreshSql}
         """;
 
     /// <summary>Recomputes every case's derived rows (a repair after a bulk change made outside the app).</summary>

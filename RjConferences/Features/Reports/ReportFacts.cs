@@ -66,21 +66,36 @@ public static class ReportFacts
 
     public const string Columns = "referred_on, case_id, dims, flow, days, school_id, borough_id, offence_category_id, outcome_route, age_band, gender, ethnic_group";
 
+    /// <summary>The columns of <c>case_activity</c> (migration 0018): one row per event of a case, with the case's filter columns.</summary>
+    public const string ActivityColumns = "activity_on, case_id, kind, source_id, month_kind, school_id, borough_id, offence_category_id, outcome_route, age_band, gender, ethnic_group";
+
+    /// <summary>
+    /// Recomputes one case's facts and activity rows (parameter <c>@caseId</c>); the activity copies the case's filter columns
+    /// from its facts, so the facts come first.
+    /// </summary>
+    public const string RefreshSql = $"""
+        DELETE FROM case_report_facts WHERE case_id = @caseId;
+        INSERT INTO case_report_facts ({Columns})
+        SELECT {Columns} FROM case_report_facts_source WHERE case_id = @caseId;
+        DELETE FROM case_activity WHERE case_id = @caseId;
+        INSERT INTO case_activity ({ActivityColumns})
+        SELECT {ActivityColumns} FROM case_activity_source WHERE case_id = @caseId;
+        """;
+
     /// <summary>Recomputes one case's facts from the source tables; call it after the change, in the same transaction.</summary>
     public static async Task RefreshAsync(DbConnection connection, IDbTransaction? transaction, Guid caseId)
     {
-        await connection.ExecuteAsync($"""
-            DELETE FROM case_report_facts WHERE case_id = @caseId;
-            INSERT INTO case_report_facts ({Columns})
-            SELECT {Columns} FROM case_report_facts_source WHERE case_id = @caseId;
-            """, new { caseId }, transaction);
+        await connection.ExecuteAsync(RefreshSql, new { caseId }, transaction);
     }
 
-    /// <summary>Recomputes every case's facts (for a repair after a bulk change made outside the app).</summary>
+    /// <summary>Recomputes every case's facts and activity (for a repair after a bulk change made outside the app).</summary>
     public static async Task<int> RebuildAsync(DbConnection connection, IDbTransaction? transaction)
     {
+        await connection.ExecuteAsync("DELETE FROM case_activity", transaction: transaction);
         await connection.ExecuteAsync("DELETE FROM case_report_facts", transaction: transaction);
-        return await connection.ExecuteAsync($"INSERT INTO case_report_facts ({Columns}) SELECT {Columns} FROM case_report_facts_source", transaction: transaction);
+        var cases = await connection.ExecuteAsync($"INSERT INTO case_report_facts ({Columns}) SELECT {Columns} FROM case_report_facts_source", transaction: transaction);
+        await connection.ExecuteAsync($"INSERT INTO case_activity ({ActivityColumns}) SELECT {ActivityColumns} FROM case_activity_source", transaction: transaction);
+        return cases;
     }
 }
 

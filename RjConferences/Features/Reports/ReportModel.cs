@@ -69,6 +69,13 @@ public sealed record GroupRates(string Group, long Referred, bool SmallBase, IRe
 public sealed record TrendPoint(string Label, DateOnly Start, long Referrals, long ConferencesHeld, long DiversionNumerator, long DiversionDenominator,
     long AwaitingCheck = 0);
 
+/// <summary>
+/// One month or quarter of activity: what was recorded in it, whichever month its cases were referred in (a monthly return's
+/// figures). <see cref="Referrals"/> is the same count as the cohort's: a case is received in the month it is referred.
+/// </summary>
+public sealed record ActivityPoint(string Label, DateOnly Start, long Referrals, long ConferencesHeld, long AgreementsCompleted,
+    long ChecksRecorded, long CasesClosed);
+
 /// <summary>One row of the by-borough / by-school / by-offence-category tables; a school's row names its <see cref="Borough"/>.</summary>
 public sealed record BreakdownRow(
     string Name, long Referrals, long Eligible, long ConferencesHeld, long AgreementsReached,
@@ -87,4 +94,7 @@ public sealed record ReportResult(
 {
     /// <summary>The same selection a year earlier (the period moved back 12 months), for the comparison; null when not worked out.</summary>
     public ReportResult? PreviousYear { get; init; }
+
+    /// <summary>Activity by month or quarter (the trend's points), for this selection; empty for <see cref="PreviousYear"/>.</summary>
+    public IReadOnlyList<ActivityPoint> Activity { get; init; } = [];
 }

@@ -68,8 +68,8 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
     private async Task<ReportResult> RunAsync(Guid userId, ReportSelection selection, string table, CancellationToken ct)
     {
         if (selection.To < selection.From) throw new ArgumentException("The period ends before it starts.", nameof(selection));
-        var current = await RunOnceAsync(userId, selection, table, ct);
-        var previous = await RunOnceAsync(userId, PreviousYear(selection), table, ct);
+        var current = await RunOnceAsync(userId, selection, table, activity: true, ct);
+        var previous = await RunOnceAsync(userId, PreviousYear(selection), table, activity: false, ct);
         return current with { PreviousYear = previous };
     }
 
@@ -77,7 +77,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
     public static ReportSelection PreviousYear(ReportSelection selection) =>
         selection with { From = selection.From.AddYears(-1), To = selection.To.AddYears(-1) };
 
-    private async Task<ReportResult> RunOnceAsync(Guid userId, ReportSelection selection, string table, CancellationToken ct)
+    private async Task<ReportResult> RunOnceAsync(Guid userId, ReportSelection selection, string table, bool activity, CancellationToken ct)
     {
         var finalMonths = followUps.Value.IntervalsMonths.Max();
         await using var connection = await db.OpenAsync(ct);
@@ -104,16 +104,44 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
         var workingDays = new WorkingDays(holidays, selection.From.AddDays(-400), selection.To.AddYears(2));
         var tally = new ReportTally(finalMonths, selection.From, selection.To, schools.Count == 0 ? 0 : (int)schools.Max(s => s.Id), workingDays);
         var (sql, parameters) = FactsQuery(userId, selection, table: table, scopeIsEverySchool: everySchool);
-        if (connection is SqliteConnection sqlite)
-        {
-            ReadFacts(sqlite, sql, parameters, tally, ct);
-        }
-        else
-        {
-            await ReadFactsAsync(connection, sql, parameters, tally, ct);
-        }
+        await ReadAsync(connection, sql, parameters, 3, (dims, flow, days) => tally.Add(new CaseFact(dims, flow, days)), ct);
         long? internalMatters = InternalMattersApply(selection) ? await InternalMattersAsync(connection, userId, selection, ct) : null;
-        return tally.ToResult(selection, internalMatters, schools, categories);
+        var result = tally.ToResult(selection, internalMatters, schools, categories);
+        return activity ? result with { Activity = await ActivityAsync(connection, userId, selection, result.Trend, everySchool, table, ct) } : result;
+    }
+
+    private const int ActivityKinds = 8; // month_kind = month index × 8 + kind (1 held, 2 completed, 3 check recorded, 4 closed)
+
+    /// <summary>
+    /// What was recorded in each month of the period (<c>case_activity</c>, migration 0018): one range scan of the events' dates
+    /// within the same scope and filters as the facts, one packed column a row, counted by month and kind and added up into the
+    /// trend's months or quarters.
+    /// </summary>
+    private static async Task<List<ActivityPoint>> ActivityAsync(DbConnection connection, Guid userId, ReportSelection selection,
+        IReadOnlyList<TrendPoint> trend, bool everySchool, string factsTable, CancellationToken ct)
+    {
+        var firstMonth = selection.From.Year * 12 + selection.From.Month - 1;
+        var months = selection.To.Year * 12 + selection.To.Month - 1 - firstMonth + 1;
+        var counts = new long[months * ActivityKinds];
+        var table = factsTable == "case_report_facts" ? "case_activity" : "case_activity_source";
+        var (sql, parameters) = FactsQuery(userId, selection, columns: "month_kind", table: table, scopeIsEverySchool: everySchool, dateColumn: "activity_on");
+        await ReadAsync(connection, sql, parameters, 1, (monthKind, _, _) =>
+        {
+            var i = (int)(monthKind - (long)firstMonth * ActivityKinds);
+            if (i >= 0 && i < counts.Length) counts[i]++;
+        }, ct);
+        return trend.Select(point =>
+        {
+            var start = point.Start.Year * 12 + point.Start.Month - 1 - firstMonth;
+            var end = selection.Trend == TrendGranularity.Quarter ? start + 3 : start + 1;
+            long Sum(int kind)
+            {
+                long n = 0;
+                for (var m = Math.Max(0, start); m < Math.Min(months, end); m++) n += counts[m * ActivityKinds + kind];
+                return n;
+            }
+            return new ActivityPoint(point.Label, point.Start, point.Referrals, Sum(1), Sum(2), Sum(3), Sum(4));
+        }).ToList();
     }
 
     /// <summary>
@@ -122,11 +150,11 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
     /// per-row scope condition is left out.
     /// </summary>
     public static (string Sql, Dictionary<string, object> Parameters) FactsQuery(Guid userId, ReportSelection s, string columns = "dims, flow, days",
-        string table = "case_report_facts", bool scopeIsEverySchool = false)
+        string table = "case_report_facts", bool scopeIsEverySchool = false, string dateColumn = "referred_on")
     {
         var sql = new System.Text.StringBuilder($"""
             SELECT {columns} FROM {table}
-            WHERE referred_on >= @From AND referred_on <= @To
+            WHERE {dateColumn} >= @From AND {dateColumn} <= @To
             """);
         if (!scopeIsEverySchool) sql.Append($" AND {SchoolScope.SqlFilter}");
         var parameters = new Dictionary<string, object>
@@ -155,7 +183,21 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
     /// where SqliteDataReader also asks each value's type first (a third more time). Parameters are bound, never
     /// written into the SQL.
     /// </summary>
-    private static void ReadFacts(SqliteConnection connection, string sql, Dictionary<string, object> parameters, ReportTally tally, CancellationToken ct)
+    private static async Task ReadAsync(DbConnection connection, string sql, Dictionary<string, object> parameters, int columns,
+        Action<long, long, long> add, CancellationToken ct)
+    {
+        if (connection is SqliteConnection sqlite)
+        {
+            ReadRows(sqlite, sql, parameters, columns, add, ct);
+        }
+        else
+        {
+            await ReadRowsAsync(connection, sql, parameters, columns, add, ct);
+        }
+    }
+
+    private static void ReadRows(SqliteConnection connection, string sql, Dictionary<string, object> parameters, int columns,
+        Action<long, long, long> add, CancellationToken ct)
     {
         Check(connection, raw.sqlite3_prepare_v2(connection.Handle, sql, out var statement));
         using (statement)
@@ -176,7 +218,8 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
             int rc;
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
-                tally.Add(new CaseFact(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 1), raw.sqlite3_column_int64(statement, 2)));
+                add(raw.sqlite3_column_int64(statement, 0), columns > 1 ? raw.sqlite3_column_int64(statement, 1) : 0,
+                    columns > 2 ? raw.sqlite3_column_int64(statement, 2) : 0);
                 if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
             }
             if (rc != raw.SQLITE_DONE) Check(connection, rc);
@@ -191,7 +234,8 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
     /// digits and dashes): no text anyone typed ever goes into the SQL. A selection with a text filter (a gender, an ethnic
     /// group, an outcome route) runs with bound parameters through a data reader instead.
     /// </summary>
-    private static async Task ReadFactsAsync(DbConnection connection, string sql, Dictionary<string, object> parameters, ReportTally tally, CancellationToken ct)
+    private static async Task ReadRowsAsync(DbConnection connection, string sql, Dictionary<string, object> parameters, int columns,
+        Action<long, long, long> add, CancellationToken ct)
     {
         var npgsql = (NpgsqlConnection)connection;
         static bool IsId(object v) => v is string text && Guid.TryParseExact(text, "D", out _); // hex digits and dashes only
@@ -212,7 +256,8 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
             var rows = 0;
             while (await export.StartRowAsync(ct) != -1)
             {
-                tally.Add(new CaseFact(export.Read<long>(NpgsqlDbType.Bigint), export.Read<long>(NpgsqlDbType.Bigint), export.Read<long>(NpgsqlDbType.Bigint)));
+                var first = export.Read<long>(NpgsqlDbType.Bigint);
+                add(first, columns > 1 ? export.Read<long>(NpgsqlDbType.Bigint) : 0, columns > 2 ? export.Read<long>(NpgsqlDbType.Bigint) : 0);
                 if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
             }
             return;
@@ -229,7 +274,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
         while (await reader.ReadAsync(ct))
         {
-            tally.Add(new CaseFact(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
+            add(reader.GetInt64(0), columns > 1 ? reader.GetInt64(1) : 0, columns > 2 ? reader.GetInt64(2) : 0);
         }
     }
 

@@ -11,6 +11,7 @@ public static class ReportTables
     public const string Funnel = "funnel";
     public const string Disproportionality = "disproportionality";
     public const string Trend = "trend";
+    public const string Activity = "activity";
     public const string Boroughs = "boroughs";
     public const string Schools = "schools";
     public const string OffenceCategories = "offence-categories";
@@ -22,6 +23,7 @@ public static class ReportTables
         [Funnel] = "Stage by stage",
         [Disproportionality] = "Disproportionality by ethnic group",
         [Trend] = "Cohort: cases referred in each month or quarter",
+        [Activity] = "Activity: what was recorded in each month or quarter",
         [Boroughs] = "By borough",
         [Schools] = "By school",
         [OffenceCategories] = "By offence category",
@@ -43,7 +45,7 @@ public static class ReportTables
         var book = new CountBook();
         List<ExportTable> tables =
         [
-            HeadlineTable(result, book), FunnelTable(result, book), GroupTable(result, book), TrendTable(result, book),
+            HeadlineTable(result, book), FunnelTable(result, book), GroupTable(result, book), TrendTable(result, book), ActivityTable(result, book),
             BreakdownTable(Boroughs, "Borough", result.ByBorough, book), BreakdownTable(Schools, "School", result.BySchool, book),
             BreakdownTable(OffenceCategories, "Offence category", result.ByOffenceCategory, book),
         ];
@@ -276,6 +278,30 @@ public static class ReportTables
         return new ExportTable(Trend, Titles[Trend],
             [result.Selection.Trend == TrendGranularity.Quarter ? "Quarter" : "Month", "Starts on", "Referrals", "Of them, conference held",
              "Did not enter the CJS within 12 months", "12-month checks complete", "Diversion rate (%)", "Waiting for the 12-month check"],
+            rows, []);
+    }
+
+    /// <summary>
+    /// Month (or quarter), starts on, and what was recorded in it. The referrals received are the cohort's referrals of the same
+    /// month (one count, hidden with it); the other activity counts add up to nothing another file shows.
+    /// </summary>
+    private static ExportTable ActivityTable(ReportResult result, CountBook book)
+    {
+        var rows = new List<IReadOnlyList<ExportCell>>();
+        foreach (var point in result.Activity)
+        {
+            var trendPoint = result.Trend.FirstOrDefault(t => t.Start == point.Start);
+            ExportCount Count(string measure, long value) => book.Get($"activity/{point.Start:yyyy-MM-dd}/{measure}", value);
+            rows.Add([
+                new TextCell(point.Label), new TextCell(point.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                new CountCell(trendPoint is null ? Count("referred", point.Referrals) : book.Get(TrendKey(trendPoint, "referred"), point.Referrals)),
+                new CountCell(Count("conferences_held", point.ConferencesHeld)), new CountCell(Count("agreements_completed", point.AgreementsCompleted)),
+                new CountCell(Count("checks_recorded", point.ChecksRecorded)), new CountCell(Count("cases_closed", point.CasesClosed)),
+            ]);
+        }
+        return new ExportTable(Activity, Titles[Activity],
+            [result.Selection.Trend == TrendGranularity.Quarter ? "Quarter" : "Month", "Starts on", "Referrals received", "Conferences held",
+             "Agreements completed", "Follow-up checks recorded", "Cases closed"],
             rows, []);
     }
 

@@ -38,6 +38,7 @@ public static partial class ReportWorkbook
         [ReportTables.Funnel] = "Stage by stage",
         [ReportTables.Disproportionality] = "Disproportionality",
         [ReportTables.Trend] = "Cohort",
+        [ReportTables.Activity] = "Activity",
         [ReportTables.Boroughs] = "By borough",
         [ReportTables.Schools] = "By school",
         [ReportTables.OffenceCategories] = "By offence category",
