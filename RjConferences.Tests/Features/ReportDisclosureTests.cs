@@ -12,7 +12,7 @@ namespace RjConferences.Tests.Features;
 
 /// <summary>
 /// The exports of one selection are safe as a set: an attacker holding every CSV file of a selection (headlines,
-/// funnel, disproportionality, trend, boroughs, schools, offence categories) and knowing how the tables add up cannot
+/// funnel, disproportionality, cohort, activity, boroughs, schools, offence categories) and knowing how the tables add up cannot
 /// work out any hidden count by adding and subtracting published figures. Checked on many selections of synthetic data
 /// by solving, from all the files at once, for every hidden cell.
 /// <para>
@@ -209,6 +209,15 @@ public sealed class ReportDisclosureTests(ITestOutputHelper output) : IAsyncLife
         {
             var column = Array.IndexOf(files[ReportTables.Trend][0], header);
             yield return Sum($"trend {header}", total, Rows(ReportTables.Trend).Select(r => new Cell(ReportTables.Trend, r, column)));
+        }
+        // The activity file's referrals received are the cohort's referrals, month by month.
+        var received = Array.IndexOf(files[ReportTables.Activity][0], "Referrals received");
+        var cohortReferrals = Array.IndexOf(files[ReportTables.Trend][0], "Referrals");
+        foreach (var r in Rows(ReportTables.Activity))
+        {
+            var month = files[ReportTables.Activity][r][1];
+            var t = Rows(ReportTables.Trend).First(x => files[ReportTables.Trend][x][1] == month);
+            yield return Same($"activity {month} referrals", new Cell(ReportTables.Activity, r, received), new Cell(ReportTables.Trend, t, cohortReferrals));
         }
         var breakdownTotals = new (string Header, Cell Total)[]
         {
