@@ -68,16 +68,21 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
     private async Task<ReportResult> RunAsync(Guid userId, ReportSelection selection, string table, CancellationToken ct)
     {
         if (selection.To < selection.From) throw new ArgumentException("The period ends before it starts.", nameof(selection));
-        var current = await RunOnceAsync(userId, selection, table, activity: true, ct);
-        var previous = await RunOnceAsync(userId, PreviousYear(selection), table, activity: false, ct);
-        return current with { PreviousYear = previous };
+        // Three scans, each on its own pooled connection and thread: the selection's facts, the year before's, and the
+        // selection's activity (SQLite's reads are synchronous, so Task.Run is what lets them overlap; see docs/performance.md).
+        var current = Task.Run(() => RunOnceAsync(userId, selection, table, ct), ct);
+        var previous = Task.Run(() => RunOnceAsync(userId, PreviousYear(selection), table, ct), ct);
+        var activity = Task.Run(() => ActivityCountsAsync(userId, selection, table, ct), ct);
+        await Task.WhenAll(current, previous, activity);
+        var result = await current;
+        return result with { PreviousYear = await previous, Activity = ActivityPoints(selection, result.Trend, await activity) };
     }
 
     /// <summary>The same selection a year earlier: both dates moved back twelve months (29 February to 28 February).</summary>
     public static ReportSelection PreviousYear(ReportSelection selection) =>
         selection with { From = selection.From.AddYears(-1), To = selection.To.AddYears(-1) };
 
-    private async Task<ReportResult> RunOnceAsync(Guid userId, ReportSelection selection, string table, bool activity, CancellationToken ct)
+    private async Task<ReportResult> RunOnceAsync(Guid userId, ReportSelection selection, string table, CancellationToken ct)
     {
         var finalMonths = followUps.Value.IntervalsMonths.Max();
         await using var connection = await db.OpenAsync(ct);
@@ -95,10 +100,7 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
             .Where(c => selection.OffenceCategoryId is null || c.Id == selection.OffenceCategoryId)
             .ToList();
 
-        // An Administrator or reviewer assigned every school needs no per-row scope check (it costs a fifth of the scan).
-        var everySchool = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
-            SELECT (SELECT count(*) FROM user_school_scope WHERE user_id = @ScopeUserId) = (SELECT count(*) FROM schools)
-            """, new { ScopeUserId = userId }, cancellationToken: ct));
+        var everySchool = await ScopeIsEverySchoolAsync(connection, userId, ct);
         var holidays = await connection.QueryAsync<DateOnly>(new CommandDefinition("SELECT holiday_date FROM bank_holidays", cancellationToken: ct));
         // Working days from the referral dates to two years after: events later than that are counted one by one.
         var workingDays = new WorkingDays(holidays, selection.From.AddDays(-400), selection.To.AddYears(2));
@@ -107,8 +109,14 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
         await ReadAsync(connection, sql, parameters, 3, (dims, flow, days) => tally.Add(new CaseFact(dims, flow, days)), ct);
         long? internalMatters = InternalMattersApply(selection) ? await InternalMattersAsync(connection, userId, selection, ct) : null;
         var result = tally.ToResult(selection, internalMatters, schools, categories);
-        return activity ? result with { Activity = await ActivityAsync(connection, userId, selection, result.Trend, everySchool, table, ct) } : result;
+        return result;
     }
+
+    /// <summary>An Administrator or reviewer assigned every school needs no per-row scope check (it costs a fifth of the scan).</summary>
+    private static Task<bool> ScopeIsEverySchoolAsync(DbConnection connection, Guid userId, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            SELECT (SELECT count(*) FROM user_school_scope WHERE user_id = @ScopeUserId) = (SELECT count(*) FROM schools)
+            """, new { ScopeUserId = userId }, cancellationToken: ct));
 
     private const int ActivityKinds = 8; // month_kind = month index × 8 + kind (1 held, 2 completed, 3 check recorded, 4 closed)
 
@@ -117,9 +125,10 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
     /// within the same scope and filters as the facts, one packed column a row, counted by month and kind and added up into the
     /// trend's months or quarters.
     /// </summary>
-    private static async Task<List<ActivityPoint>> ActivityAsync(DbConnection connection, Guid userId, ReportSelection selection,
-        IReadOnlyList<TrendPoint> trend, bool everySchool, string factsTable, CancellationToken ct)
+    private async Task<long[]> ActivityCountsAsync(Guid userId, ReportSelection selection, string factsTable, CancellationToken ct)
     {
+        await using var connection = await db.OpenAsync(ct);
+        var everySchool = await ScopeIsEverySchoolAsync(connection, userId, ct);
         var firstMonth = selection.From.Year * 12 + selection.From.Month - 1;
         var months = selection.To.Year * 12 + selection.To.Month - 1 - firstMonth + 1;
         var counts = new long[months * ActivityKinds];
@@ -130,6 +139,14 @@ public sealed class ReportQueries(Db db, IOptions<FollowUpOptions> followUps)
             var i = (int)(monthKind - (long)firstMonth * ActivityKinds);
             if (i >= 0 && i < counts.Length) counts[i]++;
         }, ct);
+        return counts;
+    }
+
+    /// <summary>The activity counts (month × kind) added up into the trend's months or quarters.</summary>
+    private static List<ActivityPoint> ActivityPoints(ReportSelection selection, IReadOnlyList<TrendPoint> trend, long[] counts)
+    {
+        var firstMonth = selection.From.Year * 12 + selection.From.Month - 1;
+        var months = counts.Length / ActivityKinds;
         return trend.Select(point =>
         {
             var start = point.Start.Year * 12 + point.Start.Month - 1 - firstMonth;
