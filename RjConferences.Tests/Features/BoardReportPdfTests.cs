@@ -266,7 +266,7 @@ public class BoardReportPdfTests
         AssertInsideMargins(pages);
     }
 
-    /// <summary>With RJ_SCREENSHOTS set to a folder: the board report of a year, with last year's, as a PDF to look at.</summary>
+    /// <summary>With RJ_SCREENSHOTS set to a folder: the board report of a year, with last year's, and of a small selection, as PDFs to look at.</summary>
     [Fact]
     public void A_sample_is_written_for_people_to_look_at_when_asked()
     {
@@ -277,6 +277,8 @@ public class BoardReportPdfTests
         {
             Directory.CreateDirectory(folder);
             File.WriteAllBytes(Path.Combine(folder, "board-report.pdf"), pdf);
+            File.WriteAllBytes(Path.Combine(folder, "board-report-small.pdf"),
+                new BoardReportPdf(AgreementSamples.Fonts).Render(new BoardReport(Small(), "Langdon Park, Newham", AsAt, 5)));
         }
     }
 

@@ -31,6 +31,8 @@ internal sealed class BoardReportCharts(PdfLayout pdf, string family, IReadOnlyL
         {
             return;
         }
+        // Each caption on the page of its chart.
+        pdf.KeepTogether(PdfLayout.LineHeight(pdf.Bold) + 2 + 190);
         pdf.Paragraph($"Referrals and conferences held by {Unit}", pdf.Bold, after: 2);
         pdf.Drawing(190, Bars);
         Note("Not drawn, as the figure is not published", rows
@@ -38,6 +40,7 @@ internal sealed class BoardReportCharts(PdfLayout pdf, string family, IReadOnlyL
             .Where(x => !BoardText.IsNumber(x.r[x.Item2]))
             .Select(x => $"{x.Item3} in {x.r[0]} ({x.r[x.Item2]})"));
 
+        pdf.KeepTogether(PdfLayout.LineHeight(pdf.Bold) + 2 + 160);
         pdf.Paragraph($"Diversion rate by {Unit} of referral", pdf.Bold, after: 2);
         pdf.Drawing(160, Diversion);
         Note("No point, as the rate is not published", rows.Where(r => r[Checks] != "0" && !BoardText.IsNumber(r[Rate])).Select(r => r[0]));
