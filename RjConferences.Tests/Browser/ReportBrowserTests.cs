@@ -237,6 +237,82 @@ public class ReportBrowserTests(BrowserFixture browser) : IDisposable
         .Select(m => double.Parse(m.Value, NumberStyles.Number, CultureInfo.GetCultureInfo("en-GB")))
         .ToList();
 
+    [Fact]
+    public async Task A_reviewer_downloads_the_board_report_and_its_figures_are_the_pages_as_published()
+    {
+        var reviewer = await SetUpAsync();
+        var page = await browser.NewPageAsync(app!);
+        await page.SignInAsync(reviewer);
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Reports" }).ClickAsync();
+        await page.WaitForInteractiveAsync();
+        await page.GetByLabel("Academic year", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "2025 to 2026" });
+        await page.GetByLabel("Borough").SelectOptionAsync(new SelectOptionValue { Label = "Newham" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the report" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("report-summary")).ToHaveTextAsync("Cases referred from 1 September 2025 to 31 August 2026: Newham.");
+        await page.AssertAccessibleAsync();
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Board report (PDF)" }).ClickAsync());
+
+        Assert.Equal("board-report-2025-09-01-to-2026-08-31.pdf", download.SuggestedFilename);
+        var text = PdfReading.Read(await File.ReadAllBytesAsync((await download.PathAsync())!)).Text();
+        Assert.Contains("Scope Newham (within the schools of Newham)", text);
+        var headlines = text[text.IndexOf("Headline figures Figure This period", StringComparison.Ordinal)..];
+        foreach (var key in new[] { "referrals", "eligible", "conferences_held", "agreements_reached" })
+        {
+            var figure = page.GetByTestId($"headline-{key}");
+            var label = await figure.Locator("dt").InnerTextAsync();
+            // "83.3%" and "20 of 24" on the page; "83.3% (20 of 24)", or "<5" and "suppressed" where hidden, in the PDF.
+            var shown = FigureWords(await figure.Locator("dd").First.InnerTextAsync());
+            var after = headlines[(headlines.IndexOf(label + " ", StringComparison.Ordinal) + label.Length)..];
+            // A rate whose count is hidden too is "suppressed (out of 24)": its percentage and count are both hidden.
+            var outOf = Regex.Match(after, @"^\s*suppressed \(out of (\S+)\)");
+            var published = outOf.Success ? ["suppressed", "suppressed", outOf.Groups[1].Value] : FigureWords(after).Take(shown.Count).ToList();
+            Assert.Equal(shown.Count, published.Count);
+            for (var i = 0; i < shown.Count; i++)
+            {
+                AssertPublished(shown[i], published[i], isCount: shown.Count == 1 || i > 0, label);
+            }
+        }
+        Assert.Contains("Referrals 24", headlines);
+        // 4 of the 24 were not eligible (a small count, in the funnel): the 20 eligible are hidden in the board report too.
+        Assert.Contains("Eligible referrals suppressed (out of 24)", headlines);
+        // Every case left after eligibility is accounted for by shown zeros, so the 8 consented and held follow from the 20
+        // and are hidden with it: 4 agreements reached ("<5") of a hidden 8.
+        Assert.Contains("Conferences held suppressed (out of suppressed)", headlines);
+        Assert.Contains("Agreements reached suppressed (<5 of suppressed)", headlines);
+        var schools = text[text.IndexOf("By school School", StringComparison.Ordinal)..];
+        // The page's columns by header (it also shows the changes on a year earlier, which the board report's table does not).
+        var headers = (await page.GetByTestId("schools-table").Locator("thead th").AllInnerTextsAsync()).Skip(1).Select(h => h.Trim()).ToList();
+        var pageColumns = new[] { "Referrals", "Eligible", "Conferences held", "Agreements reached", "Agreements completed" }.Select(h => headers.IndexOf(h)).ToList();
+        Assert.DoesNotContain(-1, pageColumns);
+        foreach (var row in await page.GetByTestId("schools-table").Locator("tbody tr").AllAsync())
+        {
+            var name = await row.Locator("th").InnerTextAsync();
+            var all = await row.Locator("td").AllInnerTextsAsync();
+            var cells = pageColumns.Select(c => all[c]).ToList();
+            var published = schools[(schools.IndexOf(name + " ", StringComparison.Ordinal) + name.Length)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(5).ToList();
+            for (var i = 0; i < cells.Count; i++)
+            {
+                AssertPublished(cells[i], published[i], isCount: true, name);
+            }
+        }
+        Assert.DoesNotContain("Haggerston", text);
+        Assert.DoesNotContain("Young", text);
+    }
+
+    /// <summary>The numbers of a figure as words: "83.3% — 20 of 24" and "83.3% (20 of 24)" are both 83.3, 20, 24; "<5" and "suppressed" stay.</summary>
+    private static List<string> FigureWords(string text) =>
+        System.Text.RegularExpressions.Regex.Matches(text, @"<\d+|suppressed|\d+(\.\d+)?").Select(m => m.Value).ToList();
+
+    /// <summary>The PDF gives the page's figure, or hides it: a count of 1 to 4 as "&lt;5", anything as "suppressed".</summary>
+    private static void AssertPublished(string onPage, string inPdf, bool isCount, string what)
+    {
+        var value = decimal.Parse(onPage, System.Globalization.CultureInfo.InvariantCulture);
+        var same = inPdf != "suppressed" && !inPdf.StartsWith('<') && decimal.Parse(inPdf, System.Globalization.CultureInfo.InvariantCulture) == value;
+        Assert.True(same || inPdf == "suppressed" || (isCount && value is >= 1 and <= 4 && inPdf == "<5"),
+            $"{what}: the page shows {onPage}, the board report {inPdf}");
+    }
+
     /// <summary>With RJ_SCREENSHOTS set to a folder: the report as shown, in forced colours (high contrast) and as printed.</summary>
     private static async Task ScreenshotsAsync(IPage page)
     {

@@ -170,10 +170,11 @@ public class ReportsPageTests : CaseTestContext
         Assert.Contains("Referred 50 (100% of referred); Eligible 45 (90% of referred)", view.Find("#funnel-chart-desc").TextContent);
         Assert.Contains("October 2025 75% — 18 of 24", view.Find("#diversion-chart-desc").TextContent);
         Assert.Contains("Referrals: 50 in all, most in October 2025 (25)", view.Find("#trend-chart-desc").TextContent);
-        // A CSV link per table, and one workbook of them all.
+        // A CSV link per table, one workbook of them all, and the board report.
         Assert.Equal(8, view.FindAll("a[download][href*='.csv?']").Count);
         Assert.Single(view.FindAll("a[download][href*='all.xlsx?']"));
-        Assert.Equal(9, view.FindAll("a[download]").Count);
+        Assert.Equal("Board report (PDF)", view.Find("a[download][href^='reports/board.pdf?']").TextContent);
+        Assert.Equal(10, view.FindAll("a[download]").Count);
         var internalMatters = Render<HeadlineFigures>(p => p.Add(h => h.Query, "")
             .Add(h => h.Figures, [new HeadlineFigure("school_internal", "Referrals the school handled internally", FigureKind.Count, 0, null, null)]));
         Assert.Equal("not available for these filters", internalMatters.Find("[data-testid=headline-school_internal] dd").TextContent.Trim());

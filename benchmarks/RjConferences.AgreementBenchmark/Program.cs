@@ -3,6 +3,8 @@
 // percentiles. Target (issue 6): at least 50 documents per second on one core, 95th percentile under 50 ms.
 //
 //   dotnet run -c Release --project benchmarks/RjConferences.AgreementBenchmark [-- --count 2000 --warmup 200 --all-cores]
+//
+// With --board-report it renders the partnership board report instead (BoardReportBenchmark.cs).
 
 using System.Diagnostics;
 using System.Globalization;
@@ -22,6 +24,10 @@ if (fonts.Fonts is null)
 {
     Console.Error.WriteLine(fonts.Problem);
     return 2;
+}
+if (args.Contains("--board-report"))
+{
+    return BoardReportBenchmark.Run(fonts.Fonts, Option("--count", 50), Option("--warmup", 5));
 }
 var pdf = new AgreementPdf(fonts.Fonts);
 var document = Sample();

@@ -42,6 +42,7 @@ internal sealed class PdfLayout : IDisposable
         Body = new XFont(family, 11, XFontStyleEx.Regular, options);
         Bold = new XFont(family, 11, XFontStyleEx.Bold, options);
         Small = new XFont(family, 8.5, XFontStyleEx.Regular, options);
+        SmallBold = new XFont(family, 8.5, XFontStyleEx.Bold, options);
         HeadingFont = new XFont(family, 14, XFontStyleEx.Bold, options);
         TitleFont = new XFont(family, 20, XFontStyleEx.Bold, options);
         measure = XGraphics.CreateMeasureContext(new XSize(PageWidth, PageHeight), XGraphicsUnit.Point, XPageDirection.Downwards);
@@ -52,6 +53,7 @@ internal sealed class PdfLayout : IDisposable
     public XFont Body { get; }
     public XFont Bold { get; }
     public XFont Small { get; }
+    public XFont SmallBold { get; }
     public XFont HeadingFont { get; }
     public XFont TitleFont { get; }
 
@@ -172,21 +174,36 @@ internal sealed class PdfLayout : IDisposable
     }
 
     /// <summary>
+    /// Reserves <paramref name="height"/> points of the text width (on a new page if this one has not room) and lets
+    /// <paramref name="draw"/> draw in it: a chart drawn as vectors.
+    /// </summary>
+    public void Drawing(double height, Action<XGraphics, XRect> draw)
+    {
+        KeepTogether(height);
+        draw(Graphics, new XRect(Margin, y, TextWidth, height));
+        y += height;
+        Gap(6);
+    }
+
+    /// <summary>
     /// A table with a shaded header row that repeats on every page. A row that does not fit on what
     /// is left of the page moves to the next page; a row taller than a whole page is split between
-    /// lines and carries on over as many pages as it needs.
+    /// lines and carries on over as many pages as it needs. <paramref name="compact"/>: the header in
+    /// <see cref="SmallBold"/> and lines spaced for <see cref="Small"/> (cells in Small), for tables of many figures.
     /// </summary>
-    public void Table(IReadOnlyList<PdfColumn> columns, IEnumerable<IReadOnlyList<PdfCell>> rows)
+    public void Table(IReadOnlyList<PdfColumn> columns, IEnumerable<IReadOnlyList<PdfCell>> rows, bool compact = false)
     {
         var total = columns.Sum(c => c.Share);
         var widths = columns.Select(c => TextWidth * c.Share / total).ToArray();
-        var lineHeight = LineHeight(Body);
-        var headerCells = columns.Select((c, i) => Wrap(clean(c.Header), Bold, widths[i] - 2 * CellPadding).Count).Max();
+        var headerFont = compact ? SmallBold : Bold;
+        var lineHeight = LineHeight(compact ? Small : Body);
+        var headerCells = columns.Select((c, i) => Wrap(clean(c.Header), headerFont, widths[i] - 2 * CellPadding).Count).Max();
         var headerHeight = headerCells * lineHeight + 2 * CellPadding;
         var wholePage = Bottom - Margin - headerHeight - 2 * CellPadding;
+        void Header() => DrawHeader(columns, widths, headerHeight, headerFont, lineHeight);
 
         KeepTogether(headerHeight + lineHeight * 2 + 2 * CellPadding);
-        DrawHeader(columns, widths, headerHeight);
+        Header();
         foreach (var row in rows)
         {
             var cells = row.Select((cell, i) => cell.Paragraphs
@@ -197,7 +214,7 @@ internal sealed class PdfLayout : IDisposable
             if (y + height > Bottom && height <= wholePage + 2 * CellPadding)
             {
                 NewPage();
-                DrawHeader(columns, widths, headerHeight);
+                Header();
             }
             while (true)
             {
@@ -207,7 +224,7 @@ internal sealed class PdfLayout : IDisposable
                 if (fit < Math.Min(2, remaining) && !freshPage)
                 {
                     NewPage();
-                    DrawHeader(columns, widths, headerHeight);
+                    Header();
                     continue;
                 }
                 var lines = Math.Min(fit, remaining);
@@ -238,22 +255,22 @@ internal sealed class PdfLayout : IDisposable
                     break;
                 }
                 NewPage();
-                DrawHeader(columns, widths, headerHeight);
+                Header();
             }
         }
         Gap(8);
     }
 
-    private void DrawHeader(IReadOnlyList<PdfColumn> columns, double[] widths, double height)
+    private void DrawHeader(IReadOnlyList<PdfColumn> columns, double[] widths, double height, XFont font, double lineHeight)
     {
         var x = Margin;
         for (var i = 0; i < columns.Count; i++)
         {
             Graphics.DrawRectangle(RulePen, HeaderShade, x, y, widths[i], height);
-            var lines = Wrap(clean(columns[i].Header), Bold, widths[i] - 2 * CellPadding);
+            var lines = Wrap(clean(columns[i].Header), font, widths[i] - 2 * CellPadding);
             for (var l = 0; l < lines.Count; l++)
             {
-                Graphics.DrawString(lines[l], Bold, XBrushes.Black, x + CellPadding, y + CellPadding + l * LineHeight(Body), XStringFormats.TopLeft);
+                Graphics.DrawString(lines[l], font, XBrushes.Black, x + CellPadding, y + CellPadding + l * lineHeight, XStringFormats.TopLeft);
             }
             x += widths[i];
         }

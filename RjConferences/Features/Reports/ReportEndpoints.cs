@@ -1,22 +1,26 @@
 using Microsoft.Extensions.Primitives;
+using RjConferences.Features.Agreements;
 
 namespace RjConferences.Features.Reports;
 
-public enum ExportStatus { Ok, UnknownTable, Invalid }
+public enum ExportStatus { Ok, UnknownTable, Invalid, Unavailable }
 
 public sealed record ExportResult(ExportStatus Status, string? FileName = null, byte[]? Content = null, string? Message = null);
 
 /// <summary>
-/// The report's downloads — one table as a CSV file, or every table as one workbook — made in one place: the selection
+/// The report's downloads — one table as a CSV file, every table as one workbook, or the board report as a PDF — made in one place: the selection
 /// checked as the page checks it (a borough or school outside the user's scope refused and audited as access_denied), the
 /// report computed, its tables suppressed together (<see cref="ReportTables.BuildAll"/>), formulas neutralised, and the
 /// download audited as <c>disclose</c> with what was sent and the selection's ids and codes.
 /// </summary>
 public sealed class ReportExports(ReportSelectionValidator validator, ReportQueries queries, AuditLog audit, IOptions<ReportOptions> options,
-    TimeProvider clock)
+    DocumentFonts fonts, TimeProvider clock)
 {
     /// <summary>The audit's entity id for the workbook (a CSV's is its table).</summary>
     public const string Workbook = "all";
+
+    /// <summary>The audit's entity id for the board report.</summary>
+    public const string BoardReportId = "board-report";
 
     public async Task<ExportResult> ExportAsync(string table, IEnumerable<KeyValuePair<string, StringValues>> query,
         Guid userId, CancellationToken cancellationToken = default)
@@ -38,6 +42,20 @@ public sealed class ReportExports(ReportSelectionValidator validator, ReportQuer
             (ReportWorkbook.FileName(result.Selection),
              ReportWorkbook.Write(result, new WorkbookCover(choices.Describe(result.Selection), asAt, options.Value.SuppressBelow))),
             cancellationToken);
+
+    /// <summary>The board report of a selection (<see cref="BoardReportPdf"/>); unavailable, with the reason, when no font was found.</summary>
+    public async Task<ExportResult> BoardReportAsync(IEnumerable<KeyValuePair<string, StringValues>> query, Guid userId,
+        CancellationToken cancellationToken = default)
+    {
+        if (fonts.Fonts is not { } set)
+        {
+            return new ExportResult(ExportStatus.Unavailable, Message: fonts.Problem);
+        }
+        return await ExportAsync(query, userId, BoardReportId, "board report pdf", (result, choices, asAt) =>
+            (BoardReport.FileName(result.Selection),
+             new BoardReportPdf(set).Render(new BoardReport(result, choices.Describe(result.Selection), asAt, options.Value.SuppressBelow))),
+            cancellationToken);
+    }
 
     /// <summary>Validate, run, write, audit: the one path of every download.</summary>
     private async Task<ExportResult> ExportAsync(IEnumerable<KeyValuePair<string, StringValues>> query, Guid userId, string entityId,
@@ -74,6 +92,9 @@ public static class ReportEndpoints
     /// <summary>The download address of the whole selection as one workbook.</summary>
     public static string WorkbookUrl(string query) => $"reports/export/all.xlsx?{query}";
 
+    /// <summary>The download address of the board report (PDF) for a selection.</summary>
+    public static string BoardReportUrl(string query) => $"reports/board.pdf?{query}";
+
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ReportOptions>().Bind(configuration.GetSection("Reports"))
@@ -102,6 +123,12 @@ public static class ReportEndpoints
                 DownloadAsync(request, user, audit, ReportWorkbook.ContentType,
                     () => exports.WorkbookAsync(request.Query, user.UserId(), cancellationToken), cancellationToken))
             .RequireAuthorization();
+        // GET /reports/board.pdf?period=…&… — the board report of the same selection, under the same rules.
+        endpoints.MapGet("/reports/board.pdf", (HttpRequest request, ClaimsPrincipal user, ReportExports exports, AuditLog audit,
+                CancellationToken cancellationToken) =>
+                DownloadAsync(request, user, audit, "application/pdf",
+                    () => exports.BoardReportAsync(request.Query, user.UserId(), cancellationToken), cancellationToken))
+            .RequireAuthorization();
         return endpoints;
     }
 
@@ -120,6 +147,8 @@ public static class ReportEndpoints
         {
             { Status: ExportStatus.Ok } ok => Results.File(ok.Content!, contentType, ok.FileName),
             { Status: ExportStatus.Invalid } bad => Results.Text(bad.Message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest),
+            { Status: ExportStatus.Unavailable } unavailable => Results.Text(unavailable.Message, "text/plain; charset=utf-8",
+                statusCode: StatusCodes.Status503ServiceUnavailable),
             _ => Results.NotFound(),
         };
     }
