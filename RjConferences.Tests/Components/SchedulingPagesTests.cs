@@ -217,9 +217,11 @@ public class SchedulingPagesTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Contains("Choose who the meeting was with", Summary(page)));
         Assert.Contains("Choose how you met", Summary(page));
 
-        page.Find("#field-PartyId").Change(parties.Single(p => p.PartyRole == "harmed").Id.ToString());
-        page.Find("#field-Method-phone").Change("phone");
-        page.Find("#field-PartyReady").Change("yes");
+        // Each change awaited before the next field is found (on PostgreSQL a synchronous change could reach a field whose
+        // handler the previous change's render had just replaced).
+        await page.Find("#field-PartyId").ChangeAsync(new ChangeEventArgs { Value = parties.Single(p => p.PartyRole == "harmed").Id.ToString() });
+        await page.Find("#field-Method-phone").ChangeAsync(new ChangeEventArgs { Value = "phone" });
+        await page.Find("#field-PartyReady").ChangeAsync(new ChangeEventArgs { Value = "yes" });
         await page.Find("form[aria-labelledby=preparation-form-title]").SubmitAsync();
 
         page.WaitForAssertion(() => Assert.Contains("Olivia Brown", page.Find("[data-testid=preparation-meetings]").TextContent));
