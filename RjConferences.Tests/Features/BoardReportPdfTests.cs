@@ -71,7 +71,16 @@ public class BoardReportPdfTests
         [new BreakdownRow("Newham", 300, 260, 170, 150, 110, 80, 82), new BreakdownRow("Tower Hamlets", 180, 150, 90, 81, 60, 38, 39)],
         Enumerable.Range(1, 20).Select(i => new BreakdownRow($"School {i:00}, {(i <= 12 ? "Newham" : "Tower Hamlets")}",
             i == 20 ? 2 : 24, i == 20 ? 2 : 20, i == 20 ? 0 : 12, 10, 8, i % 2 == 0 ? 6 : 0, i % 2 == 0 ? 6 : 0)).ToList(),
-        [Row("Minor assault", 300), Row("Theft", 180)]);
+        [Row("Minor assault", 300), Row("Theft", 180)])
+    {
+        // What was recorded in each month; November's 2 conferences held are small ("<5"), and the referrals are the cohort's.
+        Activity = Enumerable.Range(0, 12).Select(m =>
+        {
+            var start = Selection.From.AddMonths(m);
+            var referrals = m == 11 ? 3 : 30 + m * 3;
+            return new ActivityPoint(start.ToString("MMMM yyyy", CultureInfo.GetCultureInfo("en-GB")), start, referrals, m == 2 ? 2 : 14 + m, 6 + m, 20, 9);
+        }).ToList(),
+    };
 
     /// <summary>
     /// One school's seven referrals: 6 eligible (1 gravity too high), 4 with a conference held, 2 agreements, no 12-month
@@ -127,6 +136,7 @@ public class BoardReportPdfTests
         var expected = BoardReportReading.Expected(result);
         Assert.Equal(12, expected.Headlines.Count);
         Assert.Equal(20, expected.Schools.Count);
+        Assert.Equal(12, expected.Activity.Count);
         AssertEveryRow(pages, expected.All);
         var text = pages.Text();
         // Spot checks of what the exports publish: a small count and the count that would give it away are hidden.
@@ -151,7 +161,7 @@ public class BoardReportPdfTests
         Assert.InRange(pages.Count, 3, 8);
         Assert.All(pages, p => Assert.Contains($"Page {p.Number} of {pages.Count}", p.Text));
         foreach (var heading in new[] { "Summary", "Headline figures", "Stage by stage", "Equality: disproportionality by ethnic group", "Timeliness and harmed parties",
-                     "Cohort: the cases referred in each month", "By borough", "By school", "By offence category", "Definitions", "Small numbers and suppression" })
+                     "Cohort: the cases referred in each month", "Activity: what was recorded in each month", "By borough", "By school", "By offence category", "Definitions", "Small numbers and suppression" })
         {
             Assert.Contains(heading, pages.Text());
         }

@@ -11,9 +11,9 @@ namespace RjConferences.Tests.Support;
 public static class BoardReportReading
 {
     public sealed record Rows(IReadOnlyList<string> Headlines, IReadOnlyList<string> Funnel, IReadOnlyList<string> Disproportionality,
-        IReadOnlyList<string> Boroughs, IReadOnlyList<string> Schools)
+        IReadOnlyList<string> Boroughs, IReadOnlyList<string> Schools, IReadOnlyList<string> Activity)
     {
-        public IEnumerable<string> All => Headlines.Concat(Funnel).Concat(Disproportionality).Concat(Boroughs).Concat(Schools);
+        public IEnumerable<string> All => Headlines.Concat(Funnel).Concat(Disproportionality).Concat(Boroughs).Concat(Schools).Concat(Activity);
     }
 
     public static Dictionary<string, string[][]> Published(ReportResult result, int suppressBelow = 5) =>
@@ -47,7 +47,9 @@ public static class BoardReportReading
                 none ? null : Percent(r[6]), Numbers(r[7], r[8]) ? $"{r[7]}–{r[8]}%" : null,
                 none ? null : r[9] == "" ? "–" : r[9] + (r[12] == "yes" ? " *" : ""), Numbers(r[10], r[11]) ? $"{r[10]}–{r[11]}" : null);
         }).ToList();
-        return new Rows(headlines, funnel, groups, Breakdown(now[ReportTables.Boroughs]), Breakdown(now[ReportTables.Schools]));
+        // Activity: month, then referrals received, conferences held, agreements completed, checks recorded, cases closed.
+        var activity = now[ReportTables.Activity].Select(r => Join(r[0], r[2], r[3], r[4], r[5], r[6])).ToList();
+        return new Rows(headlines, funnel, groups, Breakdown(now[ReportTables.Boroughs]), Breakdown(now[ReportTables.Schools]), activity);
     }
 
     private static List<string> Breakdown(string[][] rows) =>

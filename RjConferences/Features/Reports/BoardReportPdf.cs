@@ -68,6 +68,12 @@ public sealed class BoardReportPdf(PdfFontSet fonts)
         new BoardReportCharts(pdf, fonts.Family, now[ReportTables.Trend], quarterly).Draw();
         sections.Trend(quarterly);
 
+        pdf.KeepTogether(pdf.HeadingHeight + 90);
+        pdf.Heading($"Activity: what was recorded in each {unit}");
+        pdf.Paragraph($"Everything recorded in the {unit}, whichever {unit} its case was referred in: the figures of a monthly return. A conference " +
+            $"held in July for a case referred in May counts in July here and in May in the cohort above.", pdf.Small);
+        sections.Activity(quarterly);
+
         sections.Breakdown(ReportTables.Boroughs, "Borough");
         sections.Breakdown(ReportTables.Schools, "School");
         sections.Breakdown(ReportTables.OffenceCategories, "Offence category");

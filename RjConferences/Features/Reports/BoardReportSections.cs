@@ -114,6 +114,18 @@ internal sealed class BoardReportSections(PdfLayout pdf, BoardFigures now, Board
             compact: true);
     }
 
+    /// <summary>What was recorded in each month or quarter, whichever month its case was referred in (the page's activity table).</summary>
+    public void Activity(bool quarterly)
+    {
+        pdf.Table(
+            [new(quarterly ? "Quarter" : "Month", 0.2), new("Referrals received", 0.16), new("Conferences held", 0.16), new("Agreements completed", 0.16),
+             new("Follow-up checks recorded", 0.16), new("Cases closed", 0.16)],
+            // Month, Starts on, Referrals received, Conferences held, Agreements completed, Checks recorded, Cases closed.
+            now[ReportTables.Activity].Select(r => (IReadOnlyList<PdfCell>)
+                [Label(r[0]), Cell(r[2]), Cell(r[3]), Cell(r[4]), Cell(r[5]), Cell(r[6])]),
+            compact: true);
+    }
+
     /// <summary>By borough, by school or by offence category; a long table breaks across pages with its header repeated.</summary>
     public void Breakdown(string table, string nameHeader)
     {
