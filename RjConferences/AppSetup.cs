@@ -5,6 +5,7 @@ using RjConferences.Features.Admin;
 using RjConferences.Features.Agreements;
 using RjConferences.Features.Conferences;
 using RjConferences.Features.FollowUps;
+using RjConferences.Features.Notifications;
 using RjConferences.Features.Referrals;
 using RjConferences.Features.Reports;
 using RjConferences.Features.Schools;
@@ -49,6 +50,7 @@ public static class AppSetup
         services.AddFollowUps(configuration);
         services.AddAgreements(configuration);
         services.AddReports(configuration);
+        services.AddNotifications(configuration);
         return services;
     }
 

@@ -1,0 +1,163 @@
+namespace RjConferences.Features.Notifications;
+
+/// <summary>The options of the notifications (section <c>Notifications</c>).</summary>
+public sealed class NotificationOptions
+{
+    /// <summary><c>Pickup</c> (the embedded default: each message a <c>.eml</c> file in <see cref="PickupFolder"/>).</summary>
+    public string Channel { get; set; } = "Pickup";
+
+    /// <summary>Where the pickup channel writes; relative to the working folder unless rooted.</summary>
+    public string PickupFolder { get; set; } = "mail-pickup";
+
+    /// <summary>The sender of every message.</summary>
+    public string From { get; set; } = "RjConferences <no-reply@rjconferences.invalid>";
+
+    /// <summary>How often the background sender looks for due messages.</summary>
+    public int PollSeconds { get; set; } = 5;
+
+    /// <summary>After this many temporary failures a message is marked failed.</summary>
+    public int MaxAttempts { get; set; } = 10;
+}
+
+/// <summary>A delivery that will never succeed as it is (an address that is not one, a refusal by the server): not retried.</summary>
+public sealed class PermanentDeliveryException(string reason) : Exception(reason);
+
+/// <summary>A message claimed for delivery, as the channel needs it.</summary>
+public sealed record ClaimedMessage(Guid Id, DateTimeOffset CreatedAt, string Kind, Guid? CaseId, string Channel, string ToAddress, string? ToName,
+    string Subject, string TextBody, string? HtmlBody, string? AttachmentName, string? AttachmentType, string? Attachment, long Attempts);
+
+/// <summary>
+/// Delivers the outbox. Any number of senders (one per instance) may run: each claims one due message at a time with a lease
+/// (an UPDATE that only succeeds while no live lease is held, so two senders never hold the same message), delivers it, and
+/// records the outcome under its lease. A temporary failure is retried after 1, 2, 4… minutes (at most an hour) up to
+/// <see cref="NotificationOptions.MaxAttempts"/>; a permanent one is marked failed with its reason. A sender that dies mid-send
+/// leaves its lease to expire, and the message is delivered again under the same Message-ID: at most the message in flight is
+/// sent twice. Every send is audited as <c>disclose</c> with its recipient.
+/// </summary>
+public sealed class OutboxSender(Db db, PickupChannel pickup, AuditLog audit, TimeProvider clock, IOptions<NotificationOptions> options,
+    ILogger<OutboxSender> logger)
+{
+    /// <summary>How long a claim lasts: longer than any delivery takes.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+
+    /// <summary>Who this sender is, in the lease (machine, process and a random part; nothing personal).</summary>
+    public string Holder { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    /// <summary>Delivers due messages until none is left (or another sender holds the rest); returns how many this sender sent.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var sent = 0;
+        while (await ClaimAsync(cancellationToken) is { } message)
+        {
+            try
+            {
+                await pickup.DeliverAsync(message, cancellationToken);
+                await RecordSentAsync(message, cancellationToken);
+                sent++;
+            }
+            catch (PermanentDeliveryException e)
+            {
+                logger.LogWarning("Outbox message {MessageId} ({Kind}) could not be delivered and will not be retried: {Reason}", message.Id, message.Kind, e.Message);
+                await RecordFailureAsync(message, e.Message, permanent: true, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var giveUp = message.Attempts >= options.Value.MaxAttempts;
+                logger.LogWarning(e, "Outbox message {MessageId} ({Kind}) was not delivered (attempt {Attempt}){Next}", message.Id, message.Kind,
+                    message.Attempts, giveUp ? "; no more attempts" : "; it will be tried again");
+                await RecordFailureAsync(message, e.Message, permanent: giveUp, cancellationToken);
+            }
+        }
+        return sent;
+    }
+
+    private Task<ClaimedMessage?> ClaimAsync(CancellationToken cancellationToken) =>
+        db.WriteAsync(async (connection, transaction) =>
+        {
+            var now = clock.GetUtcNow();
+            // The lease condition is checked again on the row the UPDATE changes: of two senders that picked the same message,
+            // the second finds the first's live lease (PostgreSQL re-reads the row after waiting for its lock) and claims nothing.
+            return await connection.QuerySingleOrDefaultAsync<ClaimedMessage>("""
+                UPDATE outbox SET lease_holder = @Holder, lease_until = @until, attempts = attempts + 1
+                WHERE id = (SELECT id FROM outbox
+                            WHERE status = 'queued' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+                            ORDER BY next_attempt_at, created_at LIMIT 1)
+                  AND status = 'queued' AND (lease_until IS NULL OR lease_until <= @now)
+                RETURNING id, created_at, kind, case_id, channel, to_address, to_name, subject, text_body, html_body,
+                          attachment_name, attachment_type, attachment, attempts
+                """, new { Holder, until = now + Lease, now }, transaction);
+        }, cancellationToken);
+
+    private Task RecordSentAsync(ClaimedMessage message, CancellationToken cancellationToken) =>
+        db.WriteAsync(async (connection, transaction) =>
+        {
+            var updated = await connection.ExecuteAsync("""
+                UPDATE outbox SET status = 'sent', sent_at = @now, lease_holder = NULL, lease_until = NULL, last_error = NULL
+                WHERE id = @Id AND lease_holder = @Holder
+                """, new { now = clock.GetUtcNow(), message.Id, Holder }, transaction);
+            if (updated == 1)
+            {
+                await audit.RecordAsync(connection, (IDbTransaction)transaction, new AuditEvent(AuditAction.Disclose,
+                    EntityType: message.CaseId is null ? "notification" : "case", EntityId: (message.CaseId ?? message.Id).ToString(),
+                    Justification: $"{message.Kind} ({message.Channel}), message {message.Id}", Recipient: message.ToAddress));
+            }
+        }, cancellationToken);
+
+    private Task RecordFailureAsync(ClaimedMessage message, string reason, bool permanent, CancellationToken cancellationToken) =>
+        db.WriteAsync((connection, transaction) =>
+        {
+            var now = clock.GetUtcNow();
+            var wait = TimeSpan.FromMinutes(Math.Min(60, Math.Pow(2, Math.Max(0, message.Attempts - 1))));
+            return connection.ExecuteAsync("""
+                UPDATE outbox SET status = @status, next_attempt_at = @next, lease_holder = NULL, lease_until = NULL, last_error = @reason
+                WHERE id = @Id AND lease_holder = @Holder
+                """, new { status = permanent ? "failed" : "queued", next = now + wait, reason = Truncate(reason), message.Id, Holder }, transaction);
+        }, cancellationToken);
+
+    private static string Truncate(string text) => text.Length <= 500 ? text : text[..500];
+}
+
+/// <summary>Runs <see cref="OutboxSender"/> every few seconds on each instance (unless <c>Notifications:Sender:Enabled</c> is false).</summary>
+public sealed class OutboxSenderService(OutboxSender sender, TimeProvider clock, IOptions<NotificationOptions> options,
+    ILogger<OutboxSenderService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await sender.RunOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The database may be away for a while: look again at the next poll.
+                logger.LogError(e, "The outbox sender could not run; it will look again shortly");
+            }
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, options.Value.PollSeconds)), clock, stoppingToken);
+        }
+    }
+}
+
+public static class NotificationServices
+{
+    public const string SenderEnabled = "Notifications:Sender:Enabled";
+
+    public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<NotificationOptions>().Bind(configuration.GetSection("Notifications"))
+            .Validate(o => o.Channel == "Pickup", "Notifications:Channel must be Pickup (the only channel so far).")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.PickupFolder), "Notifications:PickupFolder must name a folder.")
+            .Validate(o => MimeKit.MailboxAddress.TryParse(o.From, out _), "Notifications:From must be an email address, e.g. \"RjConferences <no-reply@example.org>\".")
+            .Validate(o => o.PollSeconds >= 1 && o.MaxAttempts >= 1, "Notifications:PollSeconds and MaxAttempts must be 1 or more.")
+            .ValidateOnStart();
+        services.AddSingleton<PickupChannel>();
+        services.AddSingleton<OutboxAdministration>();
+        services.AddSingleton<OutboxSender>();
+        if (configuration.GetValue(SenderEnabled, defaultValue: true))
+        {
+            services.AddHostedService<OutboxSenderService>();
+        }
+        return services;
+    }
+}
