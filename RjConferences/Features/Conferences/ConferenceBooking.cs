@@ -71,6 +71,8 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
             if (warnings.Count > 0 && !form.ConfirmedWarnings) return new BookingResult(errors, warnings);
 
             var id = conferenceId ?? Guid.NewGuid();
+            // Who had this conference's invitation before a new time: any of them it leaves out is told it is off for them.
+            var formerStaff = rescheduling ? await ConferenceInvitations.StaffAsync(connection, transaction, id) : [];
             if (rescheduling)
             {
                 var before = await connection.QuerySingleAsync<(DateTimeOffset Start, DateTimeOffset End, long Room, Guid Facilitator)>(
@@ -102,6 +104,7 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
                     "INSERT INTO conference_participants (conference_id, party_id, person_key) VALUES (@id, @partyId, @personKey)",
                     new { id, partyId, personKey }, transaction);
             }
+            await ConferenceInvitations.QueueAsync(connection, transaction, id, now, formerStaff);
             change.AuditNote = rescheduling ? "conference rescheduled" : "conference booked";
             answer = new BookingResult(errors, warnings, ConferenceId: id);
             return null;
@@ -358,6 +361,10 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
                     new { absent = TypeHandlers.ToText(absent), conferenceId }, transaction);
             }
             await HistoryAsync(connection, transaction, conferenceId, now, userId, outcome, current.Start, current.End, current.Room, current.Facilitator, reason.Trim());
+            if (outcome == "cancelled")
+            {
+                await ConferenceInvitations.QueueAsync(connection, transaction, conferenceId, now);
+            }
             await change.MoveAsync(CaseStatus.ReadyToSchedule, outcome == "cancelled" ? "Conference cancelled" : "Conference not held");
             change.AuditNote = outcome == "cancelled" ? "conference cancelled" : "conference not held";
             return null;
