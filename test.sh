@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every RjConferences test: installs what the tests need (Chromium, DejaVu Sans, PostgreSQL, faketime for --at),
+# Runs every RjConferences test: installs what the tests need (Chromium, DejaVu Sans, PostgreSQL, HAProxy, an SMTP server, faketime for --at),
 # builds, runs the suite on SQLite and then the data, feature, security and component tests again on a throwaway
 # PostgreSQL server it starts and removes itself, and ends with one line "N passed, N failed, N skipped" over both.
 # Exits non-zero when anything fails.
@@ -94,6 +94,13 @@ if [ -z "${RJ_HAPROXY:-}" ] && ! command -v haproxy >/dev/null 2>&1 && [ ! -x /u
   apt_install haproxy "the two-instance browser tests" "On Debian or Ubuntu run 'sudo apt-get install haproxy', or set RJ_HAPROXY to a haproxy executable."
 fi
 [ -z "${RJ_HAPROXY:-}" ] && export RJ_HAPROXY="$(command -v haproxy || echo /usr/sbin/haproxy)"
+
+# 1c''. A real SMTP server for the outbox's Smtp channel (Debian's python3-aiosmtpd, installed when missing): the tests start
+# it themselves on a loopback port with Debian's own Python (RJ_TEST_SMTP_PYTHON), and stop it.
+export RJ_TEST_SMTP_PYTHON="${RJ_TEST_SMTP_PYTHON:-/usr/bin/python3}"
+if ! "$RJ_TEST_SMTP_PYTHON" -c "import aiosmtpd" >/dev/null 2>&1; then
+  apt_install python3-aiosmtpd "the outbox's SMTP tests" "On Debian or Ubuntu run 'sudo apt-get install python3-aiosmtpd', or set RJ_TEST_SMTP_PYTHON to a Python with aiosmtpd."
+fi
 
 # 1d. PostgreSQL for the second pass (Debian's postgresql package, installed when missing). The server is started
 # below, after the build, in a temporary folder, on a Unix socket only (no port to collide with), and removed at the end.

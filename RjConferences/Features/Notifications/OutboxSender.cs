@@ -3,8 +3,13 @@ namespace RjConferences.Features.Notifications;
 /// <summary>The options of the notifications (section <c>Notifications</c>).</summary>
 public sealed class NotificationOptions
 {
-    /// <summary><c>Pickup</c> (the embedded default: each message a <c>.eml</c> file in <see cref="PickupFolder"/>).</summary>
+    /// <summary>
+    /// <c>Pickup</c> (the embedded default: each message a <c>.eml</c> file in <see cref="PickupFolder"/>) or <c>Smtp</c>
+    /// (a mail server, <see cref="Smtp"/>).
+    /// </summary>
     public string Channel { get; set; } = "Pickup";
+
+    public SmtpOptions Smtp { get; set; } = new();
 
     /// <summary>Where the pickup channel writes; relative to the working folder unless rooted.</summary>
     public string PickupFolder { get; set; } = "mail-pickup";
@@ -17,6 +22,28 @@ public sealed class NotificationOptions
 
     /// <summary>After this many temporary failures a message is marked failed.</summary>
     public int MaxAttempts { get; set; } = 10;
+}
+
+/// <summary>The mail server of the <c>Smtp</c> channel (<c>Notifications:Smtp:*</c>).</summary>
+public sealed class SmtpOptions
+{
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 587;
+
+    /// <summary>TLS: on connect for port 465, else STARTTLS, required. Off only for a relay on the same machine or network.</summary>
+    public bool UseTls { get; set; } = true;
+
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+}
+
+/// <summary>How a message leaves the app: the pickup folder or a mail server (two implementations, chosen by Notifications:Channel).</summary>
+public interface IMessageChannel
+{
+    /// <summary>Delivers <paramref name="message"/>; throws <see cref="PermanentDeliveryException"/> when it never can, anything else when it may later.</summary>
+    Task DeliverAsync(ClaimedMessage message, CancellationToken cancellationToken);
 }
 
 /// <summary>A delivery that will never succeed as it is (an address that is not one, a refusal by the server): not retried.</summary>
@@ -34,7 +61,7 @@ public sealed record ClaimedMessage(Guid Id, DateTimeOffset CreatedAt, string Ki
 /// leaves its lease to expire, and the message is delivered again under the same Message-ID: at most the message in flight is
 /// sent twice. Every send is audited as <c>disclose</c> with its recipient.
 /// </summary>
-public sealed class OutboxSender(Db db, PickupChannel pickup, AuditLog audit, TimeProvider clock, IOptions<NotificationOptions> options,
+public sealed class OutboxSender(Db db, IMessageChannel channel, AuditLog audit, TimeProvider clock, IOptions<NotificationOptions> options,
     ILogger<OutboxSender> logger)
 {
     /// <summary>How long a claim lasts: longer than any delivery takes.</summary>
@@ -51,7 +78,7 @@ public sealed class OutboxSender(Db db, PickupChannel pickup, AuditLog audit, Ti
         {
             try
             {
-                await pickup.DeliverAsync(message, cancellationToken);
+                await channel.DeliverAsync(message, cancellationToken);
                 await RecordSentAsync(message, cancellationToken);
                 sent++;
             }
@@ -146,12 +173,19 @@ public static class NotificationServices
     public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection("Notifications"))
-            .Validate(o => o.Channel == "Pickup", "Notifications:Channel must be Pickup (the only channel so far).")
+            .Validate(o => o.Channel is "Pickup" or "Smtp", "Notifications:Channel must be Pickup or Smtp.")
+            .Validate(o => o.Channel != "Smtp" || !string.IsNullOrWhiteSpace(o.Smtp.Host) && o.Smtp.Port is > 0 and < 65536,
+                "Notifications:Smtp:Host and Notifications:Smtp:Port must name the mail server when Notifications:Channel is Smtp.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.PickupFolder), "Notifications:PickupFolder must name a folder.")
             .Validate(o => MimeKit.MailboxAddress.TryParse(o.From, out _), "Notifications:From must be an email address, e.g. \"RjConferences <no-reply@example.org>\".")
             .Validate(o => o.PollSeconds >= 1 && o.MaxAttempts >= 1, "Notifications:PollSeconds and MaxAttempts must be 1 or more.")
             .ValidateOnStart();
         services.AddSingleton<PickupChannel>();
+        services.AddSingleton<SmtpChannel>();
+        services.AddSingleton<IMessageChannel>(provider =>
+            provider.GetRequiredService<IOptions<NotificationOptions>>().Value.Channel == "Smtp"
+                ? provider.GetRequiredService<SmtpChannel>()
+                : provider.GetRequiredService<PickupChannel>());
         services.AddSingleton<OutboxAdministration>();
         services.AddSingleton<OutboxSender>();
         if (configuration.GetValue(SenderEnabled, defaultValue: true))

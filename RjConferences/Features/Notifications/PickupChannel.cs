@@ -8,7 +8,7 @@ namespace RjConferences.Features.Notifications;
 /// directory can take them from there. Written to a temporary name and moved into place, so a reader never sees half a
 /// file; a second delivery of the same message (after a crash) replaces the first with the same content and Message-ID.
 /// </summary>
-public sealed class PickupChannel(IOptions<NotificationOptions> options)
+public sealed class PickupChannel(IOptions<NotificationOptions> options) : IMessageChannel
 {
     public string Folder => Path.GetFullPath(options.Value.PickupFolder);
 
