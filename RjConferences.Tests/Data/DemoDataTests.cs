@@ -154,6 +154,15 @@ public class DemoDataTests(SeededDemo demo) : IClassFixture<SeededDemo>
               AND starts_at > '{RjConferences.Data.TypeHandlers.ToUtcText(now)}' AND starts_at < '{RjConferences.Data.TypeHandlers.ToUtcText(now.AddDays(56))}'
             """);
         Assert.True(upcoming.Count >= 10, $"{upcoming.Count} upcoming conferences");
+        // The upcoming conferences' invitations wait in the outbox (the history's other messages were never sent, and are gone).
+        var queued = await QueryAsync<(string Kind, string Status)>($"""
+            SELECT o.kind, o.status FROM outbox AS o
+            WHERE o.case_id NOT IN (SELECT case_id FROM conferences WHERE status = 'scheduled'
+                                    AND starts_at > '{RjConferences.Data.TypeHandlers.ToUtcText(now)}')
+               OR o.status <> 'queued' OR o.kind NOT IN ('conference_invitation', 'conference_update')
+            """);
+        Assert.Empty(queued);
+        Assert.True((await QueryAsync<long>("SELECT count(DISTINCT case_id) FROM outbox")).Single() >= 10);
         Assert.NotEmpty(await QueryAsync<long>("SELECT 1 FROM conference_history WHERE kind = 'rescheduled'"));
         Assert.NotEmpty(await QueryAsync<long>("SELECT 1 FROM preparation_meetings"));
     }

@@ -148,6 +148,7 @@ public static partial class DemoData
             var job = new DailyJob(db, work, clock, followUps, new Retention(db, work, clock, followUps), NullLogger<DailyJob>.Instance, new JobLease(db, clock));
             var run = new Runner(db, clock, referrals, changes, referrerId, referrer, facilitator, later, job);
             await run.ExecuteAsync(plans, matters, DailyRuns(history, realNow, followUps.Value.RunAt));
+            await KeepUpcomingInvitationsAsync(db, realNow);
         }
 
         await PrintSummaryAsync(db, output, accounts, plans, matters.Count);
@@ -207,6 +208,18 @@ public static partial class DemoData
         await output.WriteLineAsync($"with {parties} parties, {consents} consent decisions and {events} timeline entries; " +
             $"{matters} incidents the schools dealt with internally (counted only).");
     }
+
+    /// <summary>
+    /// The demo's bookings went through the booking service, so each queued its messages in the outbox as it was made; the
+    /// invented history never sent them. Only the invitations to the conferences still to come are kept (the Outbox page shows
+    /// them queued, and a demo started with an SMTP server delivers them); the rest of the history's messages are removed.
+    /// </summary>
+    private static Task KeepUpcomingInvitationsAsync(Db db, DateTimeOffset now) =>
+        db.WriteAsync((connection, transaction) => connection.ExecuteAsync("""
+            DELETE FROM outbox
+            WHERE NOT (kind IN ('conference_invitation', 'conference_update')
+                       AND case_id IN (SELECT case_id FROM conferences WHERE status = 'scheduled' AND starts_at > @now))
+            """, new { now }, transaction));
 
     /// <summary>A clock the seeding moves through the invented history; everything else reads it as "now".</summary>
     private sealed class SettableClock(DateTimeOffset now) : TimeProvider
