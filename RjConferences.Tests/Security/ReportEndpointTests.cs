@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using Dapper;
+using RjConferences.Features.Reports;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RjConferences.Security;
 using RjConferences.Tests.Features;
@@ -8,7 +10,7 @@ using RjConferences.Tests.Support;
 
 namespace RjConferences.Tests.Security;
 
-/// <summary>GET /reports/export/{table}.csv and /reports/export/all.xlsx (the workbook) over HTTP: who may, what is refused, what is audited, and what the file holds.</summary>
+/// <summary>GET /reports/export/{table}.csv, /reports/export/all.xlsx (the workbook) and /reports/board.pdf over HTTP: who may, what is refused, what is audited, and what the file holds.</summary>
 public class ReportEndpointTests : IAsyncLifetime
 {
     private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 6, 15, 9, 0, 0, TimeSpan.Zero));
@@ -262,5 +264,80 @@ public class ReportEndpointTests : IAsyncLifetime
 
         Assert.DoesNotContain("Headline figures", await response.Content.ReadAsStringAsync());
         Assert.Contains(await AuditAsync(officer), e => e is ("access_denied", "page", "/reports", _, _));
+    }
+
+    // The board report (PDF): the same rules, through the same path.
+
+    [Fact]
+    public async Task A_reviewer_downloads_a_pdf_of_the_published_figures_audited_as_disclose()
+    {
+        using var client = await SignedInAsync(reviewer);
+
+        var response = await client.GetAsync($"/reports/board.pdf?period=academic_year&academicYear=2025&borough={newham}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/pdf", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.Equal("board-report-2025-09-01-to-2026-08-31.pdf",
+            response.Content.Headers.ContentDisposition.FileNameStar ?? response.Content.Headers.ContentDisposition.FileName);
+        Assert.Contains("no-store", response.Headers.CacheControl!.ToString());
+        var pages = PdfReading.Read(await response.Content.ReadAsByteArrayAsync());
+        var text = pages.Text();
+        // The same selection's report, as the exports publish it: every row of the PDF is theirs, small counts included.
+        var result = await app.Services.GetRequiredService<ReportQueries>().RunAsync(reviewer.Id,
+            new ReportSelection(new DateOnly(2025, 9, 1), new DateOnly(2026, 8, 31), BoroughId: newham), CancellationToken.None);
+        foreach (var row in BoardReportReading.Expected(result).All)
+        {
+            Assert.Contains(row, text);
+        }
+        Assert.Contains("Referrals 7", text);
+        Assert.Contains("Not eligible: the gravity score is above the maximum for a conference: <5", text);
+        Assert.Contains("Scope Newham (within the schools of Newham)", text);
+        Assert.Contains("Data as at 10:00 BST on 15 June 2026", text);
+        Assert.DoesNotContain("Haggerston", text);
+        Assert.DoesNotContain("Okafor", text);
+        Assert.DoesNotContain("Young", text);
+        Assert.Equal([("disclose", "report", "board-report", "board report pdf",
+            $"period=academic_year&academicYear=2025&borough={newham}&trend=month&reference=White")], await AuditAsync(reviewer));
+    }
+
+    [Fact]
+    public async Task The_board_report_of_a_forged_borough_is_refused_audited_as_access_denied_and_discloses_nothing()
+    {
+        using var client = await SignedInAsync(reviewer);
+
+        var response = await client.GetAsync($"/reports/board.pdf?period=academic_year&academicYear=2025&borough={hackney}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotEqual("application/pdf", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Choose a borough from the list", text);
+        Assert.DoesNotContain("Haggerston", text);
+        Assert.Equal([("access_denied", "borough", hackney.ToString(), null, "report selection for a borough outside the user's scope or missing")],
+            await AuditAsync(reviewer));
+    }
+
+    [Fact]
+    public async Task A_bad_selection_gets_a_message_and_no_board_report()
+    {
+        using var client = await SignedInAsync(reviewer);
+
+        var response = await client.GetAsync("/reports/board.pdf?period=custom&from=2026-03-05&to=2026-03-01");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("End date must be the same as or after the start date", await response.Content.ReadAsStringAsync());
+        Assert.Empty(await AuditAsync(reviewer));
+    }
+
+    [Fact]
+    public async Task A_referrer_asking_for_the_board_report_gets_403_and_the_refusal_is_audited()
+    {
+        using var client = await SignedInAsync(officer);
+
+        var response = await client.GetAsync("/reports/board.pdf?period=academic_year&academicYear=2025");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.NotEqual("application/pdf", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal([("access_denied", "page", "/reports/board.pdf", null, null)], await AuditAsync(officer));
     }
 }
