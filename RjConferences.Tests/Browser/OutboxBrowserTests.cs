@@ -30,6 +30,7 @@ public sealed class OutboxBrowserTests : IDisposable
         {
             ["Notifications:PickupFolder"] = folder,
             ["Notifications:PollSeconds"] = "1",
+            ["Notifications:Sender:Enabled"] = "true", // the app's own sender, as on any instance
         });
     }
 
@@ -83,6 +84,10 @@ public sealed class OutboxBrowserTests : IDisposable
         await Assertions.Expect(row).ToContainTextAsync("Sent");
         await Assertions.Expect(page.GetByTestId("pickup-folder")).ToHaveTextAsync(folder);
         await page.AssertAccessibleAsync();
+        if (Environment.GetEnvironmentVariable("RJ_SCREENSHOTS") is { Length: > 0 } screenshots)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "outbox.png"), FullPage = true });
+        }
     }
 
     private static async Task<string> WaitForAsync(Func<string?> find)

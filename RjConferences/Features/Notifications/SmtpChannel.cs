@@ -20,7 +20,7 @@ public sealed class SmtpChannel(IOptions<NotificationOptions> options) : IMessag
             throw new PermanentDeliveryException($"The SMTP channel delivers email only, not {message.Channel}.");
         }
         var settings = options.Value;
-        var mime = PickupChannel.Build(message, settings.From);
+        var mime = OutboxMime.Build(message, settings.From);
         using var client = new SmtpClient { Timeout = 30_000 };
         var security = !settings.Smtp.UseTls ? SecureSocketOptions.None
             : settings.Smtp.Port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls;
