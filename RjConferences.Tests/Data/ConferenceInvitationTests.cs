@@ -19,13 +19,22 @@ public sealed class ConferenceInvitationTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await world.DisposeAsync();
 
-    private sealed record Row(string Kind, string ToAddress, string Subject, string TextBody, string Attachment, string AttachmentType);
+    private sealed record Row(string Kind, string ToAddress, string Template, string Model, string Attachment, string AttachmentType)
+    {
+        public RenderedMessage Written { get; set; } = null!;
+        public string Subject => Written.Subject;
+        public string TextBody => Written.TextBody + Written.HtmlBody;
+    }
 
+    /// <summary>The queued messages, each as its template writes it when it is sent.</summary>
     private async Task<List<Row>> OutboxAsync()
     {
         await using var connection = await world.Database.Db.OpenAsync();
-        return (await connection.QueryAsync<Row>(
-            "SELECT kind, to_address, subject, text_body, attachment, attachment_type FROM outbox ORDER BY created_at, to_address")).ToList();
+        var rows = (await connection.QueryAsync<Row>(
+            "SELECT kind, to_address, template, model, attachment, attachment_type FROM outbox ORDER BY created_at, to_address")).ToList();
+        var templates = world.Services.GetRequiredService<MessageTemplates>();
+        rows.ForEach(r => r.Written = templates.Render(r.Template, "email", r.Model));
+        return rows;
     }
 
     [Fact]

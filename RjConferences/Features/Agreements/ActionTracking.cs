@@ -442,9 +442,13 @@ public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock,
         return error is null ? day : null;
     }
 
-    private static Task EndAsync(DbConnection connection, IDbTransaction transaction, AgreementProgress progress, string ended, string? reason, DateTimeOffset now) =>
-        connection.ExecuteAsync("UPDATE agreements SET ended = @ended, ended_at = @now, ended_reason = @reason WHERE id = @AgreementId",
+    /// <summary>The agreement ends; the harmed party who asked to be told is sent the outcome in the same transaction.</summary>
+    private static async Task EndAsync(DbConnection connection, IDbTransaction transaction, AgreementProgress progress, string ended, string? reason, DateTimeOffset now)
+    {
+        await connection.ExecuteAsync("UPDATE agreements SET ended = @ended, ended_at = @now, ended_reason = @reason WHERE id = @AgreementId",
             new { ended, now, reason, progress.AgreementId }, transaction);
+        await HarmedPartyOutcome.QueueAsync(connection, transaction, progress.AgreementId, ended, now);
+    }
 
     /// <summary>Follow-up checks not yet recorded belong to the agreement that ended: a new conference starts them again.</summary>
     private static Task DropUnrecordedChecksAsync(DbConnection connection, IDbTransaction transaction, Guid caseId) =>

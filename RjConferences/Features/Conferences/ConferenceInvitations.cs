@@ -1,4 +1,3 @@
-using System.Net;
 using RjConferences.Features.Notifications;
 using RjConferences.Features.Schools;
 
@@ -54,21 +53,19 @@ public static class ConferenceInvitations
 
     private static OutboxMessage Message(Details d, Recipient to, bool cancelled, DateTimeOffset now)
     {
-        var where = $"{d.RoomName}, {SchoolName.WithBorough(d.SchoolName, d.BoroughName)}";
-        var when = $"{LondonTime.Format(d.StartsAt)} to {LondonTime.Clock(d.EndsAt, LondonTime.HappensTwice(d.EndsAt))}";
-        var (kind, subject, text) = cancelled
-            ? ("conference_cancellation", $"Cancelled: RJ conference {d.Reference}, {LondonTime.Format(d.StartsAt)}",
-               $"The restorative justice conference for case {d.Reference} on {when} in {where} is cancelled, or you are no longer running it.")
-            : d.Sequence == 0
-                ? ("conference_invitation", $"RJ conference {d.Reference}, {LondonTime.Format(d.StartsAt)}",
-                   $"A restorative justice conference for case {d.Reference} is booked for {when} in {where}.")
-                : ("conference_update", $"New time: RJ conference {d.Reference}, {LondonTime.Format(d.StartsAt)}",
-                   $"The restorative justice conference for case {d.Reference} has a new time: {when} in {where}.");
-        var body = $"{text} The calendar invitation is attached. The case's details are in RjConferences.";
+        var template = cancelled ? "conference_cancellation" : d.Sequence == 0 ? "conference_invitation" : "conference_update";
         var ics = CalendarInvite.Create(new InviteDetails(d.Id, d.Reference, d.StartsAt, d.EndsAt, d.RoomName, d.SchoolName, d.BoroughName,
             (int)d.Sequence, cancelled), now);
-        return new OutboxMessage(kind, to.Email, to.Name, subject, $"Dear {to.Name},\n\n{body}\n",
-            $"<p>Dear {WebUtility.HtmlEncode(to.Name)},</p><p>{WebUtility.HtmlEncode(body)}</p>", d.CaseId,
-            new OutboxAttachment($"{d.Reference}.ics", $"text/calendar; charset=utf-8; method={(cancelled ? "CANCEL" : "REQUEST")}", ics));
+        var model = new
+        {
+            RecipientName = to.Name,
+            d.Reference,
+            Starts = LondonTime.Format(d.StartsAt),
+            When = $"{LondonTime.Format(d.StartsAt)} to {LondonTime.Clock(d.EndsAt, LondonTime.HappensTwice(d.EndsAt))}",
+            Where = $"{d.RoomName}, {SchoolName.WithBorough(d.SchoolName, d.BoroughName)}",
+        };
+        return OutboxMessage.FromTemplate(template, "email", to.Email, to.Name, model, d.CaseId,
+            new OutboxAttachment($"{d.Reference}.ics", $"text/calendar; charset=utf-8; method={(cancelled ? "CANCEL" : "REQUEST")}", ics))
+            with { AboutId = d.Id };
     }
 }

@@ -2,7 +2,7 @@ namespace RjConferences.Features.Notifications;
 
 /// <summary>One message as the Outbox page lists it.</summary>
 public sealed record OutboxItem(Guid Id, DateTimeOffset CreatedAt, string Kind, string Channel, string ToAddress, string Subject, string Status,
-    long Attempts, DateTimeOffset NextAttemptAt, string? LastError, DateTimeOffset? SentAt);
+    long Attempts, DateTimeOffset NextAttemptAt, string? LastError, DateTimeOffset? SentAt, string? Template = null, string? Model = null);
 
 public sealed record OutboxPageResult(IReadOnlyList<OutboxItem> Items, long TotalCount, int Page, int PageSize)
 {
@@ -14,7 +14,7 @@ public sealed record OutboxPageResult(IReadOnlyList<OutboxItem> Items, long Tota
 /// queued one cancelled. Each change only from the status it was shown in (two administrators, or the sender, may have moved
 /// it meanwhile: then nothing changes and the page says so), and each is audited as <c>admin_change</c>.
 /// </summary>
-public sealed class OutboxAdministration(Db db, AuditLog audit, TimeProvider clock)
+public sealed class OutboxAdministration(Db db, AuditLog audit, MessageTemplates templates, TimeProvider clock)
 {
     public const int PageSize = 50;
 
@@ -28,12 +28,27 @@ public sealed class OutboxAdministration(Db db, AuditLog audit, TimeProvider clo
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM outbox WHERE (@status IS NULL OR status = @status)", new { status }, cancellationToken: cancellationToken));
         var items = await connection.QueryAsync<OutboxItem>(new CommandDefinition("""
-            SELECT id, created_at, kind, channel, to_address, subject, status, attempts, next_attempt_at, last_error, sent_at
+            SELECT id, created_at, kind, channel, to_address, subject, status, attempts, next_attempt_at, last_error, sent_at, template, model
             FROM outbox WHERE (@status IS NULL OR status = @status)
             ORDER BY created_at DESC, id DESC
             LIMIT @PageSize OFFSET @offset
             """, new { status, PageSize, offset = (page - 1) * PageSize }, cancellationToken: cancellationToken));
-        return new OutboxPageResult(items.ToList(), total, page, PageSize);
+        return new OutboxPageResult(items.Select(Previewed).ToList(), total, page, PageSize);
+    }
+
+    /// <summary>A message not sent yet is written when it is sent: the page shows its subject as the template writes it now.</summary>
+    private OutboxItem Previewed(OutboxItem item)
+    {
+        if (item.Subject.Length > 0 || item.Template is not { } template) return item;
+        try
+        {
+            var written = templates.Render(template, item.Channel, item.Model ?? "{}");
+            return item with { Subject = item.Channel == "text" ? "Text message" : written.Subject };
+        }
+        catch (TemplateException e)
+        {
+            return item with { Subject = $"(cannot be written: {e.Message})" };
+        }
     }
 
     /// <summary>A failed message queued again, due at once (its attempts start again). False when it is no longer failed.</summary>

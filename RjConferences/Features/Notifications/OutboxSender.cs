@@ -1,3 +1,5 @@
+using RjConferences.Features.Agreements;
+
 namespace RjConferences.Features.Notifications;
 
 /// <summary>The options of the notifications (section <c>Notifications</c>).</summary>
@@ -19,6 +21,9 @@ public sealed class NotificationOptions
 
     /// <summary>How often the background sender looks for due messages.</summary>
     public int PollSeconds { get; set; } = 5;
+
+    /// <summary>Where the message templates are; by default the ones the app ships (<see cref="MessageTemplates"/>).</summary>
+    public string? TemplateFolder { get; set; }
 
     /// <summary>After this many temporary failures a message is marked failed.</summary>
     public int MaxAttempts { get; set; } = 10;
@@ -51,7 +56,8 @@ public sealed class PermanentDeliveryException(string reason) : Exception(reason
 
 /// <summary>A message claimed for delivery, as the channel needs it.</summary>
 public sealed record ClaimedMessage(Guid Id, DateTimeOffset CreatedAt, string Kind, Guid? CaseId, string Channel, string ToAddress, string? ToName,
-    string Subject, string TextBody, string? HtmlBody, string? AttachmentName, string? AttachmentType, string? Attachment, long Attempts);
+    string Subject, string TextBody, string? HtmlBody, string? AttachmentName, string? AttachmentType, string? Attachment, long Attempts,
+    string? Template = null, string? Model = null, Guid? AboutId = null);
 
 /// <summary>
 /// Delivers the outbox. Any number of senders (one per instance) may run: each claims one due message at a time with a lease
@@ -61,8 +67,8 @@ public sealed record ClaimedMessage(Guid Id, DateTimeOffset CreatedAt, string Ki
 /// leaves its lease to expire, and the message is delivered again under the same Message-ID: at most the message in flight is
 /// sent twice. Every send is audited as <c>disclose</c> with its recipient.
 /// </summary>
-public sealed class OutboxSender(Db db, IMessageChannel channel, AuditLog audit, TimeProvider clock, IOptions<NotificationOptions> options,
-    ILogger<OutboxSender> logger)
+public sealed class OutboxSender(Db db, IMessageChannel channel, MessageTemplates templates, AuditLog audit, TimeProvider clock,
+    IOptions<NotificationOptions> options, ILogger<OutboxSender> logger)
 {
     /// <summary>How long a claim lasts: longer than any delivery takes.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
@@ -78,6 +84,7 @@ public sealed class OutboxSender(Db db, IMessageChannel channel, AuditLog audit,
         {
             try
             {
+                message = Written(message);
                 await channel.DeliverAsync(message, cancellationToken);
                 await RecordSentAsync(message, cancellationToken);
                 sent++;
@@ -98,6 +105,21 @@ public sealed class OutboxSender(Db db, IMessageChannel channel, AuditLog audit,
         return sent;
     }
 
+    /// <summary>The message as its template writes it now; a template that cannot be written fails this message only, with the reason.</summary>
+    private ClaimedMessage Written(ClaimedMessage message)
+    {
+        if (message.Template is not { } template) return message;
+        try
+        {
+            var written = templates.Render(template, message.Channel, message.Model ?? "{}");
+            return message with { Subject = written.Subject, TextBody = written.TextBody, HtmlBody = written.HtmlBody };
+        }
+        catch (TemplateException e)
+        {
+            throw new PermanentDeliveryException(e.Message);
+        }
+    }
+
     private Task<ClaimedMessage?> ClaimAsync(CancellationToken cancellationToken) =>
         db.WriteAsync(async (connection, transaction) =>
         {
@@ -111,19 +133,26 @@ public sealed class OutboxSender(Db db, IMessageChannel channel, AuditLog audit,
                             ORDER BY next_attempt_at, created_at LIMIT 1)
                   AND status = 'queued' AND (lease_until IS NULL OR lease_until <= @now)
                 RETURNING id, created_at, kind, case_id, channel, to_address, to_name, subject, text_body, html_body,
-                          attachment_name, attachment_type, attachment, attempts
+                          attachment_name, attachment_type, attachment, attempts, template, model, about_id
                 """, new { Holder, until = now + Lease, now }, transaction);
         }, cancellationToken);
 
     private Task RecordSentAsync(ClaimedMessage message, CancellationToken cancellationToken) =>
         db.WriteAsync(async (connection, transaction) =>
         {
+            var now = clock.GetUtcNow();
+            // What was sent is kept as it was written (a template may change later).
             var updated = await connection.ExecuteAsync("""
-                UPDATE outbox SET status = 'sent', sent_at = @now, lease_holder = NULL, lease_until = NULL, last_error = NULL
+                UPDATE outbox SET status = 'sent', sent_at = @now, lease_holder = NULL, lease_until = NULL, last_error = NULL,
+                                  subject = @Subject, text_body = @TextBody, html_body = @HtmlBody
                 WHERE id = @Id AND lease_holder = @Holder
-                """, new { now = clock.GetUtcNow(), message.Id, Holder }, transaction);
+                """, new { now, message.Id, Holder, message.Subject, message.TextBody, message.HtmlBody }, transaction);
             if (updated == 1)
             {
+                if (message.Kind == HarmedPartyOutcome.Kind && message.AboutId is { } agreementId)
+                {
+                    await HarmedPartyOutcome.RecordToldAsync(connection, transaction, agreementId, message.Channel, now);
+                }
                 await audit.RecordAsync(connection, (IDbTransaction)transaction, new AuditEvent(AuditAction.Disclose,
                     EntityType: message.CaseId is null ? "notification" : "case", EntityId: (message.CaseId ?? message.Id).ToString(),
                     Justification: $"{message.Kind} ({message.Channel}), message {message.Id}", Recipient: message.ToAddress));
@@ -186,6 +215,7 @@ public static class NotificationServices
             provider.GetRequiredService<IOptions<NotificationOptions>>().Value.Channel == "Smtp"
                 ? provider.GetRequiredService<SmtpChannel>()
                 : provider.GetRequiredService<PickupChannel>());
+        services.AddSingleton<MessageTemplates>();
         services.AddSingleton<OutboxAdministration>();
         services.AddSingleton<OutboxSender>();
         if (configuration.GetValue(SenderEnabled, defaultValue: true))
