@@ -152,7 +152,7 @@ public sealed class CaseChanges(Db db, CaseWork work, TimeProvider clock)
                 await connection.ExecuteAsync("""
                     UPDATE parties SET first_name = NULL, last_name = NULL, organisation_name = NULL, first_name_key = NULL,
                                        last_name_key = NULL, date_of_birth = NULL, phone = NULL, email = NULL, address = NULL,
-                                       details_removed_at = @now
+                                       contact_consent = NULL, contact_by = NULL, details_removed_at = @now
                     WHERE id = @PartyId
                     """, new { form.PartyId, now }, transaction);
                 await change.WithdrawAsync("consent refused", $"Consent refused for {purpose}: the case cannot go to a conference; the party's details were removed");
@@ -272,7 +272,8 @@ await change.UpdateDetailsAsync(form.Description!.Trim(), form.Location, form.Ou
             var person = !party.IsOrganisation;
             var updated = await connection.ExecuteAsync("""
                 UPDATE parties SET first_name = @firstName, last_name = @lastName, organisation_name = @organisation,
-                                   first_name_key = @firstKey, last_name_key = @lastKey, phone = @phone, email = @email, address = @address
+                                   first_name_key = @firstKey, last_name_key = @lastKey, phone = @phone, email = @email, address = @address,
+                                   contact_consent = @contactConsent, contact_by = @contactBy
                 WHERE id = @PartyId AND case_id = @caseId AND details_removed_at IS NULL
                 """, new
             {
@@ -280,7 +281,7 @@ await change.UpdateDetailsAsync(form.Description!.Trim(), form.Location, form.Ou
                 organisation = person ? null : party.OrganisationName!.Trim(),
                 firstKey = person ? NameKeys.Key(party.FirstName) : null, lastKey = person ? NameKeys.Key(party.LastName) : null,
                 phone = ReferralService.Blank(party.Phone), email = ReferralService.Blank(party.Email), address = ReferralService.Blank(party.Address),
-                form.PartyId, caseId,
+                contactConsent = party.StoredContactConsent, contactBy = party.StoredContactBy, form.PartyId, caseId,
             }, transaction);
             if (updated == 0) return "This person's details cannot be changed: they were removed, or they are not part of this case";
             var agreements = await connection.QueryAsync<(Guid Id, Guid ConferenceId)>(

@@ -69,7 +69,21 @@ public sealed class PartyDetails
     public string? Phone { get; set; }
     public string? Email { get; set; }
     public string? Address { get; set; }
+    public bool? ContactConsent { get; set; }
+    public string? ContactBy { get; set; }
     public DateTimeOffset? DetailsRemovedAt { get; set; }
+
+    public bool IsYoungPerson => Notifications.PartyContacts.IsYoungPerson(PartyRole, HarmedType);
+
+    /// <summary>The contact preference as the case page says it.</summary>
+    public string ContactPreference => IsYoungPerson ? "Contacted through their parent or guardian"
+        : ContactConsent switch
+        {
+            true => ContactBy == "school" ? "Agreed to be contacted, only through the school"
+                : $"Agreed to be contacted by {Vocabulary.Label(Vocabulary.ContactWays, ContactBy).ToLowerInvariant()}",
+            false => "Not to be contacted",
+            null => "Not asked whether they may be contacted",
+        };
 
     public string DisplayName => PartyNames.Display(FirstName, LastName, OrganisationName, DetailsRemovedAt is not null);
 

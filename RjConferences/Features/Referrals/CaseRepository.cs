@@ -61,7 +61,7 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
         details.Parties = (await connection.QueryAsync<PartyDetails>("""
             SELECT id, party_role, harmed_type, supporter_type, supports_party_id, first_name, last_name, organisation_name,
                    date_of_birth, age_at_offence, gender, ethnic_group, year_group, special_educational_needs,
-                   phone, email, address, details_removed_at
+                   phone, email, address, contact_consent, contact_by, details_removed_at
             FROM parties WHERE case_id = @caseId ORDER BY sort_order
             """, new { caseId })).ToList();
         details.IneligibilityReasons = (await connection.QueryAsync<(string, Guid?)>(

@@ -91,6 +91,13 @@ public static class Vocabulary
         new("organisation", "An organisation", "For example the school or a shop"),
     ];
 
+    /// <summary>How a party agreed to be contacted about the conference and its outcome (<see cref="Notifications.PartyContacts"/>).</summary>
+    public static readonly IReadOnlyList<Choice> ContactWays =
+    [
+        new("email", "Email"), new("text", "Text message"), new("letter", "Letter"),
+        new("school", "Only through the school", "The school passes messages on; the app sends them nothing"),
+    ];
+
     public static readonly IReadOnlyList<Choice> SupporterTypes =
     [
         new("parent", "Parent"), new("guardian", "Guardian"), new("other", "Other supporter"),

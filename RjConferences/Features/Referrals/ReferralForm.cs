@@ -56,6 +56,20 @@ public sealed class PartyForm
     public string? Email { get; set; }
     public string? Address { get; set; }
 
+    /// <summary>Whether they agreed to be contacted about the conference and its outcome; null while not asked.</summary>
+    public bool? ContactConsent { get; set; }
+
+    /// <summary>How (<see cref="Vocabulary.ContactWays"/>), when they agreed.</summary>
+    public string? ContactBy { get; set; }
+
+    /// <summary>A young person is contacted through their parent or guardian, never directly.</summary>
+    public bool IsYoungPerson => Notifications.PartyContacts.IsYoungPerson(Role, HarmedType);
+
+    /// <summary>The way to store: only with consent, never for a young person.</summary>
+    public string? StoredContactBy => ContactConsent == true && !IsYoungPerson ? ContactBy : null;
+
+    public bool? StoredContactConsent => IsYoungPerson ? null : ContactConsent;
+
     public bool IsOrganisation => Role == "harmed" && HarmedType == "organisation";
 
     public string DisplayName => PartyNames.Display(FirstName, LastName, IsOrganisation ? OrganisationName ?? "" : null, detailsRemoved: false);

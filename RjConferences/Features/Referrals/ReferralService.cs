@@ -165,10 +165,10 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
         return connection.ExecuteAsync("""
             INSERT INTO parties (id, case_id, party_role, harmed_type, supporter_type, supports_party_id, first_name, last_name,
                                  organisation_name, first_name_key, last_name_key, date_of_birth, age_at_offence, gender,
-                                 ethnic_group, year_group, special_educational_needs, phone, email, address, sort_order)
+                                 ethnic_group, year_group, special_educational_needs, phone, email, address, contact_consent, contact_by, sort_order)
             VALUES (@id, @caseId, @Role, @HarmedType, @SupporterType, @supports, @firstName, @lastName,
                     @organisation, @firstKey, @lastKey, @dob, @age, @Gender,
-                    @EthnicGroup, @YearGroup, @SpecialEducationalNeeds, @phone, @email, @address, @order)
+                    @EthnicGroup, @YearGroup, @SpecialEducationalNeeds, @phone, @email, @address, @contactConsent, @contactBy, @order)
             """, new
         {
             id = partyIds[p.Key], caseId, p.Role,
@@ -185,7 +185,8 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
             EthnicGroup = p.Role == "responsible" ? p.EthnicGroup : null,
             YearGroup = p.Role == "responsible" ? p.YearGroup : null,
             SpecialEducationalNeeds = p.Role == "responsible" ? p.SpecialEducationalNeeds : null,
-            phone = Blank(p.Phone), email = Blank(p.Email), address = Blank(p.Address), order,
+            phone = Blank(p.Phone), email = Blank(p.Email), address = Blank(p.Address),
+            contactConsent = p.StoredContactConsent, contactBy = p.StoredContactBy, order,
         }, transaction);
     }
 

@@ -242,6 +242,41 @@ public static class ReferralValidator
         if (p.Email is { Length: > 0 } email && (email.Length > 254 || !MailAddress.TryCreate(email.Trim(), out _)))
             errors.Add($"{key}.Email", "Enter an email address in the correct format, like name@example.org");
         if (p.Address is { Length: > MaxAddress }) errors.Add($"{key}.Address", TextLimits.TooLong("Address", MaxAddress));
+        ContactPreference(errors, key, p);
+    }
+
+    /// <summary>
+    /// May we contact them, and how: a way only with consent, and the address or number that way needs, in a form a message
+    /// can go to (a mobile number for text messages, a postcode for letters). A young person is contacted through their
+    /// parent or guardian: the form does not ask them, and whatever came with the form is not stored (<see cref="PartyForm.StoredContactBy"/>).
+    /// </summary>
+    private static void ContactPreference(FieldErrors errors, string key, PartyForm p)
+    {
+        if (p.IsYoungPerson || p.ContactConsent != true) return;
+        switch (p.ContactBy)
+        {
+            case null:
+                errors.Add($"{key}.ContactBy", "Choose how they would like to be contacted");
+                break;
+            case var way when !Vocabulary.IsCode(Vocabulary.ContactWays, way):
+                errors.Add($"{key}.ContactBy", "Choose email, text message, letter or only through the school");
+                break;
+            case "email" when string.IsNullOrWhiteSpace(p.Email):
+                errors.Add($"{key}.Email", "Enter the email address to contact them by, or choose another way");
+                break;
+            case "text" when string.IsNullOrWhiteSpace(p.Phone):
+                errors.Add($"{key}.Phone", "Enter the mobile number to send text messages to, or choose another way");
+                break;
+            case "text" when !ContactFormats.IsUkMobile(p.Phone!):
+                errors.Add($"{key}.Phone", "Enter a UK mobile number for text messages, like 07700 900 982 or +44 7700 900 982");
+                break;
+            case "letter" when string.IsNullOrWhiteSpace(p.Address):
+                errors.Add($"{key}.Address", "Enter the postal address to send letters to, or choose another way");
+                break;
+            case "letter" when !ContactFormats.HasPostcode(p.Address!):
+                errors.Add($"{key}.Address", "Enter the postal address with its postcode on the last line, like SW1A 1AA");
+                break;
+        }
     }
 
     private static void Text(FieldErrors errors, string key, string? value, string missing, int max, string label)
