@@ -342,6 +342,42 @@ public class NewReferralTests : BunitContext
     }
 
     [Fact]
+    public async Task The_parent_is_asked_how_to_be_contacted_the_pupils_are_not_and_a_wrong_number_is_refused_at_the_field()
+    {
+        var (page, _) = await OpenAsync();
+        FillOffence(page);
+        ContinueTo(page, "School matter or police matter");
+        Field(page, "SchoolWouldDealInternally", "-no").Change("no");
+        ContinueTo(page, "The admission and outcome route");
+        FillAdmission(page);
+        ContinueTo(page, "The people involved");
+        FillYoungPerson(page, new DateOnly(2012, 3, 27));
+        FillHarmedPupilAndParent(page);
+
+        // The harmed pupil is contacted through a parent or guardian; the parent is asked.
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=contact-through-parent]")));
+        Assert.Empty(page.FindAll($"[id='{FieldIds.For("HarmedParties[0].ContactConsent")}']"));
+        Assert.Empty(page.FindAll($"[id='{FieldIds.For("Supporters[0].ContactBy")}']"));
+        Field(page, "Supporters[0].ContactConsent").Change("yes");
+        page.WaitForElement($"[id='{FieldIds.For("Supporters[0].ContactBy")}']");
+        Field(page, "Supporters[0].ContactBy", "-text").Change("text");
+        Field(page, "Supporters[0].Phone").Change("020 7946 0000");
+
+        Click(page, "Continue");
+
+        page.WaitForAssertion(() => Assert.Equal("Enter a UK mobile number for text messages, like 07700 900 982 or +44 7700 900 982", MessageAt(page, "Supporters[0].Phone")));
+        Assert.Contains(Summary(page), item => item.EndsWith("Enter a UK mobile number for text messages, like 07700 900 982 or +44 7700 900 982", StringComparison.Ordinal));
+        Field(page, "Supporters[0].Phone").Change("07700 900982");
+        ContinueTo(page, "Check your answers");
+        Assert.Contains("07700 900982 (by text message)", Text(page));
+        Click(page, "Save referral");
+        page.WaitForAssertion(() => Assert.Equal("Referral recorded", Heading(page)));
+        await using var connection = await database.Db.OpenAsync();
+        Assert.Equal(("supporter", "text"), await connection.QuerySingleAsync<(string, string)>(
+            "SELECT party_role, contact_by FROM parties WHERE contact_consent = TRUE"));
+    }
+
+    [Fact]
     public async Task A_referral_that_is_not_eligible_lists_each_reason()
     {
         var (page, _) = await OpenAsync();

@@ -85,7 +85,9 @@ public sealed class HarmedPartyOutcomeTests : IAsyncLifetime
         await CompleteEveryActionAsync();
 
         Assert.Equal([("harmed_party_outcome", "email", "olivia.brown@langdon.example", "queued")], await OutboxAsync());
-        Assert.Null((await ProgressAsync()).HarmedToldOn); // queued, not sent yet
+        var queued = await ProgressAsync();
+        Assert.Equal((null, "queued", "An email"), (queued.HarmedToldOn, queued.HarmedMessageStatus, queued.HarmedMessageLabel)); // not sent yet
+        Assert.Empty(await Tracking.HarmedToTellAsync(world.Officer.Id)); // on its way: not on the facilitator's list to tell
         world.Clock.Advance(TimeSpan.FromDays(1));
         Assert.Equal(2, await PickupSender().RunOnceAsync()); // with the facilitator's invitation, queued at the booking
 
