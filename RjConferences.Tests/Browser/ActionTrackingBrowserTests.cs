@@ -111,9 +111,10 @@ public class ActionTrackingBrowserTests(BrowserFixture browser) : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("harmed-told-due")).ToContainTextAsync("Tell them that it was completed");
         await page.AssertAccessibleAsync();
         await FillDateAsync(page, "Date the harmed party was told", 2, 7);
+        await page.GetByLabel("By phone").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Record that the harmed party was told" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("case-message")).ToContainTextAsync("It has been recorded that the harmed party was told.");
-        await Assertions.Expect(page.GetByTestId("harmed-told")).ToContainTextAsync("The harmed party was told on 2 July 2026 that the agreement was completed");
+        await Assertions.Expect(page.GetByTestId("harmed-told")).ToContainTextAsync("The harmed party was told on 2 July 2026 that the agreement was completed by phone (recorded by");
         await Assertions.Expect(page.GetByTestId("harmed-told-due")).ToHaveCountAsync(0);
         await page.AssertAccessibleAsync();
     }

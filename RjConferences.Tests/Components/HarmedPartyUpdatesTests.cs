@@ -47,6 +47,8 @@ public sealed class HarmedPartyUpdatesTests : CaseTestContext
             Normalise(Show("sent", "text", new DateOnly(2026, 8, 4), "text").Find("[data-testid=harmed-told]").TextContent));
         Assert.Equal("The harmed party was told on 4 August 2026 that the agreement was completed (recorded by PC Jones).",
             Normalise(Show(null, null, new DateOnly(2026, 8, 4), toldBy: "PC Jones").Find("[data-testid=harmed-told]").TextContent));
+        Assert.Equal("The harmed party was told on 4 August 2026 that the agreement was completed by phone (recorded by PC Jones).",
+            Normalise(Show(null, null, new DateOnly(2026, 8, 4), "phone", "PC Jones").Find("[data-testid=harmed-told]").TextContent));
     }
 
     private static string Normalise(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();

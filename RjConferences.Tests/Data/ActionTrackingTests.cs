@@ -289,7 +289,7 @@ public class ActionTrackingTests : IAsyncLifetime
         var progress = await ProgressAsync();
         Assert.Equal(SaveOutcome.Saved, (await Tracking.RecordWishAsync(conference.ConferenceId, progress.Version, true, Guid.NewGuid(), world.OfficerPrincipal)).Outcome);
         progress = await ProgressAsync();
-        var tooEarly = await Tracking.RecordToldAsync(conference.ConferenceId, progress.Version, DateInput.From(new DateOnly(2026, 7, 2)), world.OfficerPrincipal);
+        var tooEarly = await Tracking.RecordToldAsync(conference.ConferenceId, progress.Version, DateInput.From(new DateOnly(2026, 7, 2)), "in_person", world.OfficerPrincipal);
         Assert.Equal(["The agreement has not been completed or broken yet: there is nothing to tell the harmed party"], tooEarly.Errors[""]);
         await Tracking.MissAsync(conference.ConferenceId, progress.Actions[2].Id, progress.Version, Missed(new DateOnly(2026, 7, 1), "He refused to do the work."), world.OfficerPrincipal);
         progress = await ProgressAsync();
@@ -312,9 +312,9 @@ public class ActionTrackingTests : IAsyncLifetime
         Assert.Equal((conference.CaseId, "broken"), (toTell.CaseId, toTell.Outcome));
         Assert.Empty(await Tracking.HarmedToTellAsync(world.Colleague.Id));
         Assert.Equal("broken", progress.Outcome);
-        var beforeFailure = await Tracking.RecordToldAsync(conference.ConferenceId, progress.Version, DateInput.From(new DateOnly(2026, 7, 1)), world.OfficerPrincipal);
+        var beforeFailure = await Tracking.RecordToldAsync(conference.ConferenceId, progress.Version, DateInput.From(new DateOnly(2026, 7, 1)), "in_person", world.OfficerPrincipal);
         Assert.Equal(["Date told must be on or after the day the agreement was broken (2 July 2026)"], beforeFailure.Errors["ToldOn"]);
-        var told = await Tracking.RecordToldAsync(conference.ConferenceId, progress.Version, DateInput.From(new DateOnly(2026, 7, 2)), world.OfficerPrincipal);
+        var told = await Tracking.RecordToldAsync(conference.ConferenceId, progress.Version, DateInput.From(new DateOnly(2026, 7, 2)), "in_person", world.OfficerPrincipal);
         Assert.Equal(SaveOutcome.Saved, told.Outcome);
         progress = await ProgressAsync();
         Assert.Equal((new DateOnly(2026, 7, 2), false), (progress.HarmedToldOn!.Value, progress.HarmedToldDue));

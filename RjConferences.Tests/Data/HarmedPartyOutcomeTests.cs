@@ -108,6 +108,10 @@ public sealed class HarmedPartyOutcomeTests : IAsyncLifetime
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM audit_events WHERE action = 'disclose' AND recipient = 'olivia.brown@langdon.example' AND entity_id = @id",
             new { id = conference.CaseId.ToString() }));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM case_events WHERE case_id = @CaseId AND user_id IS NULL AND summary = 'The harmed party was sent an email on 4 August 2026 saying that the agreement was completed'",
+            new { conference.CaseId }));
+        Assert.NotEqual(0, await ReportFactsCheck.AssertStoredEqualSourceAsync(world.Database.Db));
     }
 
     [Fact]

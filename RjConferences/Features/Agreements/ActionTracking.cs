@@ -356,7 +356,7 @@ public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock,
     /// The day the harmed party was told that the agreement was completed or broken. Allowed on a
     /// closed case too: a failed agreement closes the case at once, and telling the harmed party follows.
     /// </summary>
-    public Task<SaveResult> RecordToldAsync(Guid conferenceId, int version, DateInput toldOn, ClaimsPrincipal user) =>
+    public Task<SaveResult> RecordToldAsync(Guid conferenceId, int version, DateInput toldOn, string? how, ClaimsPrincipal user) =>
         ChangeAsync(conferenceId, version, user, null, (progress, _, errors) =>
         {
             if (progress.Ended is null) errors.Add("", "The agreement has not been completed or broken yet: there is nothing to tell the harmed party");
@@ -366,12 +366,13 @@ public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock,
             else if (on > LondonTime.Today(clock)) errors.Add("ToldOn", "Date told must be today or in the past");
             else if (progress.EndedAt is { } ended && on < LondonTime.DateOf(ended))
                 errors.Add("ToldOn", $"Date told must be on or after the day the agreement {(progress.Outcome == "completed" ? "was completed" : "was broken")} ({LondonTime.FormatDate(LondonTime.DateOf(ended))})");
+            if (!Vocabulary.IsCode(AgreementVocabulary.ToldWays, how)) errors.Add("ToldHow", "Choose how the harmed party was told");
             return on;
         }, async (change, progress, _, on) =>
         {
             var (connection, transaction, now) = (change.Connection, change.Transaction, change.Now);
-            await connection.ExecuteAsync("UPDATE agreements SET harmed_told_on = @on, harmed_told_by = @UserId WHERE id = @AgreementId",
-                new { on, progress.UserId, progress.AgreementId }, transaction);
+            await connection.ExecuteAsync("UPDATE agreements SET harmed_told_on = @on, harmed_told_by = @UserId, harmed_told_how = @how WHERE id = @AgreementId",
+                new { on, progress.UserId, how, progress.AgreementId }, transaction);
             await CaseTimeline.RecordAsync(connection, transaction, progress.CaseId, progress.UserId, now, "agreement",
                 $"The harmed party was told on {LondonTime.FormatDate(on!.Value)} that the agreement was {progress.Outcome}", null, null);
             return "harmed party told of the agreement's outcome";

@@ -1,4 +1,5 @@
 using RjConferences.Features.Notifications;
+using RjConferences.Features.Referrals;
 
 namespace RjConferences.Features.Agreements;
 
@@ -53,9 +54,21 @@ public static class HarmedPartyOutcome
         return queued;
     }
 
-    /// <summary>A message to the harmed party was sent: the agreement records the day and how, unless the telling is recorded already.</summary>
-    public static Task RecordToldAsync(DbConnection connection, IDbTransaction transaction, Guid agreementId, string channel, DateTimeOffset now) =>
-        connection.ExecuteAsync("""
+    /// <summary>
+    /// A message to the harmed party was sent: the agreement records the day and how, and the case's timeline says so (by the
+    /// app, no user), unless the telling is recorded already.
+    /// </summary>
+    public static async Task RecordToldAsync(DbConnection connection, IDbTransaction transaction, Guid agreementId, string channel, DateTimeOffset now)
+    {
+        var on = LondonTime.DateOf(now);
+        var told = await connection.QuerySingleOrDefaultAsync<(Guid CaseId, string Ended)>("""
             UPDATE agreements SET harmed_told_on = @on, harmed_told_how = @channel WHERE id = @agreementId AND harmed_told_on IS NULL
-            """, new { on = LondonTime.DateOf(now), channel, agreementId }, transaction);
+            RETURNING case_id, ended
+            """, new { on, channel, agreementId }, transaction);
+        if (told.CaseId == Guid.Empty) return;
+        var how = channel switch { "text" => "a text message", "letter" => "a letter", _ => "an email" };
+        await CaseTimeline.RecordAsync(connection, transaction, told.CaseId, null, now, "agreement",
+            $"The harmed party was sent {how} on {LondonTime.FormatDate(on)} saying that the agreement was {(told.Ended == "completed" ? "completed" : "broken")}", null, null);
+        await CaseDerivedData.RefreshAsync(connection, transaction, told.CaseId);
+    }
 }

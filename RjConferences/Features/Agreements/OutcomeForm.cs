@@ -73,6 +73,13 @@ public static class AgreementVocabulary
     public const long MaxAmountPence = 1_000_000;   // £10,000
     public const decimal MaxHours = 100;
 
+    /// <summary>How the harmed party was told the agreement's outcome, when the facilitator records it (the app's own messages record theirs).</summary>
+    public static readonly IReadOnlyList<Choice> ToldWays =
+    [
+        new("in_person", "In person"), new("phone", "By phone"), new("school", "Through the school"), new("email", "By email"),
+        new("letter", "By letter"),
+    ];
+
     public static readonly IReadOnlyList<Choice> ActionTypes =
     [
         new("written_apology", "Written apology", "A letter or card saying sorry"),

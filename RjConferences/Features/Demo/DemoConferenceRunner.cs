@@ -90,7 +90,7 @@ public static partial class DemoData
                         : await tracking.HoldNewConferenceAsync(plan.ConferenceIds[a.Conference], at, a.Reason, facilitator), "decision after a miss");
                     break;
                 case Told t:
-                    Check(await tracking.RecordToldAsync(plan.ConferenceIds[t.Conference], await VersionAsync(plan, t.Conference), DateInput.From(t.On), facilitator),
+                    Check(await tracking.RecordToldAsync(plan.ConferenceIds[t.Conference], await VersionAsync(plan, t.Conference), DateInput.From(t.On), "phone", facilitator),
                         "harmed party told");
                     break;
                 case RecordCheck k:
