@@ -102,7 +102,15 @@ public class ReferralBrowserTests(BrowserFixture browser) : IDisposable
         await parent.GetByLabel("First name").FillAsync("Ama");
         await parent.GetByLabel("Last name").FillAsync("Mensah");
         await parent.GetByLabel("Phone number (optional)").FillAsync("07700 900982");
+        // The parent is asked how they would like to be contacted; the pupils are not (through their parent or guardian).
+        await Assertions.Expect(harmed.GetByText("A young person is contacted through their parent or guardian")).ToBeVisibleAsync();
+        await parent.GetByRole(AriaRole.Group, new() { Name = "May we contact them about the conference and its outcome?" }).GetByLabel("Yes").CheckAsync();
+        await parent.GetByLabel("Text message").CheckAsync();
         await page.AssertAccessibleAsync();
+        if (Environment.GetEnvironmentVariable("RJ_SCREENSHOTS") is { Length: > 0 } screenshots)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "referral-parties.png"), FullPage = true });
+        }
         await Button(page, "Continue").ClickAsync();
 
         // Check the answers, then save.
@@ -129,6 +137,7 @@ public class ReferralBrowserTests(BrowserFixture browser) : IDisposable
         await found.ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Case {reference}" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("parties")).ToContainTextAsync("Kwame Mensah");
+        await Assertions.Expect(page.GetByTestId("parties")).ToContainTextAsync("Agreed to be contacted by text message");
         await page.AssertAccessibleAsync();
     }
 }

@@ -49,6 +49,8 @@ public static partial class DemoData
             {
                 (harmed.FirstName, harmed.LastName) = DemoNames.Adult(random);
                 harmed.Phone = harmedType == "staff" ? $"020 7946 0{random.Next(100, 1000):D3}" : Mobile();
+                // A member of staff hears through the school; a member of the public by text message.
+                (harmed.ContactConsent, harmed.ContactBy) = (true, harmedType == "staff" ? "school" : "text");
             }
             form.HarmedParties.Add(harmed);
             return yearGroups;
@@ -99,7 +101,7 @@ public static partial class DemoData
             {
                 Role = "supporter", SupporterType = type, SupportsKey = child.Key, FirstName = first, LastName = last,
                 Phone = Mobile(), Email = Chance(0.6) ? $"{Ascii(first)}.{Ascii(last)}@example.com" : null,
-            };
+            }.WithContactByEmailOrText();
         }
 
         /// <summary>A few young people are referred again later, at the same school: their case page shows "previous referrals".</summary>
@@ -134,6 +136,7 @@ public static partial class DemoData
                 var parentNow = later.Form.Supporters.First(p => p.SupportsKey == now.Key && p.SupporterType is "parent" or "guardian");
                 (parentNow.SupporterType, parentNow.FirstName, parentNow.LastName, parentNow.Phone, parentNow.Email) =
                     (parentBefore.SupporterType, parentBefore.FirstName, parentBefore.LastName, parentBefore.Phone, parentBefore.Email);
+                parentNow.WithContactByEmailOrText();
                 later.Form.SchoolId = earlier.Form.SchoolId;
                 touched.Add(earlier);
                 touched.Add(later);
@@ -173,5 +176,16 @@ public static partial class DemoData
             }
             return text.ToString();
         }
+    }
+}
+
+internal static class DemoContactPreferences
+{
+    /// <summary>A parent or guardian agreed to be contacted: by email when they gave one, else by text message.</summary>
+    public static PartyForm WithContactByEmailOrText(this PartyForm parent)
+    {
+        parent.ContactConsent = true;
+        parent.ContactBy = parent.Email is null ? "text" : "email";
+        return parent;
     }
 }
