@@ -27,6 +27,7 @@ public static class AppSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents()
             .AddHubOptions(o => o.MaximumReceiveMessageSize = RjConferences.Components.Forms.TextLimits.HubMessageBytes);
         builder.Services.AddRjConferencesServices(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddRequestLimits(builder.Configuration);
         return builder;
     }
 
@@ -57,6 +58,7 @@ public static class AppSetup
     public static WebApplication UseRjConferences(this WebApplication app)
     {
         app.UseSecurityHeaders();
+        app.UseRequestSizeLimit();
         // The friendly error page in every environment: users never see a stack trace.
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment())
@@ -73,6 +75,7 @@ public static class AppSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMustChangePassword();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();

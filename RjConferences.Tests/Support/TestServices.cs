@@ -24,6 +24,9 @@ public static class TestServices
             [RjConferences.Features.Notifications.NotificationServices.SenderEnabled] = "false",
             // Messages a test's changes queue are written here if a test sends them (never into the build output).
             ["Notifications:PickupFolder"] = Path.Combine(Path.GetTempPath(), "rjconferences-test-pickup"),
+            // A test host's journeys sign in and download far more often than a person: the limits' own tests set them low.
+            ["Limits:SignInsPerMinute"] = "100000",
+            ["Limits:ExportsPerMinute"] = "100000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

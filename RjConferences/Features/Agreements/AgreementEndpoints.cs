@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace RjConferences.Features.Agreements;
 
@@ -35,12 +36,12 @@ public static class AgreementEndpoints
         endpoints.MapGet("/conferences/{id:guid}/agreement.pdf", async (Guid id, string? recipient, bool? harmedFirstNameOnly, ClaimsPrincipal user,
                 AgreementDocuments documents, CancellationToken cancellationToken) =>
             Answer(await documents.DownloadAsync(id, recipient, harmedFirstNameOnly == true, user.UserId(), cancellationToken)))
-            .RequireAuthorization(Policies.Agreements);
+            .RequireAuthorization(Policies.Agreements).RequireRateLimiting(RequestLimits.Exports);
         // GET /conferences/{id}/agreement/v{n}.pdf?recipient=…&harmedFirstNameOnly=… — a stored version as it was made (audited the same way).
         endpoints.MapGet("/conferences/{id:guid}/agreement/v{version:int:min(1)}.pdf", async (Guid id, int version, string? recipient, bool? harmedFirstNameOnly,
                 ClaimsPrincipal user, AgreementDocuments documents, CancellationToken cancellationToken) =>
             Answer(await documents.DownloadVersionAsync(id, version, recipient, harmedFirstNameOnly == true, user.UserId(), cancellationToken)))
-            .RequireAuthorization(Policies.Agreements);
+            .RequireAuthorization(Policies.Agreements).RequireRateLimiting(RequestLimits.Exports);
         return endpoints;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Primitives;
 using RjConferences.Features.Agreements;
 
@@ -117,18 +118,18 @@ public static class ReportEndpoints
                 ReportExports exports, AuditLog audit, CancellationToken cancellationToken) =>
                 DownloadAsync(request, user, audit, "text/csv; charset=utf-8",
                     () => exports.ExportAsync(table, request.Query, user.UserId(), cancellationToken), cancellationToken))
-            .RequireAuthorization();
+            .RequireAuthorization().RequireRateLimiting(RequestLimits.Exports);
         endpoints.MapGet("/reports/export/all.xlsx", (HttpRequest request, ClaimsPrincipal user,
                 ReportExports exports, AuditLog audit, CancellationToken cancellationToken) =>
                 DownloadAsync(request, user, audit, ReportWorkbook.ContentType,
                     () => exports.WorkbookAsync(request.Query, user.UserId(), cancellationToken), cancellationToken))
-            .RequireAuthorization();
+            .RequireAuthorization().RequireRateLimiting(RequestLimits.Exports);
         // GET /reports/board.pdf?period=…&… — the board report of the same selection, under the same rules.
         endpoints.MapGet("/reports/board.pdf", (HttpRequest request, ClaimsPrincipal user, ReportExports exports, AuditLog audit,
                 CancellationToken cancellationToken) =>
                 DownloadAsync(request, user, audit, "application/pdf",
                     () => exports.BoardReportAsync(request.Query, user.UserId(), cancellationToken), cancellationToken))
-            .RequireAuthorization();
+            .RequireAuthorization().RequireRateLimiting(RequestLimits.Exports);
         return endpoints;
     }
 
