@@ -107,6 +107,11 @@ public sealed partial class NotifyChannel : IMessageChannel, IDisposable
         {
             throw new PermanentDeliveryException($"GOV.UK Notify: {e.Message}");
         }
+        catch (AggregateException e) when (e.InnerException is HttpRequestException or TaskCanceledException or IOException)
+        {
+            // The client waits on its request synchronously, so a connection that fails arrives wrapped.
+            throw new IOException($"GOV.UK Notify could not be reached: {e.InnerException.Message}", e);
+        }
         catch (HttpRequestException e)
         {
             throw new IOException($"GOV.UK Notify could not be reached: {e.Message}", e);
@@ -152,28 +157,33 @@ public sealed partial class NotifyChannel : IMessageChannel, IDisposable
         };
     }
 
-    /// <summary>Notify's own words ("BadRequestError: Not a UK mobile number"), else the client's message.</summary>
+    /// <summary>
+    /// Notify's own words ("BadRequestError: Not a UK mobile number"), else the client's message. The client repeats Notify's
+    /// error list in its message (as sent, then as it read it), so each error is taken once.
+    /// </summary>
     private static string Reason(string clientMessage)
     {
-        var start = clientMessage.IndexOf('[', StringComparison.Ordinal);
-        var end = clientMessage.LastIndexOf(']');
-        if (start >= 0 && end > start)
-        {
-            try
-            {
-                using var errors = JsonDocument.Parse(clientMessage[start..(end + 1)]);
-                var words = errors.RootElement.EnumerateArray()
-                    .Select(e => $"{(e.TryGetProperty("error", out var kind) ? kind.GetString() + ": " : "")}{(e.TryGetProperty("message", out var text) ? text.GetString() : "")}")
-                    .ToList();
-                if (words.Count > 0) return string.Join("; ", words);
-            }
-            catch (JsonException)
-            {
-                // Not Notify's error list: the client's message says what happened.
-            }
-        }
-        return clientMessage;
+        var words = NotifyError().Matches(clientMessage)
+            .Select(m => $"{Unescape(m.Groups["error"].Value)}: {Unescape(m.Groups["message"].Value)}")
+            .Distinct()
+            .ToList();
+        return words.Count > 0 ? string.Join("; ", words) : clientMessage;
     }
+
+    private static string Unescape(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<string>($"\"{json}\"") ?? json;
+        }
+        catch (JsonException)
+        {
+            return json;
+        }
+    }
+
+    [GeneratedRegex(@"""error""\s*:\s*""(?<error>(?:[^""\\]|\\.)*)""\s*,\s*""message""\s*:\s*""(?<message>(?:[^""\\]|\\.)*)""")]
+    private static partial Regex NotifyError();
 
     [GeneratedRegex(@"Status code (\d{3})")]
     private static partial Regex StatusCode();
