@@ -152,7 +152,10 @@ public sealed class OutboxSender(Db db, IMessageChannel channel, MessageTemplate
                 """, new { now, message.Id, Holder, message.Subject, message.TextBody, message.HtmlBody }, transaction);
             if (updated == 1)
             {
-                if (message.Kind == HarmedPartyOutcome.Kind && message.AboutId is { } agreementId)
+                // A letter on the print list is not with the harmed party yet: the telling is recorded when it is marked as posted.
+                var onPrintList = message.Channel == "letter" && await connection.ExecuteScalarAsync<bool>(
+                    "SELECT print_list_at IS NOT NULL FROM outbox WHERE id = @Id", new { message.Id }, transaction);
+                if (message.Kind == HarmedPartyOutcome.Kind && message.AboutId is { } agreementId && !onPrintList)
                 {
                     await HarmedPartyOutcome.RecordToldAsync(connection, transaction, agreementId, message.Channel, now);
                 }
@@ -228,6 +231,7 @@ public static class NotificationServices
         services.AddSingleton<NotifyChannel>();
         services.AddSingleton<PrintListChannel>();
         services.AddSingleton<MessageRouter>();
+        services.AddSingleton<PrintList>();
         services.AddSingleton<IMessageChannel>(provider => provider.GetRequiredService<MessageRouter>());
         services.AddSingleton<MessageTemplates>();
         services.AddSingleton<OutboxAdministration>();
@@ -237,5 +241,25 @@ public static class NotificationServices
             services.AddHostedService<OutboxSenderService>();
         }
         return services;
+    }
+
+    /// <summary>The letter download address of the print list: the outbox id only, no personal data.</summary>
+    public static string LetterUrl(Guid id) => $"letters/{id:D}.pdf";
+
+    /// <summary>
+    /// GET /letters/{id}.pdf — a letter on the print list as a PDF, for staff of its case's school (else 404, audited as
+    /// access denied); each download is audited as a disclosure of the case.
+    /// </summary>
+    public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/letters/{id:guid}.pdf", async (Guid id, ClaimsPrincipal user, PrintList printList, CancellationToken cancellationToken) =>
+            await printList.DownloadAsync(id, user.UserId(), cancellationToken) switch
+            {
+                null => Results.NotFound(),
+                { Content: { } content, FileName: var name } => Results.File(content, "application/pdf", name),
+                { Problem: var problem } => Results.Text(problem, "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable),
+            })
+            .RequireAuthorization(Policies.CaseWorker);
+        return endpoints;
     }
 }

@@ -5,14 +5,14 @@ namespace RjConferences.Features.Notifications;
 /// <summary>
 /// A UK postal address as a letter needs it: its lines (no empty ones), the last of them the postcode on its own, written as
 /// Royal Mail writes it (capitals, one space before the last three characters). The same rules serve a school's return
-/// address (typed by an administrator) and a letter's recipient (a party's address): 2 to 6 lines, each at most 50 characters,
+/// address (typed by an administrator) and a letter's recipient (a party's address): 2 to 6 lines, each at most 35 characters (so that a line fits the envelope window unwrapped),
 /// ending with a UK postcode — with the recipient's name above them that is at most 7 lines, which is what GOV.UK Notify and
 /// a DL window envelope take.
 /// </summary>
 public sealed partial record PostalAddress(IReadOnlyList<string> Lines)
 {
     public const int MaxLines = 6;
-    public const int MaxLineLength = 50;
+    public const int MaxLineLength = 35;
 
     public string Postcode => Lines[^1];
 
