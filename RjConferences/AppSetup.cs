@@ -83,6 +83,7 @@ public static class AppSetup
         app.MapAccountEndpoints();
         app.MapConferenceEndpoints();
         app.MapAgreementEndpoints();
+        app.MapNotificationEndpoints();
         app.MapReportEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -8,6 +8,7 @@ public static class AdministrationServices
         services.AddScoped<UserAdministration>();
         services.AddSingleton<FacilitatorTraining>();
         services.AddSingleton<RoomAdministration>();
+        services.AddSingleton<SchoolAddresses>();
         services.AddSingleton<SchoolDaysAdministration>();
         return services;
     }

@@ -90,6 +90,29 @@ internal sealed class PdfLayout : IDisposable
 
     public void Gap(double points) => y = Math.Min(y + points, Bottom);
 
+    /// <summary>Moves the cursor to <paramref name="top"/> points from the top of this page (a letter's text starts below its address blocks).</summary>
+    public void MoveTo(double top) => y = Math.Clamp(top, Margin, Bottom);
+
+    /// <summary>
+    /// Lines placed at a fixed position of this page, outside the flow of the text (a letter's addresses, which must sit in
+    /// an envelope's window): each line wrapped to <paramref name="width"/>, left-aligned at <paramref name="left"/> or
+    /// right-aligned at its right edge. Returns the height drawn; the cursor does not move.
+    /// </summary>
+    public double Block(double left, double top, double width, IEnumerable<(string Text, XFont Font)> lines, bool alignRight = false)
+    {
+        var at = top;
+        foreach (var (text, font) in lines)
+        {
+            foreach (var line in Wrap(clean(text), font, width))
+            {
+                if (alignRight) Graphics.DrawString(line, font, XBrushes.Black, left + width, at, XStringFormats.TopRight);
+                else Graphics.DrawString(line, font, XBrushes.Black, left, at, XStringFormats.TopLeft);
+                at += LineHeight(font);
+            }
+        }
+        return at - top;
+    }
+
     /// <summary>The height a <see cref="Paragraph"/> of this text takes.</summary>
     public double ParagraphHeight(string text, XFont? font = null, double indent = 0, double after = 6)
     {

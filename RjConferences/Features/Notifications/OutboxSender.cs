@@ -6,12 +6,15 @@ namespace RjConferences.Features.Notifications;
 public sealed class NotificationOptions
 {
     /// <summary>
-    /// <c>Pickup</c> (the embedded default: each message a <c>.eml</c> file in <see cref="PickupFolder"/>) or <c>Smtp</c>
-    /// (a mail server, <see cref="Smtp"/>).
+    /// <c>Pickup</c> (the embedded default: each message a <c>.eml</c> file in <see cref="PickupFolder"/>), <c>Smtp</c>
+    /// (a mail server, <see cref="Smtp"/>) or <c>Notify</c> (GOV.UK Notify, <see cref="Notify"/>). Where a text message or a
+    /// letter goes on each is <see cref="MessageRouter"/>'s.
     /// </summary>
     public string Channel { get; set; } = "Pickup";
 
     public SmtpOptions Smtp { get; set; } = new();
+
+    public NotifyOptions Notify { get; set; } = new();
 
     /// <summary>Where the pickup channel writes; relative to the working folder unless rooted.</summary>
     public string PickupFolder { get; set; } = "mail-pickup";
@@ -44,7 +47,7 @@ public sealed class SmtpOptions
     public string? Password { get; set; }
 }
 
-/// <summary>How a message leaves the app: the pickup folder or a mail server (two implementations, chosen by Notifications:Channel).</summary>
+/// <summary>How a message leaves the app: the pickup folder, a mail server, GOV.UK Notify or the print list (<see cref="MessageRouter"/> chooses).</summary>
 public interface IMessageChannel
 {
     /// <summary>Delivers <paramref name="message"/>; throws <see cref="PermanentDeliveryException"/> when it never can, anything else when it may later.</summary>
@@ -149,7 +152,10 @@ public sealed class OutboxSender(Db db, IMessageChannel channel, MessageTemplate
                 """, new { now, message.Id, Holder, message.Subject, message.TextBody, message.HtmlBody }, transaction);
             if (updated == 1)
             {
-                if (message.Kind == HarmedPartyOutcome.Kind && message.AboutId is { } agreementId)
+                // A letter on the print list is not with the harmed party yet: the telling is recorded when it is marked as posted.
+                var onPrintList = message.Channel == "letter" && await connection.ExecuteScalarAsync<bool>(
+                    "SELECT print_list_at IS NOT NULL FROM outbox WHERE id = @Id", new { message.Id }, transaction);
+                if (message.Kind == HarmedPartyOutcome.Kind && message.AboutId is { } agreementId && !onPrintList)
                 {
                     await HarmedPartyOutcome.RecordToldAsync(connection, transaction, agreementId, message.Channel, now);
                 }
@@ -195,6 +201,15 @@ public sealed class OutboxSenderService(OutboxSender sender, TimeProvider clock,
     }
 }
 
+/// <summary>With <c>Notifications:Channel=Notify</c>, the key and the template ids must be there and well formed, or the app does not start.</summary>
+public sealed class NotifySettingsValidation : IValidateOptions<NotificationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, NotificationOptions options) =>
+        options.Channel != "Notify" || options.Notify.Problems().ToList() is not { Count: > 0 } problems
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(problems);
+}
+
 public static class NotificationServices
 {
     public const string SenderEnabled = "Notifications:Sender:Enabled";
@@ -202,19 +217,22 @@ public static class NotificationServices
     public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection("Notifications"))
-            .Validate(o => o.Channel is "Pickup" or "Smtp", "Notifications:Channel must be Pickup or Smtp.")
+            .Validate(o => o.Channel is "Pickup" or "Smtp" or "Notify", "Notifications:Channel must be Pickup, Smtp or Notify.")
             .Validate(o => o.Channel != "Smtp" || !string.IsNullOrWhiteSpace(o.Smtp.Host) && o.Smtp.Port is > 0 and < 65536,
                 "Notifications:Smtp:Host and Notifications:Smtp:Port must name the mail server when Notifications:Channel is Smtp.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.PickupFolder), "Notifications:PickupFolder must name a folder.")
             .Validate(o => MimeKit.MailboxAddress.TryParse(o.From, out _), "Notifications:From must be an email address, e.g. \"RjConferences <no-reply@example.org>\".")
             .Validate(o => o.PollSeconds >= 1 && o.MaxAttempts >= 1, "Notifications:PollSeconds and MaxAttempts must be 1 or more.")
             .ValidateOnStart();
+        // The Notify settings are checked at start too, each problem named (one message per setting).
+        services.AddSingleton<IValidateOptions<NotificationOptions>, NotifySettingsValidation>();
         services.AddSingleton<PickupChannel>();
         services.AddSingleton<SmtpChannel>();
-        services.AddSingleton<IMessageChannel>(provider =>
-            provider.GetRequiredService<IOptions<NotificationOptions>>().Value.Channel == "Smtp"
-                ? provider.GetRequiredService<SmtpChannel>()
-                : provider.GetRequiredService<PickupChannel>());
+        services.AddSingleton<NotifyChannel>();
+        services.AddSingleton<PrintListChannel>();
+        services.AddSingleton<MessageRouter>();
+        services.AddSingleton<PrintList>();
+        services.AddSingleton<IMessageChannel>(provider => provider.GetRequiredService<MessageRouter>());
         services.AddSingleton<MessageTemplates>();
         services.AddSingleton<OutboxAdministration>();
         services.AddSingleton<OutboxSender>();
@@ -223,5 +241,25 @@ public static class NotificationServices
             services.AddHostedService<OutboxSenderService>();
         }
         return services;
+    }
+
+    /// <summary>The letter download address of the print list: the outbox id only, no personal data.</summary>
+    public static string LetterUrl(Guid id) => $"letters/{id:D}.pdf";
+
+    /// <summary>
+    /// GET /letters/{id}.pdf — a letter on the print list as a PDF, for staff of its case's school (else 404, audited as
+    /// access denied); each download is audited as a disclosure of the case.
+    /// </summary>
+    public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/letters/{id:guid}.pdf", async (Guid id, ClaimsPrincipal user, PrintList printList, CancellationToken cancellationToken) =>
+            await printList.DownloadAsync(id, user.UserId(), cancellationToken) switch
+            {
+                null => Results.NotFound(),
+                { Content: { } content, FileName: var name } => Results.File(content, "application/pdf", name),
+                { Problem: var problem } => Results.Text(problem, "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable),
+            })
+            .RequireAuthorization(Policies.CaseWorker);
+        return endpoints;
     }
 }
