@@ -52,6 +52,7 @@ public static class AppSetup
         services.AddAgreements(configuration);
         services.AddReports(configuration);
         services.AddNotifications(configuration);
+        services.AddNotificationJob(configuration);
         return services;
     }
 

@@ -7,9 +7,12 @@ using RjConferences.Features.Schools;
 
 namespace RjConferences.Features.Conferences;
 
-/// <summary>What goes into an invitation: never a child's name — only the case reference, the room and the school.</summary>
+/// <summary>
+/// What goes into an invitation: never a child's name — only the case reference, the room and the school. A participant's
+/// copy has its own <paramref name="Title"/> without the case reference (they need only when and where).
+/// </summary>
 public sealed record InviteDetails(Guid ConferenceId, string Reference, DateTimeOffset Start, DateTimeOffset End,
-    string RoomName, string SchoolName, string BoroughName, int Sequence, bool Cancelled);
+    string RoomName, string SchoolName, string BoroughName, int Sequence, bool Cancelled, string? Title = null);
 
 /// <summary>The .ics invitation of a conference (RFC 5545), with Ical.Net.</summary>
 public static class CalendarInvite
@@ -33,7 +36,7 @@ public static class CalendarInvite
             DtStamp = new CalDateTime(stamp.UtcDateTime, "UTC"),
             DtStart = When(details.Start, inUtc),
             DtEnd = When(details.End, inUtc),
-            Summary = $"RJ conference {details.Reference}",
+            Summary = details.Title ?? $"RJ conference {details.Reference}",
             Location = $"{details.RoomName}, {SchoolName.WithBorough(details.SchoolName, details.BoroughName)}",
             Status = details.Cancelled ? "CANCELLED" : "CONFIRMED",
         });

@@ -72,7 +72,7 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
 
             var id = conferenceId ?? Guid.NewGuid();
             // Who had this conference's invitation before a new time: any of them it leaves out is told it is off for them.
-            var formerStaff = rescheduling ? await ConferenceInvitations.StaffAsync(connection, transaction, id) : [];
+            var formerRecipients = rescheduling ? await ConferenceInvitations.RecipientsAsync(connection, transaction, id) : [];
             if (rescheduling)
             {
                 var before = await connection.QuerySingleAsync<(DateTimeOffset Start, DateTimeOffset End, long Room, Guid Facilitator)>(
@@ -104,7 +104,7 @@ public sealed class ConferenceBooking(CaseWork work, TimeProvider clock, IOption
                     "INSERT INTO conference_participants (conference_id, party_id, person_key) VALUES (@id, @partyId, @personKey)",
                     new { id, partyId, personKey }, transaction);
             }
-            await ConferenceInvitations.QueueAsync(connection, transaction, id, now, formerStaff);
+            await ConferenceInvitations.QueueAsync(connection, transaction, id, now, formerRecipients);
             change.AuditNote = rescheduling ? "conference rescheduled" : "conference booked";
             answer = new BookingResult(errors, warnings, ConferenceId: id);
             return null;
