@@ -154,7 +154,6 @@ async Task<Delivery> DeliverAsync(DatabaseProvider provider, string connectionSt
     var clock = Stopwatch.StartNew();
     var sent = await sender.RunOnceAsync();
     var seconds = clock.Elapsed.TotalSeconds;
-    if (app.Services.GetRequiredService<IMessageChannel>() is IAsyncDisposable channel) await channel.DisposeAsync();
     var ids = new List<string>();
     foreach (var file in smtp.Messages)
     {
