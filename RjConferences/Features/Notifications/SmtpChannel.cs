@@ -110,18 +110,11 @@ public sealed class SmtpChannel(IOptions<NotificationOptions> options) : IMessag
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await RunEndedAsync(CancellationToken.None);
-        gate.Dispose();
-    }
+    /// <summary>The app stops. (The container disposes it once for each of its two registrations, so a second call is harmless.)</summary>
+    public ValueTask DisposeAsync() => new(RunEndedAsync(CancellationToken.None));
 
-    /// <summary>The app stops (a container disposed without await): the connection is closed without waiting for the server.</summary>
-    public void Dispose()
-    {
-        Drop();
-        gate.Dispose();
-    }
+    /// <summary>The app stops, disposed without await: the connection is closed without waiting for the server.</summary>
+    public void Dispose() => Drop();
 
     /// <summary>Why the last TLS handshake refused the server's certificate (with its SHA-256, for an operator to check), or null.</summary>
     private string? UntrustedReason { get; set; }
