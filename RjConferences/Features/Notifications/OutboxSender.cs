@@ -30,6 +30,9 @@ public sealed class NotificationOptions
 
     /// <summary>After this many temporary failures a message is marked failed.</summary>
     public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>How long a sender's claim on a message lasts (<c>Notifications:LeaseSeconds</c>): longer than any delivery takes.</summary>
+    public int LeaseSeconds { get; set; } = (int)OutboxSender.Lease.TotalSeconds;
 }
 
 /// <summary>The mail server of the <c>Smtp</c> channel (<c>Notifications:Smtp:*</c>).</summary>
@@ -45,6 +48,16 @@ public sealed class SmtpOptions
     public string? UserName { get; set; }
 
     public string? Password { get; set; }
+
+    /// <summary>
+    /// The SHA-256 of the mail server's own certificate (hex; colons and spaces allowed), for a private relay whose certificate
+    /// does not chain to a root this machine trusts: that certificate is accepted, any other must pass the normal validation.
+    /// </summary>
+    public string? CertificateThumbprint { get; set; }
+
+    /// <summary><paramref name="thumbprint"/> as 64 upper-case hex digits, or null when none is given.</summary>
+    public static string? NormalizeThumbprint(string? thumbprint) =>
+        string.IsNullOrWhiteSpace(thumbprint) ? null : new string(thumbprint.Where(c => c is not (':' or ' ' or '-')).ToArray()).ToUpperInvariant();
 }
 
 /// <summary>How a message leaves the app: the pickup folder, a mail server, GOV.UK Notify or the print list (<see cref="MessageRouter"/> chooses).</summary>
@@ -52,6 +65,9 @@ public interface IMessageChannel
 {
     /// <summary>Delivers <paramref name="message"/>; throws <see cref="PermanentDeliveryException"/> when it never can, anything else when it may later.</summary>
     Task DeliverAsync(ClaimedMessage message, CancellationToken cancellationToken);
+
+    /// <summary>The sender has nothing more due for now: a channel that keeps a connection across a run closes it.</summary>
+    Task RunEndedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>A delivery that will never succeed as it is (an address that is not one, a refusal by the server): not retried.</summary>
@@ -73,7 +89,7 @@ public sealed record ClaimedMessage(Guid Id, DateTimeOffset CreatedAt, string Ki
 public sealed class OutboxSender(Db db, IMessageChannel channel, MessageTemplates templates, AuditLog audit, TimeProvider clock,
     IOptions<NotificationOptions> options, ILogger<OutboxSender> logger)
 {
-    /// <summary>How long a claim lasts: longer than any delivery takes.</summary>
+    /// <summary>How long a claim lasts unless <see cref="NotificationOptions.LeaseSeconds"/> says otherwise: longer than any delivery takes.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
     /// <summary>Who this sender is, in the lease (machine, process and a random part; nothing personal).</summary>
@@ -105,6 +121,7 @@ public sealed class OutboxSender(Db db, IMessageChannel channel, MessageTemplate
                 await RecordFailureAsync(message, e.Message, permanent: giveUp, cancellationToken);
             }
         }
+        await channel.RunEndedAsync(cancellationToken);
         return sent;
     }
 
@@ -137,7 +154,7 @@ public sealed class OutboxSender(Db db, IMessageChannel channel, MessageTemplate
                   AND status = 'queued' AND (lease_until IS NULL OR lease_until <= @now)
                 RETURNING id, created_at, kind, case_id, channel, to_address, to_name, subject, text_body, html_body,
                           attachment_name, attachment_type, attachment, attempts, template, model, about_id
-                """, new { Holder, until = now + Lease, now }, transaction);
+                """, new { Holder, until = now + TimeSpan.FromSeconds(options.Value.LeaseSeconds), now }, transaction);
         }, cancellationToken);
 
     private Task RecordSentAsync(ClaimedMessage message, CancellationToken cancellationToken) =>
@@ -223,6 +240,9 @@ public static class NotificationServices
             .Validate(o => !string.IsNullOrWhiteSpace(o.PickupFolder), "Notifications:PickupFolder must name a folder.")
             .Validate(o => MimeKit.MailboxAddress.TryParse(o.From, out _), "Notifications:From must be an email address, e.g. \"RjConferences <no-reply@example.org>\".")
             .Validate(o => o.PollSeconds >= 1 && o.MaxAttempts >= 1, "Notifications:PollSeconds and MaxAttempts must be 1 or more.")
+            .Validate(o => o.LeaseSeconds >= 5, "Notifications:LeaseSeconds must be 5 or more (longer than any delivery takes).")
+            .Validate(o => SmtpOptions.NormalizeThumbprint(o.Smtp.CertificateThumbprint) is null or { Length: 64 } && (SmtpOptions.NormalizeThumbprint(o.Smtp.CertificateThumbprint) ?? "").All(char.IsAsciiHexDigit),
+                "Notifications:Smtp:CertificateThumbprint must be the SHA-256 of the mail server's certificate: 64 hexadecimal digits.")
             .ValidateOnStart();
         // The Notify settings are checked at start too, each problem named (one message per setting).
         services.AddSingleton<IValidateOptions<NotificationOptions>, NotifySettingsValidation>();
