@@ -23,6 +23,9 @@ public static class SignIn
     public static async Task SignOutAsync(this IPage page)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/account/login");
+        // Sign-out may finish as an enhanced (same-document) navigation, after which no further "load" event comes:
+        // wait for the address, then for what a user sees — the sign-in form.
+        await page.WaitForURLAsync("**/account/login", new() { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" })).ToBeVisibleAsync();
     }
 }
