@@ -54,6 +54,11 @@ public partial class ConferenceBookingForm
         {
             Form.FacilitatorId = User.UserId();
         }
+        // A school with one room: there is nothing to choose.
+        if (!Rescheduling && Form.RoomId is null && rooms is [var only])
+        {
+            Form.RoomId = long.Parse(only.Code, System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
