@@ -81,11 +81,17 @@ public sealed class AgreementProgress
     /// <summary>How they were told: email, text or letter when the app sent it; null when recorded by hand without saying.</summary>
     public string? HarmedToldHow { get; set; }
 
-    /// <summary>The message to the harmed party about the outcome (<see cref="HarmedPartyOutcome"/>): queued, sent, failed or cancelled; null when none.</summary>
+    /// <summary>
+    /// The message to the harmed party about the outcome (<see cref="HarmedPartyOutcome"/>): queued, print_list (a letter
+    /// waiting on the school office's print list), sent, failed or cancelled; null when none.
+    /// </summary>
     public string? HarmedMessageStatus { get; set; }
     public string? HarmedMessageChannel { get; set; }
 
     /// <summary>"an email", "a text message", "a letter".</summary>
+    /// <summary>The message is on its way: queued, or a letter on the print list not yet posted. Nobody needs to tell them another way.</summary>
+    public bool HarmedMessagePending => HarmedMessageStatus is "queued" or "print_list";
+
     public string HarmedMessageLabel => HarmedMessageChannel switch { "text" => "A text message", "letter" => "A letter", _ => "An email" };
     public List<TrackedAction> Actions { get; set; } = [];
 
@@ -211,7 +217,8 @@ public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock,
             JOIN conferences AS f ON f.id = a.conference_id
             JOIN cases AS c ON c.id = a.case_id
             WHERE a.harmed_wants_outcome = TRUE AND a.ended IS NOT NULL AND a.harmed_told_on IS NULL AND c.anonymised_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM outbox AS o WHERE o.about_id = a.id AND o.kind = 'harmed_party_outcome' AND o.status = 'queued')
+              AND NOT EXISTS (SELECT 1 FROM outbox AS o WHERE o.about_id = a.id AND o.kind = 'harmed_party_outcome'
+                                AND (o.status = 'queued' OR o.status = 'sent' AND o.print_list_at IS NOT NULL AND o.posted_at IS NULL))
               AND (f.facilitator_id = @ScopeUserId OR f.co_facilitator_id = @ScopeUserId) AND c.{SchoolScope.SqlFilter}
             ORDER BY a.ended_at, c.reference
             LIMIT @PageSize
@@ -474,7 +481,8 @@ public sealed class ActionTracking(Db db, CaseWork caseWork, TimeProvider clock,
             SELECT a.id AS agreement_id, a.conference_id, a.case_id, k.reference, a.version, f.starts_at, k.status AS case_status,
                    f.facilitator_id, f.co_facilitator_id, a.ended, a.ended_at, a.ended_reason, a.harmed_wants_outcome, a.harmed_told_on, a.harmed_told_how,
                    t.display_name AS harmed_told_by_name,
-                   (SELECT o.status FROM outbox AS o WHERE o.about_id = a.id AND o.kind = 'harmed_party_outcome'
+                   (SELECT CASE WHEN o.status = 'sent' AND o.print_list_at IS NOT NULL AND o.posted_at IS NULL THEN 'print_list' ELSE o.status END
+                    FROM outbox AS o WHERE o.about_id = a.id AND o.kind = 'harmed_party_outcome'
                     ORDER BY o.created_at DESC LIMIT 1) AS harmed_message_status,
                    (SELECT o.channel FROM outbox AS o WHERE o.about_id = a.id AND o.kind = 'harmed_party_outcome'
                     ORDER BY o.created_at DESC LIMIT 1) AS harmed_message_channel
