@@ -24,6 +24,33 @@ public sealed class JobLease(Db db, TimeProvider clock)
             return holder == Holder;
         }, cancellationToken);
 
+    /// <summary>
+    /// Runs a once-a-day job: <paramref name="run"/> under the lease on <paramref name="job"/>, unless another instance holds it
+    /// or the job already ran today (London; the run records itself in <c>job_runs</c>). Null when it did not run. With several
+    /// instances it runs once a day, never once per instance.
+    /// </summary>
+    public async Task<T?> RunOnceTodayAsync<T>(string job, TimeSpan duration, Func<CancellationToken, Task<T>> run, CancellationToken cancellationToken = default)
+        where T : class
+    {
+        if (!await TryClaimAsync(job, duration, cancellationToken)) return null;
+        try
+        {
+            return await RanTodayAsync(job, cancellationToken) ? null : await run(cancellationToken);
+        }
+        finally
+        {
+            await ReleaseAsync(job);
+        }
+    }
+
+    /// <summary>Whether a run of <paramref name="job"/> for today (London) is recorded in <c>job_runs</c>.</summary>
+    public async Task<bool> RanTodayAsync(string job, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM job_runs WHERE job = @job AND run_on = @today)", new { job, today = RjConferences.Components.LondonTime.Today(clock) });
+    }
+
     /// <summary>Gives the lease up (only if this instance holds it), so the next run need not wait for it to expire.</summary>
     public Task ReleaseAsync(string job) =>
         db.WriteAsync((connection, transaction) => connection.ExecuteAsync(

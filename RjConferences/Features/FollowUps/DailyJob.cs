@@ -25,27 +25,11 @@ public sealed class DailyJob(Db db, CaseWork work, TimeProvider clock, IOptions<
     /// dies) leaves every finished step complete, each in its own transaction, and its lease expires; the next run
     /// does what is left, since every step works from dates and is idempotent.
     /// </summary>
-    public async Task<DailyJobResult?> RunOnceTodayAsync(CancellationToken cancellationToken = default)
-    {
-        if (!await lease.TryClaimAsync(LeaseName, LeaseDuration, cancellationToken)) return null;
-        try
-        {
-            if (await RanTodayAsync(cancellationToken)) return null;
-            return await RunAsync(cancellationToken);
-        }
-        finally
-        {
-            await lease.ReleaseAsync(LeaseName);
-        }
-    }
+    public Task<DailyJobResult?> RunOnceTodayAsync(CancellationToken cancellationToken = default) =>
+        lease.RunOnceTodayAsync(LeaseName, LeaseDuration, RunAsync, cancellationToken);
 
     /// <summary>Whether a run for today (London) is recorded in <c>job_runs</c>.</summary>
-    public async Task<bool> RanTodayAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM job_runs WHERE job = 'daily' AND run_on = @today)", new { today = LondonTime.Today(clock) });
-    }
+    public Task<bool> RanTodayAsync(CancellationToken cancellationToken = default) => lease.RanTodayAsync(LeaseName, cancellationToken);
 
     public async Task<DailyJobResult> RunAsync(CancellationToken cancellationToken = default)
     {

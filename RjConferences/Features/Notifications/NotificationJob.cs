@@ -42,26 +42,10 @@ public sealed class NotificationJob(Db db, JobLease lease, ConferenceReminders r
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(30);
 
     /// <summary>Runs unless it ran today (London) or another instance is running it; null when it did not run.</summary>
-    public async Task<NotificationJobResult?> RunOnceTodayAsync(CancellationToken cancellationToken = default)
-    {
-        if (!await lease.TryClaimAsync(LeaseName, LeaseDuration, cancellationToken)) return null;
-        try
-        {
-            if (await RanTodayAsync(cancellationToken)) return null;
-            return await RunAsync(cancellationToken);
-        }
-        finally
-        {
-            await lease.ReleaseAsync(LeaseName);
-        }
-    }
+    public Task<NotificationJobResult?> RunOnceTodayAsync(CancellationToken cancellationToken = default) =>
+        lease.RunOnceTodayAsync(LeaseName, LeaseDuration, RunAsync, cancellationToken);
 
-    public async Task<bool> RanTodayAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM job_runs WHERE job = @LeaseName AND run_on = @today)", new { LeaseName, today = LondonTime.Today(clock) });
-    }
+    public Task<bool> RanTodayAsync(CancellationToken cancellationToken = default) => lease.RanTodayAsync(LeaseName, cancellationToken);
 
     /// <summary>Queues today's reminders and digests (each once, however often this runs) and records the run.</summary>
     public async Task<NotificationJobResult> RunAsync(CancellationToken cancellationToken = default)
