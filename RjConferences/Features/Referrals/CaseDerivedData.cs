@@ -21,14 +21,21 @@ public static class CaseDerivedData
         connection.ExecuteAsync(RefreshSql, new { caseId }, transaction);
 
     /// <summary>The SQL of <see cref="RefreshAsync"/>, for a prepared command (parameter <c>@caseId</c>).</summary>
-    public const string RefreshSql = $"""
-        DELETE FROM case_name_keys WHERE case_id = @caseId;
+    public static readonly string RefreshSql = RefreshSqlFor("= @caseId");
+
+    /// <summary>
+    /// The SQL that recomputes the derived rows of the cases whose id satisfies <c>case_id {caseCondition}</c>: <c>= @caseId</c>
+    /// for one, or <c>IN (SELECT id FROM temp.batch)</c> for many at once (the synthetic-data tool). The condition is the
+    /// caller's constant SQL, never input.
+    /// </summary>
+    public static string RefreshSqlFor(string caseCondition) => $"""
+        DELETE FROM case_name_keys WHERE case_id {caseCondition};
         INSERT INTO case_name_keys ({NameKeyColumns})
         SELECT k.party_id, k.name_key, substr(k.name_key, 1, 3), c.id, c.reference, c.school_id, c.status, c.referred_at
         FROM young_person_name_keys AS k
         JOIN cases AS c ON c.id = k.case_id
-        WHERE k.case_id = @caseId AND c.id = @caseId;
-        {ReportFacts.RefreshSql}
+        WHERE k.case_id {caseCondition} AND c.id {caseCondition};
+        {ReportFacts.RefreshSqlFor(caseCondition)}
         """;
 
     /// <summary>Recomputes every case's derived rows (a repair after a bulk change made outside the app).</summary>

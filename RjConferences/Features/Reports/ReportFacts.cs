@@ -73,13 +73,19 @@ public static class ReportFacts
     /// Recomputes one case's facts and activity rows (parameter <c>@caseId</c>); the activity copies the case's filter columns
     /// from its facts, so the facts come first.
     /// </summary>
-    public const string RefreshSql = $"""
-        DELETE FROM case_report_facts WHERE case_id = @caseId;
+    public static readonly string RefreshSql = RefreshSqlFor("= @caseId");
+
+    /// <summary>
+    /// The SQL that recomputes the facts and activity of the cases whose id satisfies <c>case_id {caseCondition}</c>, e.g.
+    /// <c>= @caseId</c>, or <c>IN (SELECT id FROM temp.batch)</c> for many at once. The condition is the caller's constant SQL.
+    /// </summary>
+    public static string RefreshSqlFor(string caseCondition) => $"""
+        DELETE FROM case_report_facts WHERE case_id {caseCondition};
         INSERT INTO case_report_facts ({Columns})
-        SELECT {Columns} FROM case_report_facts_source WHERE case_id = @caseId;
-        DELETE FROM case_activity WHERE case_id = @caseId;
+        SELECT {Columns} FROM case_report_facts_source WHERE case_id {caseCondition};
+        DELETE FROM case_activity WHERE case_id {caseCondition};
         INSERT INTO case_activity ({ActivityColumns})
-        SELECT {ActivityColumns} FROM case_activity_source WHERE case_id = @caseId;
+        SELECT {ActivityColumns} FROM case_activity_source WHERE case_id {caseCondition};
         """;
 
     /// <summary>Recomputes one case's facts from the source tables; call it after the change, in the same transaction.</summary>
