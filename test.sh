@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every RjConferences test: installs what the tests need (Chromium, DejaVu Sans, PostgreSQL, HAProxy, an SMTP server, faketime for --at),
-# builds, runs the suite on SQLite and, at the same time, the data, feature, security and component tests again on a throwaway
+# builds, runs the suite on SQLite and then the data, feature, security and component tests again on a throwaway
 # PostgreSQL server it starts and removes itself, and ends with one line "N passed, N failed, N skipped" over both.
 # Exits non-zero when anything fails.
 #
@@ -181,8 +181,8 @@ export RJ_TEST_PG_BIN="$pg_bin" RJ_TEST_PG_DATA="$pg_dir/data"
 # Always started: the second pass runs on it, and the two-instance and restore-drill tests of the first pass need it.
 start_postgres
 
-# 5. The suite on SQLite (every test) and on PostgreSQL (all but the browser tests and the tests of SQLite's own files
-# and backups, marked Category=SqliteOnly).
+# 5. The suite on SQLite (every test), then on PostgreSQL (all but the browser tests and the tests of SQLite's
+# own files and backups, marked Category=SqliteOnly).
 run_pass() { # name, filter, provider
   local filter=()
   [ -n "$2" ] && filter=(--filter "$2")
@@ -191,20 +191,14 @@ run_pass() { # name, filter, provider
     --logger "trx;LogFileName=results-$1.trx" --results-directory "$out" \
     --logger "console;verbosity=minimal" >"$out/test-$1.log" 2>&1
 }
-# The two passes run side by side: each alone leaves much of the two cores idle (waiting on Chromium, PostgreSQL and
-# timers), together they take little more than the longer one. Every test makes its own databases, folders and ports.
-passes=(sqlite)
-if [ "$postgres_pass" = 1 ]; then
-  echo "Running the tests on SQLite and, side by side, on PostgreSQL."
-  run_pass postgres "FullyQualifiedName!~RjConferences.Tests.Browser&Category!=SqliteOnly" Postgres &
-  postgres_job=$!
-  passes+=(postgres)
-fi
 run_pass sqlite "" Sqlite
 status=$?
+passes=(sqlite)
 if [ "$postgres_pass" = 1 ]; then
-  wait "$postgres_job"
+  echo "SQLite pass done; now the tests on PostgreSQL."
+  run_pass postgres "FullyQualifiedName!~RjConferences.Tests.Browser&Category!=SqliteOnly" Postgres
   status=$((status + $?))
+  passes+=(postgres)
 fi
 
 passed=0; failed=0; skipped=0
