@@ -46,6 +46,11 @@ public static class DataServices
                 options => options.XmlRepository = new DatabaseKeyRepository(sp.GetRequiredService<Db>())));
         services.AddSingleton(sp => new Migrator(
             sp.GetRequiredService<Db>(), Migration.Embedded(provider), sp.GetRequiredService<ILogger<Migrator>>()));
+        services.AddOptions<HealthOptions>().Bind(configuration.GetSection("Health"))
+            .Validate(o => o.WriteProbeSeconds >= 0 && o.MinimumFreeMegabytes >= 0 && o.MinimumFreePercent is >= 0 and <= 100,
+                "Health:WriteProbeSeconds and Health:MinimumFreeMegabytes must be 0 or more, Health:MinimumFreePercent between 0 and 100.")
+            .ValidateOnStart();
+        services.AddSingleton<WriteProbe>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
     }
@@ -57,23 +62,5 @@ public static class DataServices
         if (string.IsNullOrWhiteSpace(name) || name.Equals("Sqlite", StringComparison.OrdinalIgnoreCase)) return DatabaseProvider.Sqlite;
         if (name.Equals("Postgres", StringComparison.OrdinalIgnoreCase) || name.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase)) return DatabaseProvider.Postgres;
         throw new StartupException($"Database:Provider '{name}' is not known: use Sqlite (the default) or Postgres.");
-    }
-}
-
-/// <summary>/health: the database (SQLite or PostgreSQL) opens and answers a query.</summary>
-public sealed class DatabaseHealthCheck(Db db) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await using var connection = await db.OpenAsync(cancellationToken);
-            var migrations = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations");
-            return HealthCheckResult.Healthy($"{migrations} migrations applied");
-        }
-        catch (Exception e) when (Db.IsDatabaseError(e) || e is InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
-        {
-            return HealthCheckResult.Unhealthy("The database cannot be read.");
-        }
     }
 }
