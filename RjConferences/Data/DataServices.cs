@@ -9,6 +9,8 @@ public static class DataServices
 
     public const string ProviderKey = "Database:Provider";
 
+    public const string LockTimeoutKey = "Database:LockTimeoutMilliseconds";
+
     /// <summary>
     /// Registers <see cref="Db"/> over <c>ConnectionStrings:Default</c> on the provider of <c>Database:Provider</c>
     /// (<c>Sqlite</c>, the default, or <c>Postgres</c>); a relative SQLite file path is taken relative to the app's content root.
@@ -18,6 +20,10 @@ public static class DataServices
         TypeHandlers.Register();
         var provider = ProviderOf(configuration);
         var connectionString = configuration.GetConnectionString("Default");
+        // How long a write waits for a lock another connection holds before it is refused as busy (Db.DefaultLockTimeout).
+        var lockTimeout = configuration.GetValue<int?>(LockTimeoutKey) is { } ms
+            ? ms > 0 ? TimeSpan.FromMilliseconds(ms) : throw new StartupException($"{LockTimeoutKey} must be more than 0 (milliseconds).")
+            : (TimeSpan?)null;
         Db db;
         if (provider == DatabaseProvider.Postgres)
         {
@@ -26,7 +32,7 @@ public static class DataServices
                 throw new StartupException("Database:Provider is Postgres, but ConnectionStrings:Default is not set. " +
                     "Give a PostgreSQL connection string, e.g. \"Host=db.example.org;Database=rjconferences;Username=rj;Password=…\".");
             }
-            db = new Db(connectionString, DatabaseProvider.Postgres);
+            db = new Db(connectionString, DatabaseProvider.Postgres, lockTimeout);
         }
         else
         {
@@ -35,7 +41,7 @@ public static class DataServices
             {
                 builder.DataSource = Path.GetFullPath(Path.Combine(contentRoot, builder.DataSource));
             }
-            db = new Db(builder.ToString());
+            db = new Db(builder.ToString(), lockTimeout: lockTimeout);
         }
         services.AddSingleton(db);
         // The keys that protect sign-in cookies and forms live in the database, so that a sign-in survives a restart

@@ -18,6 +18,7 @@ public sealed class Db : IDisposable
 
     private readonly NpgsqlDataSource? postgres;
     private readonly long lockTimeoutMilliseconds;
+    private readonly string sqliteConnectionString = "";
 
     /// <param name="lockTimeout">How long to wait for a lock (default <see cref="DefaultLockTimeout"/>). On PostgreSQL a
     /// <c>lock_timeout</c> given in the connection string's Options wins.</param>
@@ -43,7 +44,16 @@ public sealed class Db : IDisposable
         }
         else
         {
-            DatabasePath = new SqliteConnectionStringBuilder(connectionString).DataSource;
+            var builder = new SqliteConnectionStringBuilder(connectionString);
+            DatabasePath = builder.DataSource;
+            // Microsoft.Data.Sqlite retries a busy statement itself until the command timeout (30 s by default), over and
+            // above SQLite's busy_timeout: the timeout is the lock timeout here too, in whole seconds (at least 1), unless
+            // the connection string sets its own.
+            if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(LockTimeout.TotalSeconds));
+            }
+            sqliteConnectionString = builder.ToString();
             Description = $"the database '{(DatabasePath is "" or ":memory:" ? DatabasePath : Path.GetFullPath(DatabasePath))}'";
         }
     }
@@ -82,7 +92,7 @@ public sealed class Db : IDisposable
             return await postgres.OpenConnectionAsync(cancellationToken);
         }
         var usage = Usage;
-        var connection = usage is null ? new SqliteConnection(ConnectionString) : new CountedConnection(ConnectionString, usage);
+        var connection = usage is null ? new SqliteConnection(sqliteConnectionString) : new CountedConnection(sqliteConnectionString, usage);
         try
         {
             await connection.OpenAsync(cancellationToken);
