@@ -80,7 +80,10 @@ public static class AppSetup
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        {
+            ResponseWriter = RjConferences.Data.DatabaseHealthCheck.WriteResponse,
+        }).AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapConferenceEndpoints();
         app.MapAgreementEndpoints();

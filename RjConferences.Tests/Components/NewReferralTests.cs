@@ -49,36 +49,36 @@ public class NewReferralTests : BunitContext
         return (page, user);
     }
 
-    private static string Text(IRenderedComponent<NewReferralPage> page) => Regex.Replace(string.Concat(page.Nodes.Select(n => n.TextContent)), @"\s+", " ");
+    internal static string Text(IRenderedComponent<NewReferralPage> page) => Regex.Replace(string.Concat(page.Nodes.Select(n => n.TextContent)), @"\s+", " ");
 
-    private static string Heading(IRenderedComponent<NewReferralPage> page) => page.Find("h1").TextContent.Trim();
+    internal static string Heading(IRenderedComponent<NewReferralPage> page) => page.Find("h1").TextContent.Trim();
 
-    private static IElement Field(IRenderedComponent<NewReferralPage> page, string key, string suffix = "") =>
+    internal static IElement Field(IRenderedComponent<NewReferralPage> page, string key, string suffix = "") =>
         page.Find($"[id='{FieldIds.For(key)}{suffix}']");
 
     private static string? MessageAt(IRenderedComponent<NewReferralPage> page, string key) =>
         page.FindAll($"[id='{FieldIds.ErrorFor(key)}']").SingleOrDefault()?.TextContent.Replace("Error:", "").Trim();
 
-    private static void Click(IRenderedComponent<NewReferralPage> page, string button) =>
+    internal static void Click(IRenderedComponent<NewReferralPage> page, string button) =>
         page.FindAll("button").Single(b => b.TextContent.Trim() == button).Click();
 
-    private static void ContinueTo(IRenderedComponent<NewReferralPage> page, string heading)
+    internal static void ContinueTo(IRenderedComponent<NewReferralPage> page, string heading)
     {
         Click(page, "Continue");
         page.WaitForAssertion(() => Assert.Equal(heading, Heading(page)));
     }
 
-    private static List<string> Summary(IRenderedComponent<NewReferralPage> page) =>
+    internal static List<string> Summary(IRenderedComponent<NewReferralPage> page) =>
         page.FindAll("[data-testid=error-summary] li").Select(li => li.TextContent.Trim()).ToList();
 
-    private static void Date(IRenderedComponent<NewReferralPage> page, string key, DateOnly date)
+    internal static void Date(IRenderedComponent<NewReferralPage> page, string key, DateOnly date)
     {
         Field(page, key).Change(date.Day.ToString());
         Field(page, key, "-month").Change(date.Month.ToString());
         Field(page, key, "-year").Change(date.Year.ToString());
     }
 
-    private static void FillOffence(IRenderedComponent<NewReferralPage> page, string description = "Pushed another pupil in the lunch queue.", string gravity = "1")
+    internal static void FillOffence(IRenderedComponent<NewReferralPage> page, string description = "Pushed another pupil in the lunch queue.", string gravity = "1")
     {
         Field(page, "Location").Change("on_school_premises");
         Date(page, "OffenceDate", new DateOnly(2026, 6, 10));
@@ -88,7 +88,7 @@ public class NewReferralTests : BunitContext
         Field(page, "Description").Change(description);
     }
 
-    private static void FillAdmission(IRenderedComponent<NewReferralPage> page)
+    internal static void FillAdmission(IRenderedComponent<NewReferralPage> page)
     {
         Field(page, "Admitted").Change("yes");
         page.WaitForElement($"[id='{FieldIds.For("AdmittedTo")}']");
@@ -97,7 +97,7 @@ public class NewReferralTests : BunitContext
         Field(page, "OutcomeRoute").Change("community_resolution");
     }
 
-    private static void FillYoungPerson(IRenderedComponent<NewReferralPage> page, DateOnly dateOfBirth)
+    internal static void FillYoungPerson(IRenderedComponent<NewReferralPage> page, DateOnly dateOfBirth)
     {
         Field(page, "YoungPeople[0].FirstName").Change("Kwame");
         Field(page, "YoungPeople[0].LastName").Change("Mensah");
@@ -108,7 +108,7 @@ public class NewReferralTests : BunitContext
         Field(page, "YoungPeople[0].SpecialEducationalNeeds", "-no").Change("no");
     }
 
-    private static void FillHarmedPupilAndParent(IRenderedComponent<NewReferralPage> page)
+    internal static void FillHarmedPupilAndParent(IRenderedComponent<NewReferralPage> page)
     {
         Field(page, "HarmedParties[0].HarmedType").Change("pupil");
         Field(page, "HarmedParties[0].FirstName").Change("Olivia");
@@ -122,7 +122,7 @@ public class NewReferralTests : BunitContext
         Field(page, "Supporters[0].Phone").Change("07700 900982");
     }
 
-    private static void FillToCheckAnswers(IRenderedComponent<NewReferralPage> page, string gravity = "1", DateOnly? dateOfBirth = null)
+    internal static void FillToCheckAnswers(IRenderedComponent<NewReferralPage> page, string gravity = "1", DateOnly? dateOfBirth = null)
     {
         FillOffence(page, gravity: gravity);
         ContinueTo(page, "School matter or police matter");

@@ -35,9 +35,10 @@ public sealed class TestDatabase : IDisposable
         IsPostgres ? $"'{prefix}' || lpad(CAST({number} AS text), {width}, '0')" : $"printf('{prefix}%0{width}d', {number})";
 
     /// <param name="provider">The provider, when a test needs one whatever the run's (a test of several instances needs PostgreSQL).</param>
-    public TestDatabase(bool migrated = true, DatabaseProvider? provider = null)
+    /// <param name="folder">Where the SQLite file goes (a folder to create, e.g. on a <see cref="TinyDisk"/>); default a new temporary one.</param>
+    public TestDatabase(bool migrated = true, DatabaseProvider? provider = null, string? folder = null)
     {
-        Folder = Path.Combine(Path.GetTempPath(), "rjconferences-tests", Guid.NewGuid().ToString("N"));
+        Folder = folder ?? Path.Combine(Path.GetTempPath(), "rjconferences-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Folder);
         FilePath = Path.Combine(Folder, "test.db");
         if ((provider ?? Provider) == DatabaseProvider.Postgres)

@@ -9,6 +9,8 @@ public static class DataServices
 
     public const string ProviderKey = "Database:Provider";
 
+    public const string LockTimeoutKey = "Database:LockTimeoutMilliseconds";
+
     /// <summary>
     /// Registers <see cref="Db"/> over <c>ConnectionStrings:Default</c> on the provider of <c>Database:Provider</c>
     /// (<c>Sqlite</c>, the default, or <c>Postgres</c>); a relative SQLite file path is taken relative to the app's content root.
@@ -18,6 +20,10 @@ public static class DataServices
         TypeHandlers.Register();
         var provider = ProviderOf(configuration);
         var connectionString = configuration.GetConnectionString("Default");
+        // How long a write waits for a lock another connection holds before it is refused as busy (Db.DefaultLockTimeout).
+        var lockTimeout = configuration.GetValue<int?>(LockTimeoutKey) is { } ms
+            ? ms > 0 ? TimeSpan.FromMilliseconds(ms) : throw new StartupException($"{LockTimeoutKey} must be more than 0 (milliseconds).")
+            : (TimeSpan?)null;
         Db db;
         if (provider == DatabaseProvider.Postgres)
         {
@@ -26,7 +32,7 @@ public static class DataServices
                 throw new StartupException("Database:Provider is Postgres, but ConnectionStrings:Default is not set. " +
                     "Give a PostgreSQL connection string, e.g. \"Host=db.example.org;Database=rjconferences;Username=rj;Password=…\".");
             }
-            db = new Db(connectionString, DatabaseProvider.Postgres);
+            db = new Db(connectionString, DatabaseProvider.Postgres, lockTimeout);
         }
         else
         {
@@ -35,7 +41,7 @@ public static class DataServices
             {
                 builder.DataSource = Path.GetFullPath(Path.Combine(contentRoot, builder.DataSource));
             }
-            db = new Db(builder.ToString());
+            db = new Db(builder.ToString(), lockTimeout: lockTimeout);
         }
         services.AddSingleton(db);
         // The keys that protect sign-in cookies and forms live in the database, so that a sign-in survives a restart
@@ -46,6 +52,11 @@ public static class DataServices
                 options => options.XmlRepository = new DatabaseKeyRepository(sp.GetRequiredService<Db>())));
         services.AddSingleton(sp => new Migrator(
             sp.GetRequiredService<Db>(), Migration.Embedded(provider), sp.GetRequiredService<ILogger<Migrator>>()));
+        services.AddOptions<HealthOptions>().Bind(configuration.GetSection("Health"))
+            .Validate(o => o.WriteProbeSeconds >= 0 && o.MinimumFreeMegabytes >= 0 && o.MinimumFreePercent is >= 0 and <= 100,
+                "Health:WriteProbeSeconds and Health:MinimumFreeMegabytes must be 0 or more, Health:MinimumFreePercent between 0 and 100.")
+            .ValidateOnStart();
+        services.AddSingleton<WriteProbe>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
     }
@@ -57,23 +68,5 @@ public static class DataServices
         if (string.IsNullOrWhiteSpace(name) || name.Equals("Sqlite", StringComparison.OrdinalIgnoreCase)) return DatabaseProvider.Sqlite;
         if (name.Equals("Postgres", StringComparison.OrdinalIgnoreCase) || name.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase)) return DatabaseProvider.Postgres;
         throw new StartupException($"Database:Provider '{name}' is not known: use Sqlite (the default) or Postgres.");
-    }
-}
-
-/// <summary>/health: the database (SQLite or PostgreSQL) opens and answers a query.</summary>
-public sealed class DatabaseHealthCheck(Db db) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await using var connection = await db.OpenAsync(cancellationToken);
-            var migrations = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM schema_migrations");
-            return HealthCheckResult.Healthy($"{migrations} migrations applied");
-        }
-        catch (Exception e) when (Db.IsDatabaseError(e) || e is InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
-        {
-            return HealthCheckResult.Unhealthy("The database cannot be read.");
-        }
     }
 }

@@ -9,30 +9,59 @@ namespace RjConferences.Data;
 /// </summary>
 public sealed class Db : IDisposable
 {
-    public const int BusyTimeoutMilliseconds = 5000;
+    /// <summary>
+    /// How long a statement waits for a lock another connection holds before it gives up (SQLite's busy timeout,
+    /// PostgreSQL's lock_timeout): the save is then refused as "busy" (<see cref="DbFailure.Busy"/>) and the user keeps
+    /// what they typed, instead of waiting without end.
+    /// </summary>
+    public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(5);
 
     private readonly NpgsqlDataSource? postgres;
+    private readonly long lockTimeoutMilliseconds;
+    private readonly string sqliteConnectionString = "";
 
-    public Db(string connectionString, DatabaseProvider provider = DatabaseProvider.Sqlite)
+    /// <param name="lockTimeout">How long to wait for a lock (default <see cref="DefaultLockTimeout"/>). On PostgreSQL a
+    /// <c>lock_timeout</c> given in the connection string's Options wins.</param>
+    public Db(string connectionString, DatabaseProvider provider = DatabaseProvider.Sqlite, TimeSpan? lockTimeout = null)
     {
         ConnectionString = connectionString;
         Provider = provider;
         Dialect = SqlDialect.For(provider);
+        LockTimeout = lockTimeout ?? DefaultLockTimeout;
+        lockTimeoutMilliseconds = (long)LockTimeout.TotalMilliseconds;
         if (provider == DatabaseProvider.Postgres)
         {
             var builder = new NpgsqlConnectionStringBuilder(connectionString);
             DatabasePath = "";
             Description = $"the PostgreSQL database '{builder.Database}' on {builder.Host}:{builder.Port}";
-            postgres = NpgsqlDataSource.Create(connectionString);
+            // Sent with the start-up packet: no extra round trip. Without it a write behind a held row or advisory
+            // lock waits for ever, and the user's form spins.
+            if (builder.Options?.Contains("lock_timeout", StringComparison.OrdinalIgnoreCase) != true)
+            {
+                builder.Options = $"{builder.Options} -c lock_timeout={lockTimeoutMilliseconds}".Trim();
+            }
+            postgres = NpgsqlDataSource.Create(builder.ToString());
         }
         else
         {
-            DatabasePath = new SqliteConnectionStringBuilder(connectionString).DataSource;
+            var builder = new SqliteConnectionStringBuilder(connectionString);
+            DatabasePath = builder.DataSource;
+            // Microsoft.Data.Sqlite retries a busy statement itself until the command timeout (30 s by default), over and
+            // above SQLite's busy_timeout: the timeout is the lock timeout here too, in whole seconds (at least 1), unless
+            // the connection string sets its own.
+            if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(LockTimeout.TotalSeconds));
+            }
+            sqliteConnectionString = builder.ToString();
             Description = $"the database '{(DatabasePath is "" or ":memory:" ? DatabasePath : Path.GetFullPath(DatabasePath))}'";
         }
     }
 
     public string ConnectionString { get; }
+
+    /// <summary>How long a statement waits for a lock held by another connection (see <see cref="DefaultLockTimeout"/>).</summary>
+    public TimeSpan LockTimeout { get; }
 
     public DatabaseProvider Provider { get; }
 
@@ -63,7 +92,7 @@ public sealed class Db : IDisposable
             return await postgres.OpenConnectionAsync(cancellationToken);
         }
         var usage = Usage;
-        var connection = usage is null ? new SqliteConnection(ConnectionString) : new CountedConnection(ConnectionString, usage);
+        var connection = usage is null ? new SqliteConnection(sqliteConnectionString) : new CountedConnection(sqliteConnectionString, usage);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -74,7 +103,7 @@ public sealed class Db : IDisposable
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = FULL;
                 PRAGMA foreign_keys = ON;
-                PRAGMA busy_timeout = {BusyTimeoutMilliseconds};
+                PRAGMA busy_timeout = {lockTimeoutMilliseconds};
                 """;
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
             usage?.Opened();
@@ -149,13 +178,40 @@ public sealed class Db : IDisposable
             : connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = (long)name }, transaction);
 
     /// <summary>Whether <paramref name="e"/> says that the database is busy or out of reach for now (worth telling the user to try again).</summary>
-    public static bool IsUnavailable(Exception e) => e switch
+    public static bool IsUnavailable(Exception e) => FailureOf(e) is DbFailure.Busy or DbFailure.Unreachable;
+
+    /// <summary>
+    /// Whether <paramref name="e"/> is a failure of the database rather than of the app (<see cref="FailureOf"/> is not
+    /// <see cref="DbFailure.None"/>): the write was rolled back whole, and the same save can be sent again later.
+    /// </summary>
+    public static bool IsNotSaved(Exception e) => FailureOf(e) != DbFailure.None;
+
+    /// <summary>
+    /// What kind of database failure <paramref name="e"/> is, so that a save or a page can say why nothing was saved:
+    /// the one place that knows the providers' error codes.
+    /// </summary>
+    public static DbFailure FailureOf(Exception e) => e switch
     {
-        SqliteException s => s.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
+        // Primary result codes: the low byte of an extended one (SQLITE_IOERR_WRITE is 778 = 10 + 3 × 256).
+        SqliteException s => (s.SqliteErrorCode & 0xFF) switch
+        {
+            5 or 6 => DbFailure.Busy, // SQLITE_BUSY (the busy timeout ran out), SQLITE_LOCKED
+            13 => DbFailure.NoRoom, // SQLITE_FULL: the disk (or the database's size limit) is full
+            10 or 8 => DbFailure.CannotWrite, // SQLITE_IOERR, SQLITE_READONLY
+            _ => DbFailure.None,
+        },
+        PostgresException p => p.SqlState switch
+        {
+            PostgresErrorCodes.DiskFull => DbFailure.NoRoom, // 53100
+            "58030" or PostgresErrorCodes.ReadOnlySqlTransaction => DbFailure.CannotWrite, // io_error, 25006 (a standby)
+            PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled => DbFailure.Busy, // 55P03 (lock_timeout), 57014
+            { } state when state.StartsWith("53", StringComparison.Ordinal) => DbFailure.Unreachable, // out of memory, connections…
+            _ => p.IsTransient ? DbFailure.Unreachable : DbFailure.None,
+        },
         NpgsqlException n => n.IsTransient || n.InnerException is System.IO.IOException or System.Net.Sockets.SocketException
-            || n is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled },
-        System.Net.Sockets.SocketException or TimeoutException => true,
-        _ => false,
+            ? DbFailure.Unreachable : DbFailure.None,
+        System.Net.Sockets.SocketException or TimeoutException => DbFailure.Unreachable,
+        _ => DbFailure.None,
     };
 
     /// <summary>Whether <paramref name="e"/> is a database error (not a bug in the app's own code).</summary>
@@ -193,6 +249,25 @@ public sealed class Db : IDisposable
     }
 
     public void Dispose() => postgres?.Dispose();
+}
+
+/// <summary>Why the database refused or failed a statement (<see cref="Db.FailureOf"/>); in every case nothing of the transaction was kept.</summary>
+public enum DbFailure
+{
+    /// <summary>Not a database failure: a bug, or a rule of the app's own.</summary>
+    None,
+
+    /// <summary>The lock could not be had in time (SQLite's busy timeout, PostgreSQL's lock_timeout): other work holds it.</summary>
+    Busy,
+
+    /// <summary>The database did not answer: the server is down or out of reach, or out of connections or memory.</summary>
+    Unreachable,
+
+    /// <summary>The disk that holds the database is full (SQLITE_FULL, PostgreSQL disk_full).</summary>
+    NoRoom,
+
+    /// <summary>The database cannot write at all: an I/O error, or it is read-only (SQLITE_IOERR, SQLITE_READONLY, io_error, a standby).</summary>
+    CannotWrite,
 }
 
 /// <summary>The named locks of <see cref="Db.LockAsync"/>; the numbers are PostgreSQL advisory lock keys, fixed for ever.</summary>

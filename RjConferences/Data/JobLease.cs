@@ -51,6 +51,20 @@ public sealed class JobLease(Db db, TimeProvider clock)
             "SELECT EXISTS (SELECT 1 FROM job_runs WHERE job = @job AND run_on = @today)", new { job, today = RjConferences.Components.LondonTime.Today(clock) });
     }
 
+    /// <summary>The longest wait between two tries of a failed background job.</summary>
+    public static readonly TimeSpan MaximumRetryDelay = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long a background job waits before trying again after <paramref name="failedRuns"/> failed runs in a row
+    /// (1 or more): 1, 2, 4, 8… minutes, at most <see cref="MaximumRetryDelay"/>. A job that fails at start-up (a full
+    /// disk, the database restarting) thus runs within minutes of the cause going, not at its next day's time.
+    /// </summary>
+    public static TimeSpan RetryDelay(int failedRuns)
+    {
+        var minutes = Math.Pow(2, Math.Clamp(failedRuns, 1, 30) - 1);
+        return minutes >= MaximumRetryDelay.TotalMinutes ? MaximumRetryDelay : TimeSpan.FromMinutes(minutes);
+    }
+
     /// <summary>Gives the lease up (only if this instance holds it), so the next run need not wait for it to expire.</summary>
     public Task ReleaseAsync(string job) =>
         db.WriteAsync((connection, transaction) => connection.ExecuteAsync(

@@ -102,6 +102,9 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
             // Several instances may start at once: the first migrates while the others wait, then find nothing to do.
             if (db.Provider == DatabaseProvider.Postgres)
             {
+                // Waiting here is expected (another instance is migrating): not bound by the connections' lock_timeout.
+                // The pool resets the setting when the connection goes back.
+                await connection.ExecuteAsync("SET lock_timeout = 0");
                 await connection.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = (long)DbLock.Migrations });
             }
             try

@@ -70,6 +70,16 @@ public sealed record AuditPage(IReadOnlyList<AuditEntry> Events, long TotalCount
 /// bytes. The fields are concatenated with nothing between them (see <see cref="Serialise"/>).
 /// </para>
 /// </summary>
+/// <summary>
+/// A read that must be audited (opening a case) could not write its audit event: the data is not shown. The page says
+/// so in plain words; <see cref="Failure"/> tells why (a full disk, most likely).
+/// </summary>
+public sealed class AuditNotRecordedException(Exception inner)
+    : Exception("The audit event of a read could not be written, so the data was not shown.", inner)
+{
+    public DbFailure Failure => Db.FailureOf(InnerException!);
+}
+
 public sealed class AuditLog(Db db, TimeProvider clock)
 {
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";

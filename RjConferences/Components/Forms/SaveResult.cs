@@ -50,6 +50,42 @@ public record SaveResult(SaveOutcome Outcome, FieldErrors Errors)
     /// <summary>The database could not be reached: nothing was written, and the same save can be tried again.</summary>
     public static SaveResult Unavailable() => Invalid("", UnavailableMessage);
 
+    /// <summary>
+    /// The database failed the save (<see cref="Db.IsNotSaved"/>: full, unable to write, busy or out of reach): nothing was
+    /// written, the form keeps what was typed, and the error summary says why in the user's words.
+    /// <paramref name="what"/> names what was not saved, as the start of a sentence ("The referral", "Your changes").
+    /// </summary>
+    public static SaveResult NotSaved(Exception e, string what = "Your changes") => Invalid("", NotSavedMessage(Db.FailureOf(e), what));
+
+    /// <summary>What the user is told when the database failed a save, by <see cref="DbFailure"/>.</summary>
+    public static string NotSavedMessage(DbFailure failure, string what = "Your changes") => failure switch
+    {
+        DbFailure.NoRoom => $"{what} could not be saved because the server has no room to store it. Nothing you entered is lost: try again in a few minutes, or tell your administrator.",
+        DbFailure.CannotWrite => $"{what} could not be saved because the server cannot store anything just now. Nothing you entered is lost: try again in a few minutes, or tell your administrator.",
+        DbFailure.Busy => $"{what} could not be saved because the database was busy with other work. Nothing you entered is lost: try again in a moment.",
+        _ => UnavailableMessage,
+    };
+
+    /// <summary>
+    /// Runs a save and turns a database failure into <see cref="NotSaved"/>, so that it reaches the error summary
+    /// instead of the page's error boundary (which would lose the form). Any other exception is a bug and is thrown.
+    /// </summary>
+    public static async Task<TResult> CatchNotSavedAsync<TResult>(Func<Task<TResult>> save, Func<SaveResult, TResult> notSaved, string what = "Your changes")
+    {
+        try
+        {
+            return await save();
+        }
+        catch (Exception e) when (Db.IsNotSaved(e))
+        {
+            return notSaved(NotSaved(e, what)); // rolled back whole: nothing of the save was kept
+        }
+    }
+
+    /// <inheritdoc cref="CatchNotSavedAsync{TResult}"/>
+    public static Task<SaveResult> CatchNotSavedAsync(Func<Task<SaveResult>> save, string what = "Your changes") =>
+        CatchNotSavedAsync(save, r => r, what);
+
     public static SaveResult Conflict(string message = ConflictMessage)
     {
         var errors = new FieldErrors();

@@ -123,9 +123,10 @@ public partial class ConferenceBookingForm
             await Task.Yield(); // show the disabled button while SQLite works
             Form.ConfirmedWarnings = confirmed;
             if (occurrenceAskedFor != TimeKey) (Form.Occurrence, askOccurrence) = (null, false); // the answer was for another time
-            var result = Rescheduling
-                ? await Booking.RescheduleAsync(MovingConferenceId!.Value, Form, User)
-                : await Booking.BookAsync(Case.Id, Form, User);
+            // A full disk or a busy database: said in the error summary, the form kept (not the page's error boundary).
+            var result = await SaveResult.CatchNotSavedAsync(
+                () => Rescheduling ? Booking.RescheduleAsync(MovingConferenceId!.Value, Form, User) : Booking.BookAsync(Case.Id, Form, User),
+                notSaved => new BookingResult(notSaved.Errors, []));
             if (result.Saved && await Queries.GetAsync(result.ConferenceId!.Value, User.UserId()) is { } conference)
             {
                 await OnSaved.InvokeAsync(conference);

@@ -67,6 +67,12 @@ public sealed class NotificationJob(Db db, JobLease lease, ConferenceReminders r
 public sealed class NotificationJobService(NotificationJob job, TimeProvider clock, IOptions<ReminderOptions> options, ILogger<NotificationJobService> logger)
     : BackgroundService
 {
+    /// <inheritdoc cref="FollowUps.DailyJobService.FailedRuns"/>
+    public int FailedRuns { get; private set; }
+
+    /// <inheritdoc cref="FollowUps.DailyJobService.NextAttemptAt"/>
+    public DateTimeOffset? NextAttemptAt { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -80,15 +86,21 @@ public sealed class NotificationJobService(NotificationJob job, TimeProvider clo
                 try
                 {
                     done = await job.RunOnceTodayAsync(stoppingToken) is not null || await job.RanTodayAsync(stoppingToken);
+                    FailedRuns = 0;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "The notifications job failed; it will run again at the next scheduled time");
+                    FailedRuns++;
+                    logger.LogError(e, "The notifications job failed ({FailedRuns} in a row); it will try again in {RetryMinutes} minutes",
+                        FailedRuns, JobLease.RetryDelay(FailedRuns).TotalMinutes);
                 }
             }
             LondonTime.TryToUtc(now >= todayAt ? today.AddDays(1) : today, options.Value.RunAt, out var next, out _);
-            var wait = done ? next - clock.GetUtcNow() : TimeSpan.FromMinutes(5);
-            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMinutes(1), clock, stoppingToken);
+            var wait = FailedRuns > 0 ? JobLease.RetryDelay(FailedRuns) : done ? next - clock.GetUtcNow() : TimeSpan.FromMinutes(5);
+            if (wait <= TimeSpan.Zero) wait = TimeSpan.FromMinutes(1);
+            var delay = Task.Delay(wait, clock, stoppingToken);
+            NextAttemptAt = clock.GetUtcNow() + wait;
+            await delay;
         }
     }
 }

@@ -52,8 +52,15 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
             var exists = await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM cases WHERE id = @caseId)", new { caseId });
             if (exists)
             {
-                await auditLog.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "case", EntityId: caseId.ToString(), UserId: userId,
-                    Justification: "case outside the user's scope"), cancellationToken);
+                try
+                {
+                    await auditLog.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "case", EntityId: caseId.ToString(), UserId: userId,
+                        Justification: "case outside the user's scope"), cancellationToken);
+                }
+                catch (Exception e) when (Db.IsDatabaseError(e))
+                {
+                    throw new AuditNotRecordedException(e);
+                }
             }
             return null;
         }
@@ -101,10 +108,18 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
 
         if (audit)
         {
-            // On the connection of the read (no second connection), in a write transaction of its own.
-            await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
-            await auditLog.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Consult, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
-            await transaction.CommitAsync(cancellationToken);
+            // On the connection of the read (no second connection), in a write transaction of its own. Every opening of
+            // a case is audited: when the event cannot be written (a full disk, a busy database) the case is not shown.
+            try
+            {
+                await using var transaction = await Db.BeginWriteAsync(connection, cancellationToken);
+                await auditLog.RecordAsync(connection, transaction, new AuditEvent(AuditAction.Consult, EntityType: "case", EntityId: caseId.ToString(), UserId: userId));
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch (Exception e) when (Db.IsDatabaseError(e))
+            {
+                throw new AuditNotRecordedException(e);
+            }
         }
         return details;
     }

@@ -51,7 +51,9 @@ public abstract class CaseSection : ComponentBase
         Saving = true;
         try
         {
-            var result = await change();
+            // A save that does not go through CaseWork (which says so itself) may still meet a full disk or a busy
+            // database: the form stays open with what was typed, and the error summary says why.
+            var result = await SaveResult.CatchNotSavedAsync(change);
             LastOutcome = result.Outcome;
             switch (result.Outcome)
             {

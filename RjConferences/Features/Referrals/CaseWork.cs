@@ -191,9 +191,9 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock)
         {
             return SaveResult.Invalid("", e.Message);
         }
-        catch (Exception e) when (Db.IsUnavailable(e))
+        catch (Exception e) when (Db.IsNotSaved(e))
         {
-            return SaveResult.Unavailable(); // rolled back with the connection: nothing of the change was kept
+            return SaveResult.NotSaved(e); // rolled back with the connection: nothing of the change was kept
         }
     }
 

@@ -32,17 +32,12 @@ public sealed class ReferralService(Db db, SchoolScope scope, AuditLog audit, Ti
             .Select(c => new Choice(c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Name)).ToList();
     }
 
-    public async Task<ReferralResult> SaveAsync(ReferralForm form, Guid userId)
-    {
-        try
-        {
-            return await SaveCheckedAsync(form, userId);
-        }
-        catch (Exception e) when (Db.IsUnavailable(e))
-        {
-            return new ReferralResult(SaveResult.Unavailable().Errors); // nothing committed; the form keeps what was typed
-        }
-    }
+    /// <summary>
+    /// Saves the referral. When the database fails the save (full disk, I/O error, busy, out of reach) nothing is
+    /// committed, and the result says so in the error summary: the form keeps what was typed, to send again.
+    /// </summary>
+    public Task<ReferralResult> SaveAsync(ReferralForm form, Guid userId) =>
+        SaveResult.CatchNotSavedAsync(() => SaveCheckedAsync(form, userId), notSaved => new ReferralResult(notSaved.Errors), "The referral");
 
     private async Task<ReferralResult> SaveCheckedAsync(ReferralForm form, Guid userId)
     {

@@ -125,6 +125,12 @@ public partial class NewReferralPage
             // SQLite does its work synchronously: yield first, so that the disabled button is shown while saving.
             await Task.Yield();
             var saved = await Referrals.SaveAsync(form, userId);
+            if (!saved.Succeeded && saved.Errors.Keys.All(k => k.Length == 0))
+            {
+                // Nothing could be saved (a full disk, a busy database): say so on the page the user is on, every answer kept.
+                ShowErrors(saved.Errors);
+                return;
+            }
             if (!saved.Succeeded)
             {
                 // The browser is untrusted, and answers may have changed since their step: show the

@@ -1,0 +1,195 @@
+using System.Net;
+using System.Security.Claims;
+using Bunit;
+using Dapper;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using RjConferences.Components.Forms;
+using RjConferences.Data;
+using RjConferences.Features.Referrals;
+using RjConferences.Features.Referrals.New;
+using RjConferences.Security;
+using RjConferences.Security.Account;
+using RjConferences.Tests.Components;
+using RjConferences.Tests.Support;
+
+namespace RjConferences.Tests.Operations;
+
+/// <summary>
+/// Issue 17: the SQLite database on a real 12 MB filesystem (a tmpfs) that fills up, as an operator tried it. Every save,
+/// the opening of a case, sign-in and /health must say plainly that nothing could be stored, keep what the user typed,
+/// and work again once space is freed, with nothing half-written. SQLite only (PostgreSQL's disk cannot be filled
+/// safely: <see cref="LockTimeoutTests"/> covers its refusals); skipped with the reason where a tmpfs cannot be mounted.
+/// </summary>
+[Trait("Category", "SqliteOnly")]
+public sealed class DiskFullTests : BunitContext
+{
+    private readonly TinyDisk disk;
+    private readonly TestDatabase database;
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 6, 15, 10, 30, 0, TimeSpan.Zero));
+    private SqliteConnection? keeper;
+
+    public DiskFullTests()
+    {
+        disk = TinyDisk.Mount();
+        database = new TestDatabase(provider: DatabaseProvider.Sqlite, folder: Path.Combine(disk.MountPoint, "db"));
+    }
+
+    /// <summary>
+    /// Fills the disk as the running app would meet it: its connections open (the app's pool keeps the WAL and its index
+    /// in place; here one kept connection does), the WAL checkpointed, so that the next write must grow a file.
+    /// </summary>
+    private async Task FillDiskAsync(long leaveFree = 0)
+    {
+        keeper ??= (SqliteConnection)await database.Db.OpenAsync();
+        await keeper.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)");
+        disk.Fill(leaveFree);
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await database.Db.OpenAsync();
+        return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
+    }
+
+    /// <summary>Nothing half-written: SQLite finds the file sound, and the audit hash chain is whole.</summary>
+    private async Task AssertSoundAsync()
+    {
+        Assert.Equal("ok", await ScalarAsync<string>("PRAGMA integrity_check"));
+        await using var services = TestServices.Build(database, clock);
+        Assert.True((await services.GetRequiredService<AuditLog>().VerifyAsync()).Intact);
+    }
+
+    private void SignInAs(TestUser user, params string[] roles)
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized(user.Email);
+        auth.SetRoles(roles);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()));
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    [TinyDiskFact]
+    public async Task A_referral_saved_on_a_full_disk_is_refused_in_the_error_summary_with_every_answer_kept_and_saves_once_space_is_freed()
+    {
+        Services.RegisterApp(database, clock);
+        await using (var identity = TestUsers.Services(database, clock))
+        {
+            SignInAs(await TestUsers.CreateAsync(identity, "referrer@school.example", [Roles.Referrer], ["Newham/Langdon Park"]), Roles.Referrer);
+        }
+        var page = Render<NewReferralPage>();
+        page.WaitForAssertion(() => Assert.Equal("The offence", NewReferralTests.Heading(page)));
+        NewReferralTests.FillToCheckAnswers(page);
+        await FillDiskAsync();
+
+        NewReferralTests.Click(page, "Save referral");
+
+        // Said in the error summary, on the same circuit, with every answer still on the page.
+        page.WaitForAssertion(() => Assert.Equal(
+            [SaveResult.NotSavedMessage(DbFailure.NoRoom, "The referral")], NewReferralTests.Summary(page)));
+        Assert.Equal("Check your answers", NewReferralTests.Heading(page));
+        Assert.Contains("Kwame Mensah", NewReferralTests.Text(page));
+        Assert.Contains("Pushed another pupil in the lunch queue.", NewReferralTests.Text(page));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM cases"));
+
+        disk.Free();
+        NewReferralTests.Click(page, "Save referral");
+
+        page.WaitForAssertion(() => Assert.Equal("Referral recorded", NewReferralTests.Heading(page)));
+        Assert.Equal((1L, 3L), (await ScalarAsync<long>("SELECT count(*) FROM cases"), await ScalarAsync<long>("SELECT count(*) FROM parties")));
+        await AssertSoundAsync();
+    }
+
+    [TinyDiskFact]
+    public async Task A_case_whose_opening_cannot_be_recorded_is_not_shown_and_opens_once_space_is_freed()
+    {
+        Services.RegisterApp(database, clock);
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        var cases = new TestCases(database.Db, clock);
+        var officer = await TestUsers.CreateAsync(cases.Services, "pc.jones@example.org", [Roles.Referrer], ["Newham/Langdon Park"]);
+        var (caseId, reference) = await new TestReferral(await TestCases.SchoolIdAsync(database.Db, "Newham/Langdon Park"), new DateOnly(2026, 6, 10))
+            .SaveAsync(cases.Referrals, officer.Id);
+        SignInAs(officer, Roles.Referrer);
+        const string consults = "SELECT count(*) FROM audit_events WHERE action = 'consult' AND entity_id = @id";
+        await FillDiskAsync();
+
+        var page = Render<CasePage>(p => p.Add(x => x.Id, caseId));
+
+        page.WaitForAssertion(() => Assert.Contains("its viewing could not be recorded: the server has no room to store it",
+            page.Find("[data-testid=case-not-recorded]").TextContent));
+        Assert.Equal("This case cannot be shown right now", page.Find("h1").TextContent);
+        Assert.DoesNotContain("Okafor", page.Markup); // nothing of the case is shown
+        Assert.DoesNotContain(reference, page.Markup);
+        Assert.Equal(0L, await ScalarAsync<long>(consults, new { id = caseId.ToString() }));
+
+        disk.Free();
+        await page.FindAll("button").Single(b => b.TextContent.Trim() == "Try again").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal($"Case {reference}", page.Find("h1").TextContent));
+        Assert.Equal(1L, await ScalarAsync<long>(consults, new { id = caseId.ToString() }));
+        await AssertSoundAsync();
+    }
+
+    [TinyDiskFact]
+    public async Task Sign_in_and_health_on_a_full_disk_answer_503_signed_out_and_cannot_write_then_work_once_space_is_freed()
+    {
+        TestUser user;
+        await using (var identity = TestUsers.Services(database, clock))
+        {
+            user = await TestUsers.CreateAsync(identity, "referrer@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
+        }
+        using var app = new AppHost(database, settings: new Dictionary<string, string?>
+        {
+            ["Health:WriteProbeSeconds"] = "0",
+            ["Health:MinimumFreeMegabytes"] = "2",
+            ["Health:MinimumFreePercent"] = "0",
+        });
+        using var client = new FormClient(app);
+        async Task<(HttpStatusCode, string)> HealthAsync()
+        {
+            var response = await client.GetAsync("/health");
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), await HealthAsync());
+        await client.GetAsync("/account/login"); // the app's first form: its data-protection key is written now
+
+        await FillDiskAsync(leaveFree: 1 << 20);
+        var (lowStatus, low) = await HealthAsync();
+        Assert.Equal(HttpStatusCode.OK, lowStatus); // Degraded still answers 200: the app works, the operator is warned
+        Assert.StartsWith("Degraded\ndatabase: Degraded: Low disk space: ", low);
+
+        await FillDiskAsync();
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy\ndatabase: Unhealthy: The database cannot write: the disk is full."), await HealthAsync());
+
+        var refused = await client.SignInAsync(user.Email, TestUsers.Password);
+        var page = await refused.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After");
+        Assert.Contains(Login.CannotRecordMessage, page);
+        Assert.Contains("<h1>Sign in</h1>", page);
+        Assert.DoesNotContain("Signed in as", page);
+        Assert.DoesNotContain("Sign out", page);
+        Assert.DoesNotContain(client.Cookies.GetCookies(new Uri(app.BaseUrl)), c => c.Name.StartsWith("rj.auth", StringComparison.Ordinal));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM audit_events WHERE action = 'sign_in'"));
+
+        disk.Free();
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), await HealthAsync());
+        var signedIn = await client.SignInAsync(user.Email, TestUsers.Password);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Contains(client.Cookies.GetCookies(new Uri(app.BaseUrl)), c => c.Name.StartsWith("rj.auth", StringComparison.Ordinal));
+        await AssertSoundAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            keeper?.Dispose();
+            database.Dispose();
+            disk.Dispose();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using RjConferences.Data;
+using RjConferences.Features.FollowUps;
+using RjConferences.Features.Notifications;
+using RjConferences.Tests.Support;
+
+namespace RjConferences.Tests.Operations;
+
+/// <summary>
+/// Issue 17: a background job whose run fails (at start-up, on a full disk) tries again after 1, 2, 4… minutes, at most
+/// an hour, not at its next day's time. The runs fail for real: the table they record themselves in is away (renamed),
+/// then back. The services run as in the app; only the clock is a <see cref="FakeTimeProvider"/>. Both providers.
+/// </summary>
+public sealed class JobRetryTests : IDisposable
+{
+    private readonly TestDatabase database = new();
+    // 10:30 London on Monday 15 June 2026: after both jobs' times of day (02:00 and 07:30), so each runs at start.
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 6, 15, 9, 30, 0, TimeSpan.Zero));
+    private readonly ServiceProvider services;
+
+    public JobRetryTests() => services = TestServices.Build(database, clock);
+
+    [Fact]
+    public void The_wait_after_failed_runs_doubles_from_one_minute_to_at_most_an_hour()
+    {
+        Assert.Equal([1, 2, 4, 8, 16, 32, 60, 60], Enumerable.Range(1, 8).Select(n => JobLease.RetryDelay(n).TotalMinutes));
+        Assert.Equal(TimeSpan.FromHours(1), JobLease.RetryDelay(int.MaxValue));
+    }
+
+    [Fact]
+    public Task The_daily_job_retries_a_failed_run_with_back_off_and_runs_once_the_cause_is_gone() =>
+        RetriesAsync(DailyJob.LeaseName, new DailyJobService(services.GetRequiredService<DailyJob>(), clock,
+            services.GetRequiredService<IOptions<FollowUpOptions>>(), NullLogger<DailyJobService>.Instance),
+            s => (((DailyJobService)s).FailedRuns, ((DailyJobService)s).NextAttemptAt));
+
+    [Fact]
+    public Task The_notifications_job_retries_a_failed_run_with_back_off_and_runs_once_the_cause_is_gone() =>
+        RetriesAsync(NotificationJob.LeaseName, new NotificationJobService(services.GetRequiredService<NotificationJob>(), clock,
+            services.GetRequiredService<IOptions<ReminderOptions>>(), NullLogger<NotificationJobService>.Instance),
+            s => (((NotificationJobService)s).FailedRuns, ((NotificationJobService)s).NextAttemptAt));
+
+    private async Task RetriesAsync(string job, BackgroundService service, Func<BackgroundService, (int FailedRuns, DateTimeOffset? NextAttemptAt)> state)
+    {
+        await ExecuteAsync("ALTER TABLE job_runs RENAME TO job_runs_away");
+        var start = clock.GetUtcNow();
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            // Fails at once, then after 1 and 2 more minutes: the waits double.
+            await WaitForAsync(service, state, 1, start + TimeSpan.FromMinutes(1));
+            clock.Advance(TimeSpan.FromMinutes(1));
+            await WaitForAsync(service, state, 2, start + TimeSpan.FromMinutes(3));
+            clock.Advance(TimeSpan.FromMinutes(2));
+            await WaitForAsync(service, state, 3, start + TimeSpan.FromMinutes(7));
+
+            // The cause goes: the next try, 4 minutes on, runs the job; then it waits for tomorrow.
+            await ExecuteAsync("ALTER TABLE job_runs_away RENAME TO job_runs");
+            clock.Advance(TimeSpan.FromMinutes(4));
+            var (failed, next) = await WaitAsync(service, state, s => s.FailedRuns == 0);
+            Assert.Equal(0, failed);
+            Assert.True(next > start + TimeSpan.FromHours(12), $"next try at {next}");
+            await using var connection = await database.Db.OpenAsync();
+            Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM job_runs WHERE job = @job", new { job }));
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task WaitForAsync(BackgroundService service, Func<BackgroundService, (int, DateTimeOffset?)> state, int failedRuns, DateTimeOffset nextAttemptAt) =>
+        Assert.Equal((failedRuns, nextAttemptAt), await WaitAsync(service, state, s => s.Item1 == failedRuns && s.Item2 == nextAttemptAt));
+
+    /// <summary>Polls the service's state (it runs on its own thread) until <paramref name="done"/>, for at most 10 s.</summary>
+    private static async Task<(int, DateTimeOffset?)> WaitAsync(BackgroundService service, Func<BackgroundService, (int, DateTimeOffset?)> state,
+        Func<(int FailedRuns, DateTimeOffset? NextAttemptAt), bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!done(state(service)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        return state(service);
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await database.Db.OpenAsync();
+        await connection.ExecuteAsync(sql);
+    }
+
+    public void Dispose()
+    {
+        services.Dispose();
+        database.Dispose();
+    }
+}
