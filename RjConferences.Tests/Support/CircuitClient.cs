@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace RjConferences.Tests.Support;
 
@@ -50,6 +51,12 @@ public sealed partial class CircuitClient : IAsyncDisposable
         get { lock (gate) return errors.ToList(); }
     }
 
+    /// <summary>The strings of the last few render batches, for checking what a page said (the text of a batch is split at each expression).</summary>
+    public string Text
+    {
+        get { lock (gate) return string.Join("\n", recentBatches.Select(b => Encoding.UTF8.GetString(b))); }
+    }
+
     public bool Connected => connection.State == HubConnectionState.Connected;
 
     /// <summary>
@@ -74,14 +81,15 @@ public sealed partial class CircuitClient : IAsyncDisposable
             if (markers.Count == 0) throw new InvalidOperationException($"GET {path} has no interactive server component.");
             var state = State().Match(html) is { Success: true } s ? s.Groups[1].Value : "";
 
-            var connection = new HubConnectionBuilder()
+            var builder = new HubConnectionBuilder();
+            builder.Services.AddSingleton<IHubProtocol, BlazorPackProtocol>();
+            var connection = builder
                 .WithUrl(baseUrl + "/_blazor", o =>
                 {
                     o.Cookies = cookies;
                     o.Transports = HttpTransportType.WebSockets;
                     o.SkipNegotiation = true;
                 })
-                .Services(services => services.AddSingleton<IHubProtocol, BlazorPackProtocol>())
                 .Build();
             connection.ServerTimeout = TimeSpan.FromMinutes(2);
             var client = new CircuitClient(connection, baseUrl);
@@ -154,7 +162,9 @@ public sealed partial class CircuitClient : IAsyncDisposable
             {
                 lock (gate) if (waiter == w) waiter = null;
                 var why = Errors.Count > 0 ? " The circuit failed: " + string.Join("; ", Errors) : connection.State != HubConnectionState.Connected ? " The connection closed." : "";
-                throw new TimeoutException($"{what} did not show the expected text within {timeout.TotalSeconds:0} s.{why}");
+                string seenText;
+                lock (gate) seenText = string.Join(" | ", recentBatches.Select(b => Regex.Replace(Encoding.UTF8.GetString(b), "[^ -~]+", " ")));
+                throw new TimeoutException($"{what} did not show the expected text within {timeout.TotalSeconds:0} s ({Batches} batches).{why} Last batches: {seenText[..Math.Min(seenText.Length, 3000)]}");
             }
             await Task.Delay(seen ? 20 : 10);
         }
@@ -210,7 +220,17 @@ public sealed partial class CircuitClient : IAsyncDisposable
         connection.On("JS.EndLocationChanging", [typeof(int), typeof(bool)], _ => Task.CompletedTask);
     }
 
-    /// <summary>Closes the connection as a closed tab does: the server keeps the circuit as disconnected for a while.</summary>
+    /// <summary>Closes the tab: as blazor.web.js does when the page unloads, tells the server to end the circuit now, then closes the connection.</summary>
+    public async Task CloseTabAsync()
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(baseUrl + "/_blazor/disconnect",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["circuitId"] = CircuitId ?? "" }));
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"/_blazor/disconnect answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        await DisposeAsync();
+    }
+
+    /// <summary>Closes the connection as a lost network does: the server keeps the circuit as disconnected for a while.</summary>
     public async ValueTask DisposeAsync()
     {
         try
@@ -239,7 +259,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
         public int Version => inner.Version;
         public TransferFormat TransferFormat => TransferFormat.Binary;
         public bool IsVersionSupported(int version) => inner.IsVersionSupported(version);
-        public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, out HubMessage? message) => inner.TryParseMessage(ref input, binder, out message);
+        public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out HubMessage? message) => inner.TryParseMessage(ref input, binder, out message);
         public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => inner.WriteMessage(message, output);
         public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(message);
     }

@@ -54,6 +54,7 @@ public sealed class CircuitAdmission(OpenCircuits open, AuthenticationStateProvi
 
     public override async Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
+        if (counted is not null || Refused) return; // counted once per circuit, however often Blazor reports it opened
         var user = (await authentication.GetAuthenticationStateAsync()).User;
         if (user.Identity?.IsAuthenticated != true) return;
         var userId = user.UserId();
