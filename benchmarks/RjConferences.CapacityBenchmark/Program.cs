@@ -26,12 +26,12 @@ using RjConferences.Security;
 using RjConferences.Tests.Support;
 using RjConferences.Tools;
 
-var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["users"] = "50,100,250,500,1000", ["seconds"] = "30", ["think-ms"] = "1000", ["cases"] = "20000" };
+var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["users"] = "50,100,250,500,1000", ["seconds"] = "30", ["think-ms"] = "1000", ["cases"] = "20000", ["signins"] = "50" };
 for (var i = 0; i < args.Length; i += 2)
 {
     if (i + 1 >= args.Length || !args[i].StartsWith("--", StringComparison.Ordinal) || !options.ContainsKey(args[i][2..]))
     {
-        Console.Error.WriteLine($"Unexpected argument '{args[i]}'. Options: --users <N,N,…> --seconds <N> --think-ms <N> --cases <N>");
+        Console.Error.WriteLine($"Unexpected argument '{args[i]}'. Options: --users <N,N,…> --seconds <N> --think-ms <N> --cases <N> --signins <N>");
         return 2;
     }
     options[args[i][2..]] = args[i + 1];
@@ -40,6 +40,10 @@ var userCounts = options["users"].Split(',').Select(n => int.Parse(n, CultureInf
 var seconds = int.Parse(options["seconds"], CultureInfo.InvariantCulture);
 var thinkMs = int.Parse(options["think-ms"], CultureInfo.InvariantCulture);
 var caseCount = int.Parse(options["cases"], CultureInfo.InvariantCulture);
+// Signing in costs a password hash (PBKDF2) each: --signins distinct users sign in (that is the sign-in figure), and
+// circuit i uses the cookies of user i mod --signins (Limits:CircuitsPerUser is raised to allow it). Each circuit is its
+// own connection, scope and page whichever cookie it carries.
+var signIns = int.Parse(options["signins"], CultureInfo.InvariantCulture);
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = AppSetup.Culture;
 TypeHandlers.Register();
 const string Password = "capacity benchmark password";
@@ -51,6 +55,7 @@ var folder = Path.Combine(Path.GetTempPath(), "rjconferences-capacity-" + Guid.N
 Directory.CreateDirectory(folder);
 var file = Path.Combine(folder, "capacity.db");
 var results = new List<Result>();
+List<Guid> caseIdsForSteps = [];
 try
 {
     List<Guid> caseIds;
@@ -67,18 +72,19 @@ try
         await using (var connection = await db.OpenAsync())
         {
             caseIds = (await connection.QueryAsync<Guid>("SELECT id FROM cases ORDER BY referred_on DESC LIMIT 500")).ToList();
+            caseIdsForSteps = caseIds;
         }
         var seeding = Stopwatch.StartNew();
         List<long> boroughs;
         await using (var connection = await db.OpenAsync()) boroughs = (await connection.QueryAsync<long>("SELECT id FROM boroughs")).ToList();
-        await Parallel.ForEachAsync(Enumerable.Range(0, userCounts.Max()), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, signIns + 1), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
         {
             await using var scope = seedApp.Services.CreateAsyncScope();
             var created = await scope.ServiceProvider.GetRequiredService<UserAccounts>().CreateAsync(new NewAccount($"Capacity user {i}", Email(i),
                 [Roles.Referrer, Roles.YouthJusticeReviewer], [], boroughs, Password, MustChangePassword: false), actorId: null);
             if (!created.Succeeded) throw new InvalidOperationException(string.Join("; ", created.Errors.SelectMany(e => e.Value)));
         });
-        Console.WriteLine($"Created {userCounts.Max():N0} users (Referrer and reviewer, every borough) in {seeding.Elapsed.TotalSeconds:N0} s.");
+        Console.WriteLine($"Created {signIns + 1:N0} users (Referrer and reviewer, every borough) in {seeding.Elapsed.TotalSeconds:N0} s.");
     }
     SqliteConnection.ClearAllPools();
 
@@ -132,6 +138,7 @@ async Task<Result> RunAsync(int n, List<Guid> caseIds)
     start.Environment["FollowUps__DailyJob__Enabled"] = "false";
     start.Environment["Limits__SignInsPerMinute"] = "1000000";
     start.Environment["Limits__DisconnectedCircuitSeconds"] = "10";
+    start.Environment["Limits__CircuitsPerUser"] = (n / signIns + 2).ToString(CultureInfo.InvariantCulture);
     start.Environment["Limits__DisconnectedCircuitsKept"] = (n + 10).ToString(CultureInfo.InvariantCulture);
     using var app = Process.Start(start)!;
     var log = new System.Text.StringBuilder();
@@ -152,28 +159,31 @@ async Task<Result> RunAsync(int n, List<Guid> caseIds)
                 if (waited.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("The app did not start:\n" + log);
                 await Task.Delay(200);
             }
-            // Warm up: one user's pages once, so that the first users do not pay for JIT.
-            await probe.GetAsync(baseUrl + "/account/login");
         }
-        await Task.Delay(1000);
+        // Warm up: one more user visits every page twice, so that the figures do not include JIT; the memory before is read after.
+        var warm = new CookieContainer();
+        await SignInAsync(baseUrl, warm, signIns);
+        await using (var warmClient = (await CircuitClient.OpenAsync(baseUrl, warm, "/", "What needs you now, ", TimeSpan.FromSeconds(60))).Client)
+        {
+            var random = new Random(0);
+            for (var i = 0; i < 10; i++)
+            {
+                var (path, text) = Steps(random)[(i + 1) % 5]; // not "/" first: the circuit is on it already
+                await warmClient.NavigateAsync(path, text, TimeSpan.FromSeconds(60));
+            }
+        }
+        await Task.Delay(12000); // the warm-up circuit is kept 10 s after it disconnects
         var rssBase = Rss(app);
 
-        // Sign in every user through the sign-in form (8 at a time).
-        var jars = new CookieContainer[n];
+        // Sign in --signins users through the sign-in form (8 at a time).
+        var jars = new CookieContainer[Math.Min(n, signIns)];
         var signingIn = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, jars.Length), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
         {
             jars[i] = new CookieContainer();
-            using var http = new HttpClient(new HttpClientHandler { CookieContainer = jars[i], AllowAutoRedirect = false });
-            var page = await http.GetStringAsync(baseUrl + "/account/login");
-            var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-            var response = await http.PostAsync(baseUrl + "/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["Input.Email"] = Email(i), ["Input.Password"] = Password,
-            }));
-            if (response.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"Sign-in of user {i} answered {(int)response.StatusCode}.");
+            await SignInAsync(baseUrl, jars[i], i);
         });
-        var signInsPerSecond = n / signingIn.Elapsed.TotalSeconds;
+        var signInsPerSecond = jars.Length / signingIn.Elapsed.TotalSeconds;
 
         // Open every user's circuit on My work (16 at a time).
         var opening = Stopwatch.StartNew();
@@ -184,7 +194,7 @@ async Task<Result> RunAsync(int n, List<Guid> caseIds)
         {
             try
             {
-                opened[i] = (await CircuitClient.OpenAsync(baseUrl, jars[i], "/", "What needs you now, ", TimeSpan.FromSeconds(60))).Client;
+                opened[i] = (await CircuitClient.OpenAsync(baseUrl, jars[i % jars.Length], "/", "What needs you now, ", TimeSpan.FromSeconds(60))).Client;
             }
             catch (Exception e)
             {
@@ -196,16 +206,9 @@ async Task<Result> RunAsync(int n, List<Guid> caseIds)
         clients.AddRange(opened.OfType<CircuitClient>());
 
         // Each user follows links in a loop for the time given.
-        (string Path, string Text)[] Steps(Random random) =>
-        [
-            ("/", "What needs you now, "),
-            ("/cases", "case-count"),
-            ($"/cases/{caseIds[random.Next(caseIds.Count)]}", "case-status"),
-            ("/conferences/diary", "Choose a school"),
-            ("/reports?period=academic_year&academicYear=2025", "report-summary"),
-        ];
         var times = new List<double>();
         var caseTimes = new List<double>();
+        var byStep = new Dictionary<string, List<double>>();
         var cpuBefore = CpuSeconds(app);
         var running = Stopwatch.StartNew();
         var end = TimeSpan.FromSeconds(seconds);
@@ -213,7 +216,7 @@ async Task<Result> RunAsync(int n, List<Guid> caseIds)
         {
             if (client is null) return;
             var random = new Random(i);
-            var step = random.Next(5);
+            var step = random.Next(1, 5); // not "/" first: the circuit opened on it
             await Task.Delay(random.Next(thinkMs));
             while (running.Elapsed < end)
             {
@@ -226,6 +229,9 @@ async Task<Result> RunAsync(int n, List<Guid> caseIds)
                     {
                         times.Add(time);
                         if (path.StartsWith("/cases/", StringComparison.Ordinal)) caseTimes.Add(time);
+                        var name = path.StartsWith("/cases/", StringComparison.Ordinal) ? "/cases/{id}" : path;
+                        if (!byStep.TryGetValue(name, out var list)) byStep[name] = list = [];
+                        list.Add(time);
                     }
                 }
                 catch (Exception e)
@@ -247,6 +253,11 @@ async Task<Result> RunAsync(int n, List<Guid> caseIds)
         var rssAfter = Rss(app);
         times.Sort();
         caseTimes.Sort();
+        foreach (var (name, list) in byStep.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            list.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  N={n} {name}: {list.Count} × p50 {P(list, 0.5):F0} ms, p95 {P(list, 0.95):F0} ms, p99 {P(list, 0.99):F0} ms"));
+        }
         return new Result(n, signInsPerSecond, openSeconds, times.Count, times, caseTimes, errors, samples, cpuPercent, rssBase, rssLoaded, rssAfter);
     }
     finally
@@ -255,6 +266,27 @@ async Task<Result> RunAsync(int n, List<Guid> caseIds)
         if (!app.HasExited) app.Kill(entireProcessTree: true);
         await app.WaitForExitAsync();
     }
+}
+
+(string Path, string Text)[] Steps(Random random) =>
+[
+    ("/", "What needs you now, "),
+    ("/cases", "case-count"),
+    ($"/cases/{caseIdsForSteps[random.Next(caseIdsForSteps.Count)]}", "case-status"),
+    ("/conferences/diary", "Choose a school"),
+    ("/reports?period=academic_year&academicYear=2025", "report-summary"),
+];
+
+static async Task SignInAsync(string baseUrl, CookieContainer jar, int user)
+{
+    using var http = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false });
+    var page = await http.GetStringAsync(baseUrl + "/account/login");
+    var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+    var response = await http.PostAsync(baseUrl + "/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+    {
+        ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["Input.Email"] = Email(user), ["Input.Password"] = Password,
+    }));
+    if (response.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"Sign-in of user {user} answered {(int)response.StatusCode}.");
 }
 
 static int FreePort()
