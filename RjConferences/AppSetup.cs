@@ -60,6 +60,7 @@ public static class AppSetup
     {
         app.UseSecurityHeaders();
         app.UseRequestSizeLimit();
+        app.UseFormLimit();
         // The friendly error page in every environment: users never see a stack trace.
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment())

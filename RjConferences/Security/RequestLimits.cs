@@ -15,6 +15,27 @@ public sealed class RequestLimitOptions
 
     /// <summary>The largest request body an HTTP request may carry: the forms are tiny, and a circuit's largest message is smaller.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The most fields a posted form may carry (the largest form of the app has a few dozen).</summary>
+    public int MaxFormFields { get; set; } = 200;
+
+    /// <summary>Open circuits (tabs or windows) one signed-in user may have on each instance; one more is refused with a message.</summary>
+    public int CircuitsPerUser { get; set; } = 20;
+
+    /// <summary>Circuits whose browser went away kept in memory for a reconnection (Blazor's DisconnectedCircuitMaxRetained).</summary>
+    public int DisconnectedCircuitsKept { get; set; } = 100;
+
+    /// <summary>How long a disconnected circuit is kept, in seconds (Blazor's DisconnectedCircuitRetentionPeriod).</summary>
+    public int DisconnectedCircuitSeconds { get; set; } = 180;
+
+    /// <summary>Render batches sent to a browser and not yet acknowledged before the circuit stops rendering for it (Blazor's MaxBufferedUnacknowledgedRenderBatches).</summary>
+    public int UnacknowledgedRenderBatches { get; set; } = 10;
+
+    /// <summary>How long the server waits for a JavaScript call in the browser, in seconds (Blazor's JSInteropDefaultCallTimeout).</summary>
+    public int JavaScriptCallSeconds { get; set; } = 60;
+
+    /// <summary>How long a circuit's connection may stay silent before the server closes it, in seconds (SignalR's ClientTimeoutInterval; browsers ping every 15 s).</summary>
+    public int CircuitSilenceSeconds { get; set; } = 30;
 }
 
 /// <summary>
@@ -34,7 +55,25 @@ public static class RequestLimits
             .Validate(o => o.SignInsPerMinute >= 1 && o.ExportsPerMinute >= 1, "Limits:SignInsPerMinute and Limits:ExportsPerMinute must be 1 or more.")
             .Validate(o => o.MaxRequestBodyBytes >= RjConferences.Components.Forms.TextLimits.HubMessageBytes,
                 $"Limits:MaxRequestBodyBytes must be at least {RjConferences.Components.Forms.TextLimits.HubMessageBytes} (the largest message of a circuit, which a long-polling browser posts).")
+            .Validate(o => o.MaxFormFields >= 20, "Limits:MaxFormFields must be 20 or more (the app's forms need that many).")
+            .Validate(o => o.CircuitsPerUser >= 1 && o.DisconnectedCircuitsKept >= 0 && o.DisconnectedCircuitSeconds >= 1
+                && o.UnacknowledgedRenderBatches >= 1 && o.JavaScriptCallSeconds >= 1,
+                "Limits:CircuitsPerUser, UnacknowledgedRenderBatches, DisconnectedCircuitSeconds and JavaScriptCallSeconds must be 1 or more; DisconnectedCircuitsKept 0 or more.")
+            .Validate(o => o.CircuitSilenceSeconds >= 20, "Limits:CircuitSilenceSeconds must be at least 20 (twice the browser's 15 s keep-alive would be safer: 30).")
             .ValidateOnStart();
+        services.AddOptions<Microsoft.AspNetCore.Http.Features.FormOptions>()
+            .Configure<IOptions<RequestLimitOptions>>((form, limits) => form.ValueCountLimit = limits.Value.MaxFormFields);
+        services.AddOptions<Microsoft.AspNetCore.Components.Server.CircuitOptions>()
+            .Configure<IOptions<RequestLimitOptions>>((circuit, limits) =>
+            {
+                circuit.DisconnectedCircuitMaxRetained = limits.Value.DisconnectedCircuitsKept;
+                circuit.DisconnectedCircuitRetentionPeriod = TimeSpan.FromSeconds(limits.Value.DisconnectedCircuitSeconds);
+                circuit.MaxBufferedUnacknowledgedRenderBatches = limits.Value.UnacknowledgedRenderBatches;
+                circuit.JSInteropDefaultCallTimeout = TimeSpan.FromSeconds(limits.Value.JavaScriptCallSeconds);
+            });
+        services.AddOptions<Microsoft.AspNetCore.SignalR.HubOptions>()
+            .Configure<IOptions<RequestLimitOptions>>((hub, limits) => hub.ClientTimeoutInterval = TimeSpan.FromSeconds(limits.Value.CircuitSilenceSeconds));
+        services.AddCircuitsPerUser();
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<IOptions<RequestLimitOptions>>((kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
         services.AddRateLimiter(o =>
@@ -51,6 +90,29 @@ public static class RequestLimits
         });
         return services;
     }
+
+    /// <summary>
+    /// A posted form with more fields than <see cref="RequestLimitOptions.MaxFormFields"/> is answered 413 with a sentence, not
+    /// the exception its reading would throw (the form is read here once; the antiforgery check and the page read the same copy).
+    /// </summary>
+    public static IApplicationBuilder UseFormLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.Request.HasFormContentType)
+        {
+            try
+            {
+                await context.Request.ReadFormAsync(context.RequestAborted);
+            }
+            catch (InvalidDataException)
+            {
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                await context.Response.WriteAsync($"The form has too many fields: at most {Limits(context).MaxFormFields} are accepted. Nothing was saved.");
+                return;
+            }
+        }
+        await next();
+    });
 
     /// <summary>
     /// A request that says its body is larger than <see cref="RequestLimitOptions.MaxRequestBodyBytes"/> is answered 413 before

@@ -1,0 +1,314 @@
+// Capacity: N concurrent signed-in users, each on a Blazor Server circuit driven at the protocol level (CircuitClient:
+// no browser, so hundreds fit beside the server on 2 cores), against the built app running as a process of its own on
+// loopback (so that its CPU and memory are its own). For each N: a fresh app process, N users signed in through the
+// sign-in form (sign-ins/s), N circuits opened on My work, then for --seconds each user follows links in a loop — My work,
+// the case list, a case, the school diary, a report chosen in its address — with a think time between; then every user
+// leaves and the memory is read again after the disconnected circuits have gone.
+//
+//   dotnet run -c Release --project benchmarks/RjConferences.CapacityBenchmark -- [--users 50,100,250,500,1000] [--seconds 30]
+//       [--think-ms 1000] [--cases 20000]
+//
+// SQLite only (the database is a temporary file). Exit 1 when a target is missed (p95 < 100 ms per interaction and
+// ≤ 500 KB of memory per circuit at 500 users, no errors).
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RjConferences;
+using RjConferences.Benchmarks.Shared;
+using RjConferences.Data;
+using RjConferences.Security;
+using RjConferences.Tests.Support;
+using RjConferences.Tools;
+
+var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["users"] = "50,100,250,500,1000", ["seconds"] = "30", ["think-ms"] = "1000", ["cases"] = "20000", ["signins"] = "50" };
+for (var i = 0; i < args.Length; i += 2)
+{
+    if (i + 1 >= args.Length || !args[i].StartsWith("--", StringComparison.Ordinal) || !options.ContainsKey(args[i][2..]))
+    {
+        Console.Error.WriteLine($"Unexpected argument '{args[i]}'. Options: --users <N,N,…> --seconds <N> --think-ms <N> --cases <N> --signins <N>");
+        return 2;
+    }
+    options[args[i][2..]] = args[i + 1];
+}
+var userCounts = options["users"].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
+var seconds = int.Parse(options["seconds"], CultureInfo.InvariantCulture);
+var thinkMs = int.Parse(options["think-ms"], CultureInfo.InvariantCulture);
+var caseCount = int.Parse(options["cases"], CultureInfo.InvariantCulture);
+// Signing in costs a password hash (PBKDF2) each: --signins distinct users sign in (that is the sign-in figure), and
+// circuit i uses the cookies of user i mod --signins (Limits:CircuitsPerUser is raised to allow it). Each circuit is its
+// own connection, scope and page whichever cookie it carries.
+var signIns = int.Parse(options["signins"], CultureInfo.InvariantCulture);
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = AppSetup.Culture;
+TypeHandlers.Register();
+const string Password = "capacity benchmark password";
+
+var root = AppContext.BaseDirectory;
+while (!File.Exists(Path.Combine(root, "RjConferences.sln"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("RjConferences.sln not found above the benchmark.");
+var appDll = Path.Combine(root, "RjConferences", "bin", "Release", "net10.0", "RjConferences.dll");
+var folder = Path.Combine(Path.GetTempPath(), "rjconferences-capacity-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(folder);
+var file = Path.Combine(folder, "capacity.db");
+var results = new List<Result>();
+List<Guid> caseIdsForSteps = [];
+try
+{
+    List<Guid> caseIds;
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+    builder.Configuration["ConnectionStrings:Default"] = $"Data Source={file}";
+    builder.Configuration[DataServices.ProviderKey] = "Sqlite";
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    builder.AddRjConferences();
+    await using (var seedApp = builder.Build())
+    {
+        await seedApp.Services.GetRequiredService<Migrator>().MigrateAsync();
+        await SyntheticData.EnsureCasesAsync(seedApp.Services, caseCount, Console.Out);
+        var db = seedApp.Services.GetRequiredService<Db>();
+        await using (var connection = await db.OpenAsync())
+        {
+            caseIds = (await connection.QueryAsync<Guid>("SELECT id FROM cases ORDER BY referred_on DESC LIMIT 500")).ToList();
+            caseIdsForSteps = caseIds;
+        }
+        var seeding = Stopwatch.StartNew();
+        List<long> boroughs;
+        await using (var connection = await db.OpenAsync()) boroughs = (await connection.QueryAsync<long>("SELECT id FROM boroughs")).ToList();
+        await Parallel.ForEachAsync(Enumerable.Range(0, signIns + 1), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
+        {
+            await using var scope = seedApp.Services.CreateAsyncScope();
+            var created = await scope.ServiceProvider.GetRequiredService<UserAccounts>().CreateAsync(new NewAccount($"Capacity user {i}", Email(i),
+                [Roles.Referrer, Roles.YouthJusticeReviewer], [], boroughs, Password, MustChangePassword: false), actorId: null);
+            if (!created.Succeeded) throw new InvalidOperationException(string.Join("; ", created.Errors.SelectMany(e => e.Value)));
+        });
+        Console.WriteLine($"Created {signIns + 1:N0} users (Referrer and reviewer, every borough) in {seeding.Elapsed.TotalSeconds:N0} s.");
+    }
+    SqliteConnection.ClearAllPools();
+
+    foreach (var n in userCounts)
+    {
+        results.Add(await RunAsync(n, caseIds));
+        var r = results[^1];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"N={n}: {r.Interactions} interactions, p50 {P(r.Times, 0.5):F0} ms, p95 {P(r.Times, 0.95):F0} ms, p99 {P(r.Times, 0.99):F0} ms, errors {r.Errors}, CPU {r.CpuPercent:F0} %, RSS {r.RssBaseMb:F0} → {r.RssLoadedMb:F0} → {r.RssAfterMb:F0} MB"));
+    }
+
+    Console.WriteLine();
+    Console.WriteLine($"Conditions: {BenchProviders.Conditions()}; SQLite; {caseCount:N0} cases; {seconds} s per N; think time {thinkMs / 2}–{thinkMs * 3 / 2} ms");
+    Console.WriteLine();
+    Console.WriteLine("| Users (circuits) | sign-ins/s | open all circuits s | interactions | p50 ms | p95 ms | p99 ms | case page p95 ms | errors | server CPU % (of 1 core) | RSS before MB | RSS with users MB | RSS per circuit KB | RSS 20 s after they left MB |");
+    Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var r in results)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {r.Users:N0} | {r.SignInsPerSecond:F1} | {r.OpenSeconds:F1} | {r.Interactions:N0} | {P(r.Times, 0.5):F0} | {P(r.Times, 0.95):F0} | {P(r.Times, 0.99):F0} | {P(r.CaseTimes, 0.95):F0} | {r.Errors} | {r.CpuPercent:F0} | {r.RssBaseMb:F0} | {r.RssLoadedMb:F0} | {(r.RssLoadedMb - r.RssBaseMb) * 1024 / r.Users:F0} | {r.RssAfterMb:F0} |"));
+    }
+    foreach (var r in results.Where(r => r.ErrorSamples.Count > 0))
+    {
+        Console.WriteLine($"N={r.Users} errors, first few: {string.Join(" / ", r.ErrorSamples.Take(3))}");
+    }
+    var at500 = results.FirstOrDefault(r => r.Users == 500);
+    return at500 is null || (P(at500.Times, 0.95) < 100 && (at500.RssLoadedMb - at500.RssBaseMb) * 1024 / 500 <= 500 && at500.Errors == 0) ? 0 : 1;
+}
+finally
+{
+    SqliteConnection.ClearAllPools();
+    try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+}
+
+static string Email(int i) => $"capacity{i}@benchmark.example";
+
+static double P(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+async Task<Result> RunAsync(int n, List<Guid> caseIds)
+{
+    var port = FreePort();
+    var baseUrl = $"http://127.0.0.1:{port}";
+    var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(appDll)! };
+    start.ArgumentList.Add(appDll);
+    start.ArgumentList.Add("--urls");
+    start.ArgumentList.Add(baseUrl);
+    start.Environment["ConnectionStrings__Default"] = $"Data Source={file}";
+    start.Environment["Database__Provider"] = "Sqlite";
+    start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+    start.Environment["Logging__LogLevel__Default"] = "Warning";
+    start.Environment["FollowUps__DailyJob__Enabled"] = "false";
+    start.Environment["Limits__SignInsPerMinute"] = "1000000";
+    start.Environment["Limits__DisconnectedCircuitSeconds"] = "10";
+    start.Environment["Limits__CircuitsPerUser"] = (n / signIns + 2).ToString(CultureInfo.InvariantCulture);
+    start.Environment["Limits__DisconnectedCircuitsKept"] = (n + 10).ToString(CultureInfo.InvariantCulture);
+    using var app = Process.Start(start)!;
+    var log = new System.Text.StringBuilder();
+    app.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+    app.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+    app.BeginOutputReadLine();
+    app.BeginErrorReadLine();
+    var clients = new List<CircuitClient>();
+    try
+    {
+        using (var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+        {
+            var waited = Stopwatch.StartNew();
+            while (true)
+            {
+                if (app.HasExited) throw new InvalidOperationException("The app exited while starting:\n" + log);
+                try { if ((await probe.GetAsync(baseUrl + "/health")).IsSuccessStatusCode) break; } catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+                if (waited.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("The app did not start:\n" + log);
+                await Task.Delay(200);
+            }
+        }
+        // Warm up: one more user visits every page twice, so that the figures do not include JIT; the memory before is read after.
+        var warm = new CookieContainer();
+        await SignInAsync(baseUrl, warm, signIns);
+        await using (var warmClient = (await CircuitClient.OpenAsync(baseUrl, warm, "/", "What needs you now, ", TimeSpan.FromSeconds(60))).Client)
+        {
+            var random = new Random(0);
+            for (var i = 0; i < 10; i++)
+            {
+                var (path, text) = Steps(random)[(i + 1) % 5]; // not "/" first: the circuit is on it already
+                await warmClient.NavigateAsync(path, text, TimeSpan.FromSeconds(60));
+            }
+        }
+        await Task.Delay(12000); // the warm-up circuit is kept 10 s after it disconnects
+        var rssBase = Rss(app);
+
+        // Sign in --signins users through the sign-in form (8 at a time).
+        var jars = new CookieContainer[Math.Min(n, signIns)];
+        var signingIn = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, jars.Length), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            jars[i] = new CookieContainer();
+            await SignInAsync(baseUrl, jars[i], i);
+        });
+        var signInsPerSecond = jars.Length / signingIn.Elapsed.TotalSeconds;
+
+        // Open every user's circuit on My work (16 at a time).
+        var opening = Stopwatch.StartNew();
+        var opened = new CircuitClient?[n];
+        var errors = 0;
+        var samples = new List<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        {
+            try
+            {
+                opened[i] = (await CircuitClient.OpenAsync(baseUrl, jars[i % jars.Length], "/", "What needs you now, ", TimeSpan.FromSeconds(60))).Client;
+            }
+            catch (Exception e)
+            {
+                Interlocked.Increment(ref errors);
+                lock (samples) samples.Add("opening: " + e.Message[..Math.Min(e.Message.Length, 300)]);
+            }
+        });
+        var openSeconds = opening.Elapsed.TotalSeconds;
+        clients.AddRange(opened.OfType<CircuitClient>());
+
+        // Each user follows links in a loop for the time given.
+        var times = new List<double>();
+        var caseTimes = new List<double>();
+        var byStep = new Dictionary<string, List<double>>();
+        var cpuBefore = CpuSeconds(app);
+        var running = Stopwatch.StartNew();
+        var end = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(opened.Select(async (client, i) =>
+        {
+            if (client is null) return;
+            var random = new Random(i);
+            var step = random.Next(1, 5); // not "/" first: the circuit opened on it
+            await Task.Delay(random.Next(thinkMs));
+            while (running.Elapsed < end)
+            {
+                var steps = Steps(random);
+                var (path, text) = steps[step++ % steps.Length];
+                try
+                {
+                    var time = (await client.NavigateAsync(path, text, TimeSpan.FromSeconds(30))).TotalMilliseconds;
+                    lock (times)
+                    {
+                        times.Add(time);
+                        if (path.StartsWith("/cases/", StringComparison.Ordinal)) caseTimes.Add(time);
+                        var name = path.StartsWith("/cases/", StringComparison.Ordinal) ? "/cases/{id}" : path;
+                        if (!byStep.TryGetValue(name, out var list)) byStep[name] = list = [];
+                        list.Add(time);
+                    }
+                }
+                catch (Exception e)
+                {
+                    Interlocked.Increment(ref errors);
+                    lock (samples) samples.Add(path.StartsWith("/cases/", StringComparison.Ordinal) ? "/cases/{id}" : path + ": " + e.Message[..Math.Min(e.Message.Length, 300)]);
+                }
+                await Task.Delay(thinkMs / 2 + random.Next(thinkMs));
+            }
+        }));
+        var cpuPercent = (CpuSeconds(app) - cpuBefore) / running.Elapsed.TotalSeconds * 100;
+        var rssLoaded = Rss(app);
+        errors += clients.Sum(c => c.Errors.Count);
+
+        // Everyone leaves; the disconnected circuits are kept for 10 s (Limits:DisconnectedCircuitSeconds here), then dropped.
+        foreach (var c in clients) await c.DisposeAsync();
+        clients.Clear();
+        await Task.Delay(TimeSpan.FromSeconds(20));
+        var rssAfter = Rss(app);
+        times.Sort();
+        caseTimes.Sort();
+        foreach (var (name, list) in byStep.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            list.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  N={n} {name}: {list.Count} × p50 {P(list, 0.5):F0} ms, p95 {P(list, 0.95):F0} ms, p99 {P(list, 0.99):F0} ms"));
+        }
+        return new Result(n, signInsPerSecond, openSeconds, times.Count, times, caseTimes, errors, samples, cpuPercent, rssBase, rssLoaded, rssAfter);
+    }
+    finally
+    {
+        foreach (var c in clients) await c.DisposeAsync();
+        if (!app.HasExited) app.Kill(entireProcessTree: true);
+        await app.WaitForExitAsync();
+    }
+}
+
+(string Path, string Text)[] Steps(Random random) =>
+[
+    ("/", "What needs you now, "),
+    ("/cases", "case-count"),
+    ($"/cases/{caseIdsForSteps[random.Next(caseIdsForSteps.Count)]}", "case-status"),
+    ("/conferences/diary", "Choose a school"),
+    ("/reports?period=academic_year&academicYear=2025", "report-summary"),
+];
+
+static async Task SignInAsync(string baseUrl, CookieContainer jar, int user)
+{
+    using var http = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false });
+    var page = await http.GetStringAsync(baseUrl + "/account/login");
+    var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+    var response = await http.PostAsync(baseUrl + "/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+    {
+        ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["Input.Email"] = Email(user), ["Input.Password"] = Password,
+    }));
+    if (response.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"Sign-in of user {user} answered {(int)response.StatusCode}.");
+}
+
+static int FreePort()
+{
+    using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static double Rss(Process process)
+{
+    var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+}
+
+static double CpuSeconds(Process process)
+{
+    // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux).
+    var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+}
+
+sealed record Result(int Users, double SignInsPerSecond, double OpenSeconds, int Interactions, List<double> Times, List<double> CaseTimes, int Errors,
+    List<string> ErrorSamples, double CpuPercent, double RssBaseMb, double RssLoadedMb, double RssAfterMb);
