@@ -67,7 +67,13 @@ public sealed class CircuitLimitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, (await otherClient.SignInAsync(other.Email, other.Password)).StatusCode);
         await (await CircuitClient.OpenAsync(app.BaseUrl, otherClient.Cookies, "/cases", "case-count", Wait)).Client.DisposeAsync();
 
+        // Closing a tab (its connection gone) frees its place at once: the next tab is admitted.
         await first.DisposeAsync();
+        for (var i = 0; i < 50 && app.Services.GetRequiredService<OpenCircuits>().Of(referrer.Id) != 1; i++) await Task.Delay(100);
+        Assert.Equal(1, app.Services.GetRequiredService<OpenCircuits>().Of(referrer.Id));
+        var (fourth, _) = await CircuitClient.OpenAsync(app.BaseUrl, client.Cookies, "/cases", "case-count", Wait);
+        Assert.Equal(2, app.Services.GetRequiredService<OpenCircuits>().Of(referrer.Id));
+        await fourth.DisposeAsync();
         await second.DisposeAsync();
     }
 

@@ -20,6 +20,12 @@ public sealed class OpenCircuits
         }
     }
 
+    /// <summary>Counts a circuit of <paramref name="userId"/> that comes back after losing its connection: never refused.</summary>
+    public void Reopen(Guid userId)
+    {
+        lock (counts) counts[userId] = counts.GetValueOrDefault(userId) + 1;
+    }
+
     public void Close(Guid userId)
     {
         lock (counts)
@@ -39,13 +45,17 @@ public sealed class OpenCircuits
 }
 
 /// <summary>
-/// Admits a signed-in user's circuit while they have fewer than <see cref="RequestLimitOptions.CircuitsPerUser"/> open on
-/// this instance (open ones, and disconnected ones still kept); the one over the limit renders only a page that says so
-/// (Routes.razor), so a script that opens tab after tab cannot fill the server's memory with pages. One per circuit.
+/// Admits a signed-in user's circuit while they have fewer than <see cref="RequestLimitOptions.CircuitsPerUser"/> connected on
+/// this instance; the one over the limit renders only a page that says so (Routes.razor), so a script that opens tab after
+/// tab cannot fill the server's memory with pages. A circuit counts while its connection is up: a tab closed or a network
+/// drop frees its place at once (disconnected circuits are bounded for everyone by
+/// <see cref="RequestLimitOptions.DisconnectedCircuitsKept"/>), and a circuit that reconnects is counted again, never refused.
+/// One per circuit.
 /// </summary>
 public sealed class CircuitAdmission(OpenCircuits open, AuthenticationStateProvider authentication, IOptions<RequestLimitOptions> limits) : CircuitHandler
 {
     private Guid? counted;
+    private bool connected;
 
     /// <summary>True in a circuit over the limit: it shows the refusal instead of any page.</summary>
     public bool Refused { get; private set; }
@@ -58,17 +68,39 @@ public sealed class CircuitAdmission(OpenCircuits open, AuthenticationStateProvi
         var user = (await authentication.GetAuthenticationStateAsync()).User;
         if (user.Identity?.IsAuthenticated != true) return;
         var userId = user.UserId();
-        if (open.TryOpen(userId, Limit)) counted = userId;
+        if (open.TryOpen(userId, Limit))
+        {
+            counted = userId;
+            connected = true;
+        }
         else Refused = true;
+    }
+
+    public override Task OnConnectionDownAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        if (counted is { } userId && connected)
+        {
+            open.Close(userId);
+            connected = false;
+        }
+        return Task.CompletedTask;
+    }
+
+    public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        if (counted is { } userId && !connected)
+        {
+            open.Reopen(userId);
+            connected = true;
+        }
+        return Task.CompletedTask;
     }
 
     public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
-        if (counted is { } userId)
-        {
-            open.Close(userId);
-            counted = null;
-        }
+        if (counted is { } userId && connected) open.Close(userId);
+        counted = null;
+        connected = false;
         return Task.CompletedTask;
     }
 }
