@@ -29,6 +29,7 @@ public static class AppSetup
         builder.Services.AddRjConferencesServices(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddRequestLimits(builder.Configuration);
         builder.Services.AddTelemetry(builder.Configuration);
+        builder.Services.AddLogPrivacy();
         return builder;
     }
 

@@ -46,6 +46,14 @@ public static class AppTelemetry
         "Npgsql",
     ];
 
+    /// <summary>The activity sources of .NET 10's Blazor (circuits, navigation, event handlers) and of Npgsql.</summary>
+    public static readonly string[] BuiltInSources =
+    [
+        "Microsoft.AspNetCore.Components",
+        "Microsoft.AspNetCore.Components.Server.Circuits",
+        "Npgsql",
+    ];
+
     public static readonly Histogram<double> TransactionDuration = Meter.CreateHistogram<double>(
         "rjconferences.db.transaction.duration", "s",
         "How long a write transaction (Db.WriteAsync) took from asking for the write lock to its commit or rollback.");
@@ -76,6 +84,36 @@ public static class AppTelemetry
 
     /// <summary>The seconds since <paramref name="started"/> (a <see cref="Stopwatch.GetTimestamp"/>).</summary>
     public static double SecondsSince(long started) => Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+    /// <summary>
+    /// The log categories whose Debug and Trace lines carry what people type: SignalR's hub dispatcher logs every message
+    /// from the browser with its arguments, and in Blazor Server those are the values of form fields (a young person's
+    /// name typed into the case search, for one). Found by the log canary test (LogCanaryBrowserTests).
+    /// </summary>
+    public static readonly string[] CategoriesThatLogInput = ["Microsoft.AspNetCore.SignalR"];
+
+    /// <summary>
+    /// Holds <see cref="CategoriesThatLogInput"/> at Information or above whatever the configuration or a logging
+    /// provider's own rules ask for (Logging:LogLevel:Default = Trace included): each provider named in any rule, and
+    /// every other provider, gets a rule for those categories that is more specific than any rule it had.
+    /// </summary>
+    public static IServiceCollection AddLogPrivacy(this IServiceCollection services)
+    {
+        services.PostConfigure<LoggerFilterOptions>(options =>
+        {
+            var providers = options.Rules.Select(r => r.ProviderName).Append(null).Distinct().ToList();
+            foreach (var category in CategoriesThatLogInput)
+            {
+                foreach (var provider in providers)
+                {
+                    var level = options.Rules.Where(r => r.ProviderName == provider && r.CategoryName == category).Select(r => r.LogLevel)
+                        .Append(LogLevel.Information).Max();
+                    options.Rules.Add(new LoggerFilterRule(provider, category, level, filter: null));
+                }
+            }
+        });
+        return services;
+    }
 
     /// <summary>
     /// Metrics and traces: registered only when an OTLP endpoint is configured (<see cref="EndpointKey"/> or the standard
@@ -113,7 +151,7 @@ public static class AppTelemetry
             })
             .WithTracing(tracing =>
             {
-                tracing.AddSource(Name).AddSource("Npgsql").AddAspNetCoreInstrumentation(o =>
+                tracing.AddSource(Name).AddSource(BuiltInSources).AddAspNetCoreInstrumentation(o =>
                 {
                     // The path of a case's page holds its id: a span names the route's template instead, like the metrics do.
                     o.EnrichWithHttpResponse = (activity, response) =>
