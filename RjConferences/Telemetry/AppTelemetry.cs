@@ -128,7 +128,7 @@ public static class AppTelemetry
         {
             return services;
         }
-        if (!string.IsNullOrWhiteSpace(endpoint) && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+        if (!string.IsNullOrWhiteSpace(endpoint) && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
         {
             throw new StartupException($"{EndpointKey} must be an absolute address, such as http://otel-collector:4318.");
         }
@@ -139,6 +139,7 @@ public static class AppTelemetry
             var p => throw new StartupException($"{ProtocolKey} must be Grpc or HttpProtobuf, not '{p}'."),
         };
 
+        services.AddMetrics();
         services.AddSingleton<RjConferences.Features.Notifications.OutboxDepth>();
         // The outbox gauge comes to life with the meter provider, so only when telemetry is on.
         services.ConfigureOpenTelemetryMeterProvider((sp, _) => sp.GetRequiredService<RjConferences.Features.Notifications.OutboxDepth>());
