@@ -58,6 +58,7 @@ public class TelemetryTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Trace", ["Logging:LogLevel:Microsoft.AspNetCore.SignalR"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher"] = "Debug",
         }).Build();
         var logs = new LogRecorder();
         var services = new ServiceCollection().AddLogging(b => b.AddConfiguration(configuration.GetSection("Logging")));

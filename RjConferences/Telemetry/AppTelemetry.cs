@@ -104,6 +104,16 @@ public static class AppTelemetry
             var providers = options.Rules.Select(r => r.ProviderName).Append(null).Distinct().ToList();
             foreach (var category in CategoriesThatLogInput)
             {
+                // A rule for a class within (…SignalR.Internal.DefaultHubDispatcher) is more specific than ours: hold it too.
+                for (var i = 0; i < options.Rules.Count; i++)
+                {
+                    var rule = options.Rules[i];
+                    if (rule.CategoryName?.StartsWith(category, StringComparison.OrdinalIgnoreCase) == true
+                        && (rule.LogLevel ?? LogLevel.Trace) < LogLevel.Information)
+                    {
+                        options.Rules[i] = new LoggerFilterRule(rule.ProviderName, rule.CategoryName, LogLevel.Information, rule.Filter);
+                    }
+                }
                 foreach (var provider in providers)
                 {
                     var level = options.Rules.Where(r => r.ProviderName == provider && r.CategoryName == category).Select(r => r.LogLevel)
