@@ -28,6 +28,8 @@ public static class AppSetup
             .AddHubOptions(o => o.MaximumReceiveMessageSize = RjConferences.Components.Forms.TextLimits.HubMessageBytes);
         builder.Services.AddRjConferencesServices(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddRequestLimits(builder.Configuration);
+        builder.Services.AddTelemetry(builder.Configuration);
+        builder.Services.AddLogPrivacy();
         return builder;
     }
 

@@ -18,8 +18,9 @@ public sealed class AppHost : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings;
 
     public AppHost(TestDatabase? database = null, FakeTimeProvider? clock = null,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        extraServices = services;
         Database = database ?? new TestDatabase();
         ownsDatabase = database is null;
         Clock = clock;
@@ -33,6 +34,9 @@ public sealed class AppHost : WebApplicationFactory<Program>
     }
 
     private readonly bool ownsDatabase;
+
+    /// <summary>What a test adds to the app's services (a logger provider, an exporter), after the app's own registration.</summary>
+    private readonly Action<IServiceCollection>? extraServices;
 
     public TestDatabase Database { get; }
 
@@ -54,7 +58,11 @@ public sealed class AppHost : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureServices(services => services.UseClock(Time));
+        builder.ConfigureServices(services =>
+        {
+            services.UseClock(Time);
+            extraServices?.Invoke(services);
+        });
     }
 
     protected override void Dispose(bool disposing)

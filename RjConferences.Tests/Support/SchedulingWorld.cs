@@ -86,10 +86,10 @@ public sealed class SchedulingWorld : IAsyncDisposable
     /// Facilitator), assessed suitable with every consent given: ready to schedule. Also for an app host's services.
     /// </summary>
     public static async Task<(Guid CaseId, IReadOnlyList<PartyDetails> Parties)> ReadyCaseAsync(ReferralService referrals, CaseChanges changes, CaseRepository cases,
-        long schoolId, TestUser officer, string firstName = "Kwame", string lastName = "Mensah", string dateOfBirth = "2013-01-20")
+        long schoolId, TestUser officer, string firstName = "Kwame", string lastName = "Mensah", string dateOfBirth = "2013-01-20", ReferralForm? form = null)
     {
         var principal = Principal(officer, Roles.Referrer, Roles.Facilitator);
-        var saved = await referrals.SaveAsync(ReferralForms.Valid(schoolId, dateOfBirth, firstName: firstName, lastName: lastName), officer.Id);
+        var saved = await referrals.SaveAsync(form ?? ReferralForms.Valid(schoolId, dateOfBirth, firstName: firstName, lastName: lastName), officer.Id);
         var caseId = saved.CaseId ?? throw new InvalidOperationException(string.Join("; ", saved.Errors.SelectMany(e => e.Value)));
         await changes.RecordSuitabilityAsync(caseId, new SuitabilityForm
         {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Npgsql;
 
 namespace RjConferences.Data;
@@ -40,7 +41,8 @@ public sealed class Db : IDisposable
             {
                 builder.Options = $"{builder.Options} -c lock_timeout={lockTimeoutMilliseconds}".Trim();
             }
-            postgres = NpgsqlDataSource.Create(builder.ToString());
+            // Npgsql's own metrics label each pool with this name: without it, the connection string (host, user) would be the label.
+            postgres = new NpgsqlDataSourceBuilder(builder.ToString()) { Name = "rjconferences" }.Build();
         }
         else
         {
@@ -91,8 +93,7 @@ public sealed class Db : IDisposable
         {
             return await postgres.OpenConnectionAsync(cancellationToken);
         }
-        var usage = Usage;
-        var connection = usage is null ? new SqliteConnection(sqliteConnectionString) : new CountedConnection(sqliteConnectionString, usage);
+        var connection = new AppSqliteConnection(sqliteConnectionString, Usage);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -106,7 +107,7 @@ public sealed class Db : IDisposable
                 PRAGMA busy_timeout = {lockTimeoutMilliseconds};
                 """;
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
-            usage?.Opened();
+            Usage?.Opened();
             return connection;
         }
         catch
@@ -127,19 +128,42 @@ public sealed class Db : IDisposable
         Func<DbConnection, IDbTransaction, Task<T>> work,
         CancellationToken cancellationToken = default)
     {
+        using var activity = AppTelemetry.Source.StartActivity("db write");
+        activity?.SetTag("db.system.name", AppTelemetry.SystemName(Provider));
         for (var attempt = 1; ; attempt++)
         {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+            var started = Stopwatch.GetTimestamp();
+            var outcome = "rolled_back";
             try
             {
-                var result = await work(connection, transaction);
-                await transaction.CommitAsync(cancellationToken);
-                return result;
+                await using var connection = await OpenAsync(cancellationToken);
+                await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+                try
+                {
+                    var result = await work(connection, transaction);
+                    await transaction.CommitAsync(cancellationToken);
+                    outcome = "committed";
+                    activity?.SetTag("rjconferences.db.attempts", attempt);
+                    return result;
+                }
+                catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+                {
+                    // Rolled back by the dispose; run the work again on a fresh transaction.
+                    outcome = "retried";
+                }
             }
-            catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            catch (Exception e)
             {
-                // Rolled back by the dispose; run the work again on a fresh transaction.
+                activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+                throw;
+            }
+            finally
+            {
+                if (AppTelemetry.TransactionDuration.Enabled)
+                {
+                    AppTelemetry.TransactionDuration.Record(AppTelemetry.SecondsSince(started),
+                        new("db.system.name", AppTelemetry.SystemName(Provider)), new("outcome", outcome));
+                }
             }
         }
     }
@@ -153,10 +177,21 @@ public sealed class Db : IDisposable
     /// Begins a write transaction on an open connection: SQLite's BEGIN IMMEDIATE (Microsoft.Data.Sqlite issues it for
     /// a transaction that is not deferred), PostgreSQL's READ COMMITTED.
     /// </summary>
-    public static async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default) =>
-        connection is SqliteConnection sqlite
-            ? sqlite.BeginTransaction(deferred: false)
-            : await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+    public static async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default)
+    {
+        if (connection is not SqliteConnection sqlite)
+        {
+            return await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        }
+        // BEGIN IMMEDIATE waits (up to the busy timeout) for the database's single write lock: that wait is the lock wait.
+        var started = Stopwatch.GetTimestamp();
+        var transaction = sqlite.BeginTransaction(deferred: false);
+        if (AppTelemetry.LockWait.Enabled)
+        {
+            AppTelemetry.LockWait.Record(AppTelemetry.SecondsSince(started), new("db.system.name", "sqlite"), new("lock", "database"));
+        }
+        return transaction;
+    }
 
     /// <summary>
     /// Begins a read-only transaction that sees one consistent snapshot for all its queries
@@ -172,10 +207,28 @@ public sealed class Db : IDisposable
     /// chain, no double booking…) holds with several app instances writing at once. On SQLite the write
     /// transaction already holds the database's single write lock, so there is nothing more to take.
     /// </summary>
-    public static Task LockAsync(DbConnection connection, IDbTransaction transaction, DbLock name) =>
-        connection is SqliteConnection
-            ? Task.CompletedTask
-            : connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = (long)name }, transaction);
+    public static async Task LockAsync(DbConnection connection, IDbTransaction transaction, DbLock name)
+    {
+        if (connection is SqliteConnection) return;
+        var started = Stopwatch.GetTimestamp();
+        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = (long)name }, transaction);
+        if (AppTelemetry.LockWait.Enabled)
+        {
+            AppTelemetry.LockWait.Record(AppTelemetry.SecondsSince(started), new("db.system.name", "postgresql"), new("lock", LockLabel(name)));
+        }
+    }
+
+    /// <summary>The lock's name as a metric label: snake_case, one of the few <see cref="DbLock"/> names.</summary>
+    private static string LockLabel(DbLock name) => name switch
+    {
+        DbLock.AuditChain => "audit_chain",
+        DbLock.Bookings => "bookings",
+        DbLock.Migrations => "migrations",
+        DbLock.FirstRun => "first_run",
+        DbLock.SchoolDays => "school_days",
+        DbLock.NewReferral => "new_referral",
+        _ => "other",
+    };
 
     /// <summary>Whether <paramref name="e"/> says that the database is busy or out of reach for now (worth telling the user to try again).</summary>
     public static bool IsUnavailable(Exception e) => FailureOf(e) is DbFailure.Busy or DbFailure.Unreachable;
@@ -316,13 +369,41 @@ public sealed class DbUsage
     internal void Created(SqliteCommand command) => commands.Enqueue(command);
 }
 
-/// <summary>A connection that tells <see cref="DbUsage"/> of each command created on it (Dapper creates one per call).</summary>
-internal sealed class CountedConnection(string connectionString, DbUsage usage) : SqliteConnection(connectionString)
+/// <summary>
+/// Every SQLite connection the app opens: its commands time themselves (<see cref="AppTelemetry.CommandDuration"/>, only while
+/// something listens) and, for tests that count what a page costs, tell <see cref="DbUsage"/> of each command created
+/// (Dapper creates one per call).
+/// </summary>
+internal sealed class AppSqliteConnection(string connectionString, DbUsage? usage) : SqliteConnection(connectionString)
 {
     public override SqliteCommand CreateCommand()
     {
-        var command = base.CreateCommand();
-        usage.Created(command);
+        var command = new TimedSqliteCommand { Connection = this, CommandTimeout = DefaultTimeout, Transaction = base.CreateCommand().Transaction };
+        usage?.Created(command);
         return command;
+    }
+}
+
+/// <summary>
+/// A SQLite command that records how long it took to run up to its first row (every execute method of SqliteCommand goes
+/// through <see cref="ExecuteReader(CommandBehavior)"/>; for a write, that is the whole statement).
+/// </summary>
+internal sealed class TimedSqliteCommand : SqliteCommand
+{
+    public override SqliteDataReader ExecuteReader(CommandBehavior behavior)
+    {
+        if (!AppTelemetry.CommandDuration.Enabled) return base.ExecuteReader(behavior);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "error";
+        try
+        {
+            var reader = base.ExecuteReader(behavior);
+            outcome = "ok";
+            return reader;
+        }
+        finally
+        {
+            AppTelemetry.CommandDuration.Record(AppTelemetry.SecondsSince(started), new("db.system.name", "sqlite"), new("outcome", outcome));
+        }
     }
 }

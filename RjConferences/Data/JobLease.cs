@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace RjConferences.Data;
 
 /// <summary>
@@ -32,14 +34,45 @@ public sealed class JobLease(Db db, TimeProvider clock)
     public async Task<T?> RunOnceTodayAsync<T>(string job, TimeSpan duration, Func<CancellationToken, Task<T>> run, CancellationToken cancellationToken = default)
         where T : class
     {
-        if (!await TryClaimAsync(job, duration, cancellationToken)) return null;
+        using var activity = AppTelemetry.Source.StartActivity($"job {job}");
+        activity?.SetTag("rjconferences.job", job);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "failed";
         try
         {
-            return await RanTodayAsync(job, cancellationToken) ? null : await run(cancellationToken);
+            if (!await TryClaimAsync(job, duration, cancellationToken))
+            {
+                outcome = "lease_held";
+                return null;
+            }
+            try
+            {
+                if (await RanTodayAsync(job, cancellationToken))
+                {
+                    outcome = "ran_already";
+                    return null;
+                }
+                var result = await run(cancellationToken);
+                outcome = "ran";
+                return result;
+            }
+            finally
+            {
+                await ReleaseAsync(job);
+            }
+        }
+        catch (Exception e)
+        {
+            if (e is OperationCanceledException) outcome = "cancelled";
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            throw;
         }
         finally
         {
-            await ReleaseAsync(job);
+            // The job's name is one of the few fixed lease names (daily, notifications): fit for a label.
+            activity?.SetTag("rjconferences.job.outcome", outcome);
+            AppTelemetry.JobRuns.Add(1, new("job", job), new("outcome", outcome));
+            AppTelemetry.JobDuration.Record(AppTelemetry.SecondsSince(started), new("job", job), new("outcome", outcome));
         }
     }
 

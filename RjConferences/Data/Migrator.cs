@@ -182,7 +182,7 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
                 throw new StartupException(
                     $"Migration '{migration.Name}' failed and was rolled back; the database is unchanged by it: {e.Message}", e);
             }
-            logger?.LogInformation("Applied migration {Migration}", migration.Name);
+            logger?.MigrationApplied(migration.Name);
             done.Add(migration.Name);
         }
         return done;

@@ -127,6 +127,7 @@ public sealed class AuditLog(Db db, TimeProvider clock)
             PreviousHash: last?.Hash ?? GenesisHash,
             Hash: "");
         await connection.ExecuteAsync(insertSql, row with { Hash = ComputeHash(row) }, transaction);
+        AppTelemetry.AuditEvents.Add(1, new KeyValuePair<string, object?>("action", row.Action));
     }
 
     /// <summary>

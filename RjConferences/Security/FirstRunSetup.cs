@@ -44,8 +44,7 @@ public sealed class FirstRunSetup(Db db, TimeProvider clock, ILogger<FirstRunSet
 
     /// <summary>Writes the link to the console log once the server knows its address.</summary>
     public void LogLink(string token, string? baseUrl) =>
-        logger.LogWarning(
-            "No accounts exist yet. Create the first Administrator at {SetupUrl} (this link works once).",
+        logger.FirstRunSetupLink(
             $"{(baseUrl ?? "http://localhost:5193").TrimEnd('/')}/setup?token={token}");
 
     public async Task<bool> IsValidAsync(string? token, CancellationToken cancellationToken = default)

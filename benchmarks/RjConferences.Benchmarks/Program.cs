@@ -1,7 +1,10 @@
 // The case list's server time with a million cases: CaseRepository.ListAsync called directly (no
 // sign-in, no HTTP), each scenario warmed up, then timed one call at a time with a Stopwatch.
 //
-//   dotnet run -c Release --project benchmarks/RjConferences.Benchmarks -- [--db <file>] [--cases <N>] [--runs <N>] [--warmup <N>]
+//   dotnet run -c Release --project benchmarks/RjConferences.Benchmarks -- [--db <file>] [--cases <N>] [--runs <N>] [--warmup <N>] [--telemetry on|off]
+//
+// --telemetry on collects the app's metrics and traces as it does with an OTLP endpoint configured, without exporting
+// them (docs/telemetry.md, "Overhead"); off, the default, is the app with nothing configured.
 //
 // The database (default benchmarks/data/cases-<N>.db) is created and filled by generate-synthetic's
 // code when it holds fewer than N cases, and reused as it is otherwise.
@@ -22,13 +25,13 @@ using RjConferences.Benchmarks.Shared;
 var providers = BenchProviders.Parse(ref args);
 var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
 {
-    ["cases"] = "1000000", ["runs"] = "200", ["warmup"] = "20",
+    ["cases"] = "1000000", ["runs"] = "200", ["warmup"] = "20", ["telemetry"] = "off",
 };
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
-    if (!args[i].StartsWith("--", StringComparison.Ordinal) || !(args[i][2..] is "db" or "cases" or "runs" or "warmup" or "pg-database"))
+    if (!args[i].StartsWith("--", StringComparison.Ordinal) || !(args[i][2..] is "db" or "cases" or "runs" or "warmup" or "pg-database" or "telemetry"))
     {
-        Console.Error.WriteLine($"Unexpected argument '{args[i]}'. Options: --db <file> --cases <N> --runs <N> --warmup <N> --pg-database <name> {BenchProviders.Usage}");
+        Console.Error.WriteLine($"Unexpected argument '{args[i]}'. Options: --db <file> --cases <N> --runs <N> --warmup <N> --pg-database <name> --telemetry on|off {BenchProviders.Usage}");
         return 2;
     }
     options[args[i][2..]] = args[i + 1];
@@ -36,11 +39,13 @@ for (var i = 0; i + 1 < args.Length; i += 2)
 var cases = int.Parse(options["cases"], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
 var runs = int.Parse(options["runs"], CultureInfo.InvariantCulture);
 var warmup = int.Parse(options["warmup"], CultureInfo.InvariantCulture);
+var telemetry = options["telemetry"] == "on";
+Console.WriteLine($"Telemetry: {(telemetry ? "on (collected, not exported)" : "off")}");
 var path = Path.GetFullPath(options.GetValueOrDefault("db") ?? Path.Combine("benchmarks", "data", $"cases-{cases}.db"));
 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
 
 // The SQLite database is always made (and reused) first, with the benchmark's users: PostgreSQL's is a copy of it.
-await using var sqliteApp = App(DatabaseProvider.Sqlite, $"Data Source={path}");
+await using var sqliteApp = App(DatabaseProvider.Sqlite, $"Data Source={path}", telemetry);
 await sqliteApp.Services.GetRequiredService<Migrator>().MigrateAsync();
 Console.WriteLine($"Database: {path}");
 await SyntheticData.EnsureCasesAsync(sqliteApp.Services, cases, Console.Out);
@@ -52,7 +57,7 @@ if (providers.Postgres is { } server)
 {
     var connection = await PostgresLoad.EnsureAsync(path, server, options.GetValueOrDefault("pg-database") ?? $"rjbench_cases_{cases}",
         ["cases", "parties", "case_name_keys"], Console.Out);
-    await using var postgresApp = App(DatabaseProvider.Postgres, connection);
+    await using var postgresApp = App(DatabaseProvider.Postgres, connection, telemetry);
     await postgresApp.Services.GetRequiredService<Migrator>().MigrateAsync();
     results.Add(("PostgreSQL", await MeasureAsync(postgresApp, await SetupAsync(postgresApp))));
 }
@@ -80,14 +85,22 @@ Console.WriteLine();
 Console.WriteLine(failed ? "Target missed: some p95 is above 20 ms." : "Target met: every p95 of the scenarios held to it is at most 20 ms.");
 return failed ? 1 : 0;
 
-static WebApplication App(DatabaseProvider provider, string connectionString)
+static WebApplication App(DatabaseProvider provider, string connectionString, bool telemetry)
 {
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
     builder.Configuration["ConnectionStrings:Default"] = connectionString;
     builder.Configuration[DataServices.ProviderKey] = provider.ToString();
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    if (telemetry) builder.Configuration[RjConferences.Telemetry.AppTelemetry.EnabledKey] = "true";
     builder.AddRjConferences();
-    return builder.Build();
+    var app = builder.Build();
+    if (telemetry)
+    {
+        // The host is never started here: start listening as its hosted service would.
+        _ = app.Services.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>();
+        _ = app.Services.GetRequiredService<OpenTelemetry.Trace.TracerProvider>();
+    }
+    return app;
 }
 
 static IEnumerable<(string Name, bool Target)> ScenarioNames() =>

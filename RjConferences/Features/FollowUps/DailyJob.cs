@@ -142,7 +142,7 @@ public sealed class DailyJob(Db db, CaseWork work, TimeProvider clock, IOptions<
         }, cancellationToken);
 
         var anonymised = await retention.AnonymiseDueAsync(cancellationToken);
-        logger.LogInformation("Daily job for {Day}: {Actions} agreement actions flagged overdue, {Created} follow-up checks created, {Moved} cases moved to follow-up, {Flagged} checks flagged overdue, {Anonymised} cases anonymised",
+        logger.DailyJobRan(
             // ISO date: a log message formats a DateOnly with the invariant culture, in US order (12/04/2026).
             today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), actionsFlagged, created, moved, flaggedNow, anonymised);
         return new DailyJobResult(today, created, moved, flaggedNow, anonymised, actionsFlagged, closedAfterFollowUp);
@@ -194,8 +194,7 @@ public sealed class DailyJobService(DailyJob job, TimeProvider clock, IOptions<F
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 FailedRuns++;
-                logger.LogError(e, "The daily job failed ({FailedRuns} in a row); it will try again in {RetryMinutes} minutes",
-                    FailedRuns, JobLease.RetryDelay(FailedRuns).TotalMinutes);
+                logger.DailyJobFailed(e, FailedRuns, JobLease.RetryDelay(FailedRuns).TotalMinutes);
             }
             var now = clock.GetUtcNow();
             var next = LondonTime.DateOf(now).AddDays(1);

@@ -57,8 +57,7 @@ public sealed class NotificationJob(Db db, JobLease lease, ConferenceReminders r
         await db.WriteAsync((connection, transaction) => connection.ExecuteAsync(
             "INSERT INTO job_runs (job, run_on, started_at, finished_at, summary) VALUES (@LeaseName, @today, @started, @finished, @summary)",
             new { LeaseName, today, started, finished = clock.GetUtcNow(), summary = $"{reminded} reminders, {digested} digests queued" }, transaction), cancellationToken);
-        logger.LogInformation("Notifications for {Day}: {Reminders} reminders and {Digests} digests queued",
-            today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), reminded, digested);
+        logger.NotificationJobRan(today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), reminded, digested);
         return new NotificationJobResult(today, reminded, digested);
     }
 }
@@ -91,8 +90,7 @@ public sealed class NotificationJobService(NotificationJob job, TimeProvider clo
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     FailedRuns++;
-                    logger.LogError(e, "The notifications job failed ({FailedRuns} in a row); it will try again in {RetryMinutes} minutes",
-                        FailedRuns, JobLease.RetryDelay(FailedRuns).TotalMinutes);
+                    logger.NotificationJobFailed(e, FailedRuns, JobLease.RetryDelay(FailedRuns).TotalMinutes);
                 }
             }
             LondonTime.TryToUtc(now >= todayAt ? today.AddDays(1) : today, options.Value.RunAt, out var next, out _);

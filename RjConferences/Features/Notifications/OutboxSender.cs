@@ -107,23 +107,29 @@ public sealed class OutboxSender(Db db, IMessageChannel channel, MessageTemplate
                 await channel.DeliverAsync(message, cancellationToken);
                 await RecordSentAsync(message, cancellationToken);
                 sent++;
+                Delivered(message, "sent");
             }
             catch (PermanentDeliveryException e)
             {
-                logger.LogWarning("Outbox message {MessageId} ({Kind}) could not be delivered and will not be retried: {Reason}", message.Id, message.Kind, e.Message);
+                logger.OutboxMessageRefused(message.Id, message.Kind, message.Channel, e.GetType().Name);
                 await RecordFailureAsync(message, e.Message, permanent: true, cancellationToken);
+                Delivered(message, "failed");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var giveUp = message.Attempts >= options.Value.MaxAttempts;
-                logger.LogWarning(e, "Outbox message {MessageId} ({Kind}) was not delivered (attempt {Attempt}){Next}", message.Id, message.Kind,
-                    message.Attempts, giveUp ? "; no more attempts" : "; it will be tried again");
+                logger.OutboxMessageNotDelivered(message.Id, message.Kind, message.Channel, message.Attempts, e.GetType().Name,
+                    giveUp ? "no more attempts" : "it will be tried again");
                 await RecordFailureAsync(message, e.Message, permanent: giveUp, cancellationToken);
+                Delivered(message, giveUp ? "failed" : "retry");
             }
         }
         await channel.RunEndedAsync(cancellationToken);
         return sent;
     }
+
+    private static void Delivered(ClaimedMessage message, string outcome) =>
+        AppTelemetry.OutboxDeliveries.Add(1, new("channel", message.Channel), new("kind", message.Kind), new("outcome", outcome));
 
     /// <summary>The message as its template writes it now; a template that cannot be written fails this message only, with the reason.</summary>
     private ClaimedMessage Written(ClaimedMessage message)
@@ -211,7 +217,7 @@ public sealed class OutboxSenderService(OutboxSender sender, TimeProvider clock,
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The database may be away for a while: look again at the next poll.
-                logger.LogError(e, "The outbox sender could not run; it will look again shortly");
+                logger.OutboxSenderFailed(e);
             }
             await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, options.Value.PollSeconds)), clock, stoppingToken);
         }
