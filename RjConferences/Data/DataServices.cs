@@ -47,6 +47,8 @@ public static class DataServices
         services.AddSingleton(sp => new Migrator(
             sp.GetRequiredService<Db>(), Migration.Embedded(provider), sp.GetRequiredService<ILogger<Migrator>>()));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        // First of the hosted services: the app marks its SQLite database as in use before anything else starts.
+        services.AddHostedService<DatabaseInUse>();
         return services;
     }
 
