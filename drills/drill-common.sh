@@ -126,3 +126,13 @@ sqlite_integrity() { python3 -c 'import sqlite3,sys; print("; ".join(r[0] for r 
 
 # Min and max of the numbers in $@, as "0.8–2.1 s".
 range_of() { printf '%s\n' "$@" | sort -g | sed -n '1p;$p' | paste -sd' ' | awk '{ printf "%s–%s s", $1, ($2 == "" ? $1 : $2) }'; }
+
+# Stops the driver politely (SIGTERM: it stops saving and shuts down), or with kill -9 after 15 s.
+stop_driver() {
+  [ -n "$driver_pid" ] || return 0
+  kill "$driver_pid" 2>/dev/null
+  for _ in $(seq 1 150); do kill -0 "$driver_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$driver_pid" 2>/dev/null
+  wait "$driver_pid" 2>/dev/null
+  driver_pid=""
+}

@@ -62,7 +62,8 @@ output.WriteLine("READY");
 
 await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
 {
-    for (var n = 0; n < saves; n++)
+    var stopping = app.Lifetime.ApplicationStopping; // SIGTERM or Ctrl+C: stop saving, and stop
+    for (var n = 0; n < saves && !stopping.IsCancellationRequested; n++)
     {
         var result = await referrals.SaveAsync(Referral(schoolId, offenceDate, w, n), userId);
         if (result.Succeeded)
