@@ -95,6 +95,6 @@ done
 start_driver "$port" "$work/final.log" --writers 1 --saves 0
 took="$(wait_health "$port" "$driver_pid" 60)" || { tail -30 "$work/final.log"; fail "the app did not start after the last kill"; }
 restarts+=("$took")
-kill "$driver_pid" 2>/dev/null; wait "$driver_pid" 2>/dev/null; driver_pid=""
+stop_driver
 
 echo "$drill: PASS — $cycles cycles, $acked acknowledged saves, 0 lost, restart $(range_of "${restarts[@]}")"
