@@ -6,7 +6,7 @@
 // acknowledged case. Saves by the account kill9-drill@example.invalid (create-user makes it), in the first school of its scope.
 //
 //   dotnet RjConferences.SaveDriver.dll [--writers 4] [--saves N] --urls http://127.0.0.1:PORT   (database: ConnectionStrings__Default, Database__Provider)
-//   --saves N: each writer stops after N saves and the driver exits once all have (default: save until killed).
+//   --saves N: each writer stops after N saves (0: serve only); the app serves until stopped (default: save until killed or stopped).
 using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,7 +77,8 @@ await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         }
     }
 })));
-await app.StopAsync();
+output.WriteLine("DONE"); // the writers have finished; the app serves on until it is stopped (SIGTERM)
+await app.WaitForShutdownAsync();
 return 0;
 
 static ReferralForm Referral(long schoolId, DateOnly offenceDate, int writer, int n)
