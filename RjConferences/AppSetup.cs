@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Endpoints;
 using RjConferences.Commands;
 using RjConferences.Features.Admin;
 using RjConferences.Features.Agreements;
+using RjConferences.Features.Backups;
 using RjConferences.Features.Conferences;
 using RjConferences.Features.FollowUps;
 using RjConferences.Features.Notifications;
@@ -55,6 +56,7 @@ public static class AppSetup
         services.AddReports(configuration);
         services.AddNotifications(configuration);
         services.AddNotificationJob(configuration);
+        services.AddBackups(configuration);
         return services;
     }
 

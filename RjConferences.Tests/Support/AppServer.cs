@@ -67,6 +67,7 @@ public sealed class AppServer : IAsyncDisposable
         // Development: the build output serves its static web assets (CSS, scripts) only there; a published app needs no such thing.
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Backups__Enabled"] = "false"; // no scheduled backup of a test's database (a test's settings may say otherwise)
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__")] = value;

@@ -20,6 +20,8 @@ public static class TestServices
             ["ConnectionStrings:Default"] = connectionString,
             [RjConferences.Data.DataServices.ProviderKey] = TestDatabase.ProviderOf(connectionString).ToString(),
             [FollowUpServices.DailyJobEnabled] = "false",
+            // No scheduled backup into the test's folder: the backups' own tests turn it on.
+            ["Backups:Enabled"] = "false",
             // No outbox sender polling in the background of every test host: a test that needs one turns it on.
             [RjConferences.Features.Notifications.NotificationServices.SenderEnabled] = "false",
             // Messages a test's changes queue are written here if a test sends them (never into the build output).

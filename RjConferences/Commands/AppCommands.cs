@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using RjConferences.Features.Backups;
 using RjConferences.Features.Demo;
 using RjConferences.Features.FollowUps;
 using RjConferences.Tools;
@@ -12,9 +13,10 @@ public sealed record CommandContext(IServiceProvider Services, CommandLine Line,
 /// <summary>
 /// A command of the app: its name, a one-line description for <c>--help</c>, its options, and an optional
 /// argument (<c>backup &lt;file&gt;</c>). <see cref="NeedsDatabase"/>: refused when there is no database yet.
+/// <see cref="Migrates"/>: the migrations are applied first (all but <c>restore</c>, which must not touch the database it replaces).
 /// </summary>
 public sealed record AppCommand(string Name, string Description, IReadOnlyList<CommandOption> Options,
-    Func<CommandContext, Task<int>> RunAsync, string? Argument = null, bool NeedsDatabase = true);
+    Func<CommandContext, Task<int>> RunAsync, string? Argument = null, bool NeedsDatabase = true, bool Migrates = true);
 
 /// <summary>
 /// Every command of the app, in one place, and the one way they are run: the command line is read once
@@ -47,6 +49,10 @@ public static class AppCommands
         new("backup", "Copies the database, consistently even while the app runs, to a new file.", [],
             c => c.Services.GetRequiredService<Db>().BackupAsync(c.Line.Arguments.FirstOrDefault()),
             Argument: "<file>"),
+        new("restore", "Checks a backup (integrity, audit chain, schema, row counts), then puts it in place of the database; refused while the app runs on it.",
+            [new("to", "<database>", "the SQLite database file to replace (default: the app's own, ConnectionStrings:Default)")],
+            c => c.Services.GetRequiredService<DatabaseRestore>().RunAsync(c.Line.Arguments.FirstOrDefault(), c.Line.Value("to"), c.Output, c.Error),
+            Argument: "<backup-file>", NeedsDatabase: false, Migrates: false),
         new("verify-audit", "Checks the audit log's hash chain; exit code 1 when it is broken.", [],
             c => c.Services.GetRequiredService<AuditLog>().VerifyCommandAsync()),
         new("seed-demo", "Fills an empty database with demonstration accounts and about 200 cases.", [],
@@ -144,7 +150,10 @@ public static class AppCommands
 
         try
         {
-            await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+            if (command is not { Migrates: false })
+            {
+                await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+            }
         }
         catch (StartupException e)
         {

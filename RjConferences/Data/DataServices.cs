@@ -58,6 +58,8 @@ public static class DataServices
             .ValidateOnStart();
         services.AddSingleton<WriteProbe>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        // First of the hosted services: the app marks its SQLite database as in use before anything else starts.
+        services.AddHostedService<DatabaseInUse>();
         return services;
     }
 

@@ -293,12 +293,21 @@ public sealed class Db : IDisposable
             await Console.Error.WriteLineAsync($"'{path}' already exists; choose a new file name.");
             return 2;
         }
-        await using var source = (SqliteConnection)await OpenAsync();
+        await BackupToAsync(path);
+        Console.WriteLine($"Backed up {DatabasePath} to {path}");
+        return 0;
+    }
+
+    /// <summary>
+    /// Copies the live SQLite database to the new file <paramref name="path"/> with SQLite's online backup: one consistent
+    /// snapshot, taken while the app goes on writing (in WAL mode a reader does not block the writer). SQLite only.
+    /// </summary>
+    public async Task BackupToAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await using var source = (SqliteConnection)await OpenAsync(cancellationToken);
         await using var destination = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         destination.Open();
         source.BackupDatabase(destination);
-        Console.WriteLine($"Backed up {DatabasePath} to {path}");
-        return 0;
     }
 
     public void Dispose() => postgres?.Dispose();
