@@ -20,7 +20,7 @@ namespace RjConferences.Tests.Support;
 public sealed class TestSmtpServer : IDisposable
 {
     private const string Script = """
-        import os, ssl, sys, uuid
+        import asyncio, os, ssl, sys, uuid
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -37,6 +37,8 @@ public sealed class TestSmtpServer : IDisposable
                 return '250 OK'
 
             async def handle_DATA(self, server, session, envelope):
+                if delay > 0:
+                    await asyncio.sleep(delay)
                 name = os.path.join(self.folder, uuid.uuid4().hex + '.eml')
                 with open(name + '.tmp', 'wb') as f:
                     f.write(envelope.original_content or envelope.content)
@@ -46,6 +48,7 @@ public sealed class TestSmtpServer : IDisposable
                 return '250 Message accepted for delivery'
 
         folder, port, certfile, keyfile, user, password = sys.argv[1:7]
+        delay = float(sys.argv[7]) / 1000
         options = {}
         if certfile != '-':
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -72,7 +75,9 @@ public sealed class TestSmtpServer : IDisposable
     /// <param name="folder">Where to save what it accepts (another server's <see cref="Folder"/>, kept on dispose); a new folder when null.</param>
     /// <param name="certificate">With its private key: STARTTLS is offered with it and required.</param>
     /// <param name="userName">With <paramref name="password"/>: AUTH is required, and only these credentials are accepted.</param>
-    public TestSmtpServer(int? port = null, string? folder = null, X509Certificate2? certificate = null, string? userName = null, string? password = null)
+    /// <param name="delayMilliseconds">How long it takes over each message before accepting it, as a real relay does (0: at once).</param>
+    public TestSmtpServer(int? port = null, string? folder = null, X509Certificate2? certificate = null, string? userName = null, string? password = null,
+        int delayMilliseconds = 0)
     {
         ownsFolder = folder is null;
         Folder = folder ?? Directory.CreateTempSubdirectory("rj-smtp-").FullName;
@@ -90,7 +95,8 @@ public sealed class TestSmtpServer : IDisposable
         Port = port ?? FreePort();
         var python = Environment.GetEnvironmentVariable("RJ_TEST_SMTP_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
         process = Process.Start(new ProcessStartInfo(python, [scriptPath, Folder, Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            certificateFile, keyFile, userName ?? "-", password ?? "-"])
+            certificateFile, keyFile, userName ?? "-", password ?? "-",
+            delayMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         }) ?? throw new InvalidOperationException($"Could not start {python} for the test SMTP server.");
