@@ -80,8 +80,8 @@ public sealed class JobRetryTests : IDisposable
     private static async Task<(int, DateTimeOffset?)> WaitAsync(BackgroundService service, Func<BackgroundService, (int, DateTimeOffset?)> state,
         Func<(int FailedRuns, DateTimeOffset? NextAttemptAt), bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!done(state(service)) && DateTime.UtcNow < deadline)
+        var waited = System.Diagnostics.Stopwatch.StartNew(); // a timeout on the monotonic clock, not a date
+        while (!done(state(service)) && waited.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(20);
         }

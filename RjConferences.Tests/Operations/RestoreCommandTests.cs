@@ -27,7 +27,7 @@ public sealed class RestoreCommandTests : IDisposable
     /// <summary>A backup of the source with <paramref name="events"/> audit events, taken with the app's online backup.</summary>
     private async Task<string> BackupWithEventsAsync(int events)
     {
-        var audit = new AuditLog(source.Db, TimeProvider.System);
+        var audit = new AuditLog(source.Db, new RunningClock());
         for (var i = 0; i < events; i++)
         {
             await audit.RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "school", EntityId: i.ToString(System.Globalization.CultureInfo.InvariantCulture)));

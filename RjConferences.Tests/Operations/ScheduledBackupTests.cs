@@ -30,7 +30,7 @@ public sealed class ScheduledBackupTests : IDisposable
     [Fact]
     public async Task Runs_at_its_London_time_and_writes_a_checked_copy()
     {
-        await new AuditLog(database.Db, TimeProvider.System).RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "school", EntityId: "1"));
+        await new AuditLog(database.Db, new RunningClock()).RecordAsync(new AuditEvent(AuditAction.AccessDenied, EntityType: "school", EntityId: "1"));
         // Monday 15 June 2026, 01:30 in London (BST): half an hour before the backup.
         var clock = TestClock.Fixed(new DateTimeOffset(2026, 6, 15, 0, 30, 0, TimeSpan.Zero));
         await using var services = Services(clock);
@@ -42,8 +42,8 @@ public sealed class ScheduledBackupTests : IDisposable
 
             clock.Advance(TimeSpan.FromMinutes(30));
             var expected = Path.Combine(Folder, "rjconferences-2026-06-15-0200.db");
-            var deadline = DateTime.UtcNow.AddSeconds(10); // a timeout, not a date
-            while (!await RanAsync() && DateTime.UtcNow < deadline) await Task.Delay(20);
+            var waited = System.Diagnostics.Stopwatch.StartNew(); // a timeout on the monotonic clock, not a date
+            while (!await RanAsync() && waited.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
 
             Assert.True(File.Exists(expected), $"No backup at {expected}: {string.Join(", ", Directory.Exists(Folder) ? Directory.GetFiles(Folder) : [])}");
             await using var copy = new SqliteConnection(TestDatabase.ConnectionStringFor(expected));
