@@ -105,16 +105,11 @@ public sealed class ScheduledBackup(Db db, JobLease lease, TimeProvider clock, I
 public sealed class ScheduledBackupService(ScheduledBackup backup, TimeProvider clock, IOptions<BackupOptions> options, ILogger<ScheduledBackupService> logger)
     : BackgroundService
 {
-    private readonly DailySchedule schedule = new(clock, DailyCatchUp.AfterRunAt);
-
-    /// <inheritdoc cref="DailySchedule.FailedRuns"/>
-    public int FailedRuns => schedule.FailedRuns;
-
-    /// <inheritdoc cref="DailySchedule.NextAttemptAt"/>
-    public DateTimeOffset? NextAttemptAt => schedule.NextAttemptAt;
+    /// <summary>When it runs (its failed runs in a row, when it looks again).</summary>
+    public DailySchedule Schedule { get; } = new(clock, DailyCatchUp.AfterRunAt);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        schedule.RunAsync(options.Value.RunAt, backup.RunOnceTodayAsync, backup.RanTodayAsync, logger.BackupFailed, stoppingToken);
+        Schedule.RunAsync(options.Value.RunAt, backup.RunOnceTodayAsync, backup.RanTodayAsync, logger.BackupFailed, stoppingToken);
 }
 
 public static class BackupServices

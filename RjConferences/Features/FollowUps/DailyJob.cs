@@ -174,14 +174,9 @@ public sealed class DailyJob(Db db, CaseWork work, TimeProvider clock, IOptions<
 /// <summary>Runs <see cref="DailyJob"/> at start-up (catching up after downtime, whatever the time) and then every day at the configured London time.</summary>
 public sealed class DailyJobService(DailyJob job, TimeProvider clock, IOptions<FollowUpOptions> options, ILogger<DailyJobService> logger) : BackgroundService
 {
-    private readonly DailySchedule schedule = new(clock, DailyCatchUp.AnyTime);
-
-    /// <inheritdoc cref="DailySchedule.FailedRuns"/>
-    public int FailedRuns => schedule.FailedRuns;
-
-    /// <inheritdoc cref="DailySchedule.NextAttemptAt"/>
-    public DateTimeOffset? NextAttemptAt => schedule.NextAttemptAt;
+    /// <summary>When it runs (its failed runs in a row, when it looks again).</summary>
+    public DailySchedule Schedule { get; } = new(clock, DailyCatchUp.AnyTime);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        schedule.RunAsync(options.Value.RunAt, job.RunOnceTodayAsync, job.RanTodayAsync, logger.DailyJobFailed, stoppingToken);
+        Schedule.RunAsync(options.Value.RunAt, job.RunOnceTodayAsync, job.RanTodayAsync, logger.DailyJobFailed, stoppingToken);
 }

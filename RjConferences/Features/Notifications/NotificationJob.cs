@@ -69,16 +69,11 @@ public sealed class NotificationJob(Db db, JobLease lease, ConferenceReminders r
 public sealed class NotificationJobService(NotificationJob job, TimeProvider clock, IOptions<ReminderOptions> options, ILogger<NotificationJobService> logger)
     : BackgroundService
 {
-    private readonly DailySchedule schedule = new(clock, DailyCatchUp.AfterRunAt);
-
-    /// <inheritdoc cref="DailySchedule.FailedRuns"/>
-    public int FailedRuns => schedule.FailedRuns;
-
-    /// <inheritdoc cref="DailySchedule.NextAttemptAt"/>
-    public DateTimeOffset? NextAttemptAt => schedule.NextAttemptAt;
+    /// <summary>When it runs (its failed runs in a row, when it looks again).</summary>
+    public DailySchedule Schedule { get; } = new(clock, DailyCatchUp.AfterRunAt);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        schedule.RunAsync(options.Value.RunAt, job.RunOnceTodayAsync, job.RanTodayAsync, logger.NotificationJobFailed, stoppingToken);
+        Schedule.RunAsync(options.Value.RunAt, job.RunOnceTodayAsync, job.RanTodayAsync, logger.NotificationJobFailed, stoppingToken);
 }
 
 public static class NotificationJobServices
