@@ -33,35 +33,43 @@ public sealed class JobRetryTests : IDisposable
     }
 
     [Fact]
+    public void The_time_of_day_is_London_time_and_one_the_clocks_skip_comes_an_hour_later_by_the_clock()
+    {
+        Assert.Equal(new DateTimeOffset(2026, 6, 15, 1, 0, 0, TimeSpan.Zero), DailySchedule.TimeOn(new DateOnly(2026, 6, 15), new TimeOnly(2, 0))); // BST
+        Assert.Equal(new DateTimeOffset(2026, 1, 15, 2, 0, 0, TimeSpan.Zero), DailySchedule.TimeOn(new DateOnly(2026, 1, 15), new TimeOnly(2, 0))); // GMT
+        // Sunday 29 March 2026: London's clocks go from 01:00 to 02:00, so 01:30 never happens; the job runs at 02:30 BST.
+        Assert.Equal(new DateTimeOffset(2026, 3, 29, 1, 30, 0, TimeSpan.Zero), DailySchedule.TimeOn(new DateOnly(2026, 3, 29), new TimeOnly(1, 30)));
+    }
+
+    [Fact]
     public Task The_daily_job_retries_a_failed_run_with_back_off_and_runs_once_the_cause_is_gone() =>
         RetriesAsync(DailyJob.LeaseName, new DailyJobService(services.GetRequiredService<DailyJob>(), clock,
-            services.GetRequiredService<IOptions<FollowUpOptions>>(), NullLogger<DailyJobService>.Instance),
-            s => (((DailyJobService)s).FailedRuns, ((DailyJobService)s).NextAttemptAt));
+            services.GetRequiredService<IOptions<FollowUpOptions>>(), NullLogger<DailyJobService>.Instance), s => ((DailyJobService)s).Schedule);
 
     [Fact]
     public Task The_notifications_job_retries_a_failed_run_with_back_off_and_runs_once_the_cause_is_gone() =>
         RetriesAsync(NotificationJob.LeaseName, new NotificationJobService(services.GetRequiredService<NotificationJob>(), clock,
-            services.GetRequiredService<IOptions<ReminderOptions>>(), NullLogger<NotificationJobService>.Instance),
-            s => (((NotificationJobService)s).FailedRuns, ((NotificationJobService)s).NextAttemptAt));
+            services.GetRequiredService<IOptions<ReminderOptions>>(), NullLogger<NotificationJobService>.Instance), s => ((NotificationJobService)s).Schedule);
 
-    private async Task RetriesAsync(string job, BackgroundService service, Func<BackgroundService, (int FailedRuns, DateTimeOffset? NextAttemptAt)> state)
+    private async Task RetriesAsync(string job, BackgroundService service, Func<BackgroundService, DailySchedule> scheduleOf)
     {
         await ExecuteAsync("ALTER TABLE job_runs RENAME TO job_runs_away");
         var start = clock.GetUtcNow();
+        var schedule = scheduleOf(service);
         await service.StartAsync(CancellationToken.None);
         try
         {
             // Fails at once, then after 1 and 2 more minutes: the waits double.
-            await WaitForAsync(service, state, 1, start + TimeSpan.FromMinutes(1));
+            await WaitForAsync(schedule, 1, start + TimeSpan.FromMinutes(1));
             clock.Advance(TimeSpan.FromMinutes(1));
-            await WaitForAsync(service, state, 2, start + TimeSpan.FromMinutes(3));
+            await WaitForAsync(schedule, 2, start + TimeSpan.FromMinutes(3));
             clock.Advance(TimeSpan.FromMinutes(2));
-            await WaitForAsync(service, state, 3, start + TimeSpan.FromMinutes(7));
+            await WaitForAsync(schedule, 3, start + TimeSpan.FromMinutes(7));
 
             // The cause goes: the next try, 4 minutes on, runs the job; then it waits for tomorrow.
             await ExecuteAsync("ALTER TABLE job_runs_away RENAME TO job_runs");
             clock.Advance(TimeSpan.FromMinutes(4));
-            var (failed, next) = await WaitAsync(service, state, s => s.FailedRuns == 0);
+            var (failed, next) = await WaitAsync(schedule, s => s.FailedRuns == 0);
             Assert.Equal(0, failed);
             Assert.True(next > start + TimeSpan.FromHours(12), $"next try at {next}");
             await using var connection = await database.Db.OpenAsync();
@@ -73,19 +81,19 @@ public sealed class JobRetryTests : IDisposable
         }
     }
 
-    private static async Task WaitForAsync(BackgroundService service, Func<BackgroundService, (int, DateTimeOffset?)> state, int failedRuns, DateTimeOffset nextAttemptAt) =>
-        Assert.Equal((failedRuns, nextAttemptAt), await WaitAsync(service, state, s => s.Item1 == failedRuns && s.Item2 == nextAttemptAt));
+    /// <summary>Waits until <paramref name="schedule"/> has failed <paramref name="failedRuns"/> times in a row and looks again at <paramref name="nextAttemptAt"/>.</summary>
+    internal static async Task WaitForAsync(DailySchedule schedule, int failedRuns, DateTimeOffset nextAttemptAt) =>
+        Assert.Equal((failedRuns, nextAttemptAt), await WaitAsync(schedule, s => s.FailedRuns == failedRuns && s.NextAttemptAt == nextAttemptAt));
 
-    /// <summary>Polls the service's state (it runs on its own thread) until <paramref name="done"/>, for at most 10 s.</summary>
-    private static async Task<(int, DateTimeOffset?)> WaitAsync(BackgroundService service, Func<BackgroundService, (int, DateTimeOffset?)> state,
-        Func<(int FailedRuns, DateTimeOffset? NextAttemptAt), bool> done)
+    /// <summary>Polls the schedule's state (its service runs on its own thread) until <paramref name="done"/>, for at most 10 s.</summary>
+    private static async Task<(int, DateTimeOffset?)> WaitAsync(DailySchedule schedule, Func<(int FailedRuns, DateTimeOffset? NextAttemptAt), bool> done)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew(); // a timeout on the monotonic clock, not a date
-        while (!done(state(service)) && waited.Elapsed < TimeSpan.FromSeconds(10))
+        while (!done((schedule.FailedRuns, schedule.NextAttemptAt)) && waited.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(20);
         }
-        return state(service);
+        return (schedule.FailedRuns, schedule.NextAttemptAt);
     }
 
     private async Task ExecuteAsync(string sql)

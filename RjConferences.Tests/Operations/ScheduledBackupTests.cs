@@ -35,9 +35,10 @@ public sealed class ScheduledBackupTests : IDisposable
         var clock = TestClock.Fixed(new DateTimeOffset(2026, 6, 15, 0, 30, 0, TimeSpan.Zero));
         await using var services = Services(clock);
         var service = services.GetServices<IHostedService>().OfType<ScheduledBackupService>().Single();
-        await service.StartAsync(CancellationToken.None); // returns once it waits for 02:00 (nothing before that is asynchronous)
+        await service.StartAsync(CancellationToken.None);
         try
         {
+            await JobRetryTests.WaitForAsync(service.Schedule, 0, clock.GetUtcNow() + TimeSpan.FromMinutes(30)); // it waits for 02:00
             Assert.False(Directory.Exists(Folder) && Directory.GetFiles(Folder).Length > 0, "A backup was written before its time.");
 
             clock.Advance(TimeSpan.FromMinutes(30));
@@ -101,5 +102,36 @@ public sealed class ScheduledBackupTests : IDisposable
         Directory.Delete(Path.Combine(Folder, "rjconferences-2026-06-15-0200.db"));
         Assert.NotNull(await backup.RunOnceTodayAsync());
         Assert.Single(backup.Backups());
+    }
+
+    [Fact]
+    public async Task A_failed_backup_is_tried_again_after_1_then_2_minutes_and_written_once_the_folder_can_be()
+    {
+        // Monday 15 June 2026, 10:30 in London: past the backup's time, so it runs at start-up.
+        var clock = TestClock.Fixed(new DateTimeOffset(2026, 6, 15, 9, 30, 0, TimeSpan.Zero));
+        await using var services = Services(clock);
+        await File.WriteAllTextAsync(Folder, "a file where the folder of the copies should be"); // the folder cannot be made
+        var service = services.GetServices<IHostedService>().OfType<ScheduledBackupService>().Single();
+        var start = clock.GetUtcNow();
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            // Fails at once, then a minute later; the next try is 2 minutes on, not at 02:00 tomorrow.
+            await JobRetryTests.WaitForAsync(service.Schedule, 1, start + TimeSpan.FromMinutes(1));
+            clock.Advance(TimeSpan.FromMinutes(1));
+            await JobRetryTests.WaitForAsync(service.Schedule, 2, start + TimeSpan.FromMinutes(3));
+            Assert.False(await RanAsync());
+
+            // The folder can be written: the next try writes today's copy, and then it waits for 02:00 tomorrow.
+            File.Delete(Folder);
+            clock.Advance(TimeSpan.FromMinutes(2));
+            await JobRetryTests.WaitForAsync(service.Schedule, 0, new DateTimeOffset(2026, 6, 16, 1, 0, 0, TimeSpan.Zero));
+            Assert.Equal(["rjconferences-2026-06-15-1033.db"], services.GetRequiredService<ScheduledBackup>().Backups().Select(Path.GetFileName));
+            Assert.True(await RanAsync());
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
     }
 }

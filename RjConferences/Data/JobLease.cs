@@ -69,7 +69,7 @@ public sealed class JobLease(Db db, TimeProvider clock)
         }
         finally
         {
-            // The job's name is one of the few fixed lease names (daily, notifications): fit for a label.
+            // The job's name is one of the few fixed lease names (daily, notifications, backup): fit for a label.
             activity?.SetTag("rjconferences.job.outcome", outcome);
             AppTelemetry.JobRuns.Add(1, new("job", job), new("outcome", outcome));
             AppTelemetry.JobDuration.Record(AppTelemetry.SecondsSince(started), new("job", job), new("outcome", outcome));

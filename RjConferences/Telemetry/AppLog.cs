@@ -3,7 +3,7 @@ namespace RjConferences.Telemetry;
 /// <summary>
 /// Every log line the app writes itself, with its stable event id (the table is in docs/telemetry.md: change a message
 /// freely, never an id). Ids only and counts in the values: never a name, an address, an offence or a case's reference.
-/// 1000s: data; 1100s: security; 1200s: the daily job; 1300s: notifications.
+/// 1000s: data; 1100s: security; 1200s: the daily job; 1300s: notifications; 1400s: backups.
 /// </summary>
 internal static partial class AppLog
 {
@@ -43,4 +43,13 @@ internal static partial class AppLog
     [LoggerMessage(EventId = 1313, EventName = "OutboxSenderFailed", Level = LogLevel.Error,
         Message = "The outbox sender could not run; it will look again shortly")]
     public static partial void OutboxSenderFailed(this ILogger logger, Exception exception);
+
+    // The file name is the backup's date and time (rjconferences-YYYY-MM-DD-HHmm.db): nothing personal.
+    [LoggerMessage(EventId = 1401, EventName = "BackupWritten", Level = LogLevel.Information,
+        Message = "Backup {File} written and checked ({Bytes} bytes); {Removed} older copies removed, {Kept} kept")]
+    public static partial void BackupWritten(this ILogger logger, string file, long bytes, int removed, int kept);
+
+    [LoggerMessage(EventId = 1402, EventName = "BackupFailed", Level = LogLevel.Error,
+        Message = "The scheduled backup failed ({FailedRuns} in a row) and left no partial copy; it will try again in {RetryMinutes} minutes")]
+    public static partial void BackupFailed(this ILogger logger, Exception exception, int failedRuns, double retryMinutes);
 }

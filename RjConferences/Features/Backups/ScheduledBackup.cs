@@ -93,41 +93,23 @@ public sealed class ScheduledBackup(Db db, JobLease lease, TimeProvider clock, I
             "INSERT INTO job_runs (job, run_on, started_at, finished_at, summary) VALUES (@LeaseName, @today, @started, @finished, @summary)",
             new { LeaseName, today = LondonTime.DateOf(started), started, finished = clock.GetUtcNow(), summary = $"{name}, {bytes} bytes, {removed} old copies removed" },
             transaction), cancellationToken);
-        logger.LogInformation("Backup {File} written and checked ({Bytes} bytes); {Removed} older copies removed, {Kept} kept",
-            name, bytes, removed, copies.Count - removed);
+        logger.BackupWritten(name, bytes, removed, copies.Count - removed);
         return new BackupResult(name, bytes, removed);
     }
 }
 
-/// <summary>Runs <see cref="ScheduledBackup"/> at start-up (catching up on a day it missed, once past the time) and then every day at <see cref="BackupOptions.RunAt"/>.</summary>
+/// <summary>
+/// Runs <see cref="ScheduledBackup"/> every day at <see cref="BackupOptions.RunAt"/> (London), and at start-up once that
+/// time has passed on a day it missed; a failed backup is tried again after 1, 2, 4… minutes (<see cref="DailySchedule"/>).
+/// </summary>
 public sealed class ScheduledBackupService(ScheduledBackup backup, TimeProvider clock, IOptions<BackupOptions> options, ILogger<ScheduledBackupService> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var now = clock.GetUtcNow();
-            var today = LondonTime.DateOf(now);
-            LondonTime.TryToUtc(today, options.Value.RunAt, out var todayAt, out _);
-            var done = true;
-            if (now >= todayAt)
-            {
-                try
-                {
-                    // Another instance may be running it (then this one looks again shortly, in case that one dies).
-                    done = await backup.RunOnceTodayAsync(stoppingToken) is not null || await backup.RanTodayAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogError(e, "The scheduled backup failed; no partial copy was left, and it will run again at the next scheduled time");
-                }
-            }
-            LondonTime.TryToUtc(now >= todayAt ? today.AddDays(1) : today, options.Value.RunAt, out var next, out _);
-            var wait = done ? next - clock.GetUtcNow() : TimeSpan.FromMinutes(5);
-            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMinutes(1), clock, stoppingToken);
-        }
-    }
+    /// <summary>When it runs (its failed runs in a row, when it looks again).</summary>
+    public DailySchedule Schedule { get; } = new(clock, DailyCatchUp.AfterRunAt);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Schedule.RunAsync(options.Value.RunAt, backup.RunOnceTodayAsync, backup.RanTodayAsync, logger.BackupFailed, stoppingToken);
 }
 
 public static class BackupServices

@@ -171,39 +171,12 @@ public sealed class DailyJob(Db db, CaseWork work, TimeProvider clock, IOptions<
     }
 }
 
-/// <summary>Runs <see cref="DailyJob"/> at start-up (catching up after downtime) and then every day at the configured London time.</summary>
+/// <summary>Runs <see cref="DailyJob"/> at start-up (catching up after downtime, whatever the time) and then every day at the configured London time.</summary>
 public sealed class DailyJobService(DailyJob job, TimeProvider clock, IOptions<FollowUpOptions> options, ILogger<DailyJobService> logger) : BackgroundService
 {
-    /// <summary>Failed runs in a row (0 after a run that worked); they set the wait before the next try (<see cref="JobLease.RetryDelay"/>).</summary>
-    public int FailedRuns { get; private set; }
+    /// <summary>When it runs (its failed runs in a row, when it looks again).</summary>
+    public DailySchedule Schedule { get; } = new(clock, DailyCatchUp.AnyTime);
 
-    /// <summary>When the service looks again: the next day's run, soon (another instance holds the lease) or a retry after a failure.</summary>
-    public DateTimeOffset? NextAttemptAt { get; private set; }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var done = false;
-            try
-            {
-                // Another instance may be running it (then this one looks again shortly, in case that one dies).
-                done = await job.RunOnceTodayAsync(stoppingToken) is not null || await job.RanTodayAsync(stoppingToken);
-                FailedRuns = 0;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                FailedRuns++;
-                logger.DailyJobFailed(e, FailedRuns, JobLease.RetryDelay(FailedRuns).TotalMinutes);
-            }
-            var now = clock.GetUtcNow();
-            var next = LondonTime.DateOf(now).AddDays(1);
-            LondonTime.TryToUtc(next, options.Value.RunAt, out var at, out _);
-            var wait = FailedRuns > 0 ? JobLease.RetryDelay(FailedRuns) : done ? at - now : TimeSpan.FromMinutes(5);
-            if (wait <= TimeSpan.Zero) wait = TimeSpan.FromMinutes(1);
-            var delay = Task.Delay(wait, clock, stoppingToken);
-            NextAttemptAt = now + wait; // set once the timer is set, so that a test moving the clock cannot miss it
-            await delay;
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Schedule.RunAsync(options.Value.RunAt, job.RunOnceTodayAsync, job.RanTodayAsync, logger.DailyJobFailed, stoppingToken);
 }

@@ -62,45 +62,18 @@ public sealed class NotificationJob(Db db, JobLease lease, ConferenceReminders r
     }
 }
 
-/// <summary>Runs <see cref="NotificationJob"/> at start-up (catching up) and then every day at <see cref="ReminderOptions.RunAt"/>, London time.</summary>
+/// <summary>
+/// Runs <see cref="NotificationJob"/> every day at <see cref="ReminderOptions.RunAt"/>, London time, and at start-up
+/// once that time has passed on a day it has not run (catching up; never earlier in the day).
+/// </summary>
 public sealed class NotificationJobService(NotificationJob job, TimeProvider clock, IOptions<ReminderOptions> options, ILogger<NotificationJobService> logger)
     : BackgroundService
 {
-    /// <inheritdoc cref="FollowUps.DailyJobService.FailedRuns"/>
-    public int FailedRuns { get; private set; }
+    /// <summary>When it runs (its failed runs in a row, when it looks again).</summary>
+    public DailySchedule Schedule { get; } = new(clock, DailyCatchUp.AfterRunAt);
 
-    /// <inheritdoc cref="FollowUps.DailyJobService.NextAttemptAt"/>
-    public DateTimeOffset? NextAttemptAt { get; private set; }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var now = clock.GetUtcNow();
-            var today = LondonTime.DateOf(now);
-            LondonTime.TryToUtc(today, options.Value.RunAt, out var todayAt, out _);
-            var done = true;
-            if (now >= todayAt)
-            {
-                try
-                {
-                    done = await job.RunOnceTodayAsync(stoppingToken) is not null || await job.RanTodayAsync(stoppingToken);
-                    FailedRuns = 0;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    FailedRuns++;
-                    logger.NotificationJobFailed(e, FailedRuns, JobLease.RetryDelay(FailedRuns).TotalMinutes);
-                }
-            }
-            LondonTime.TryToUtc(now >= todayAt ? today.AddDays(1) : today, options.Value.RunAt, out var next, out _);
-            var wait = FailedRuns > 0 ? JobLease.RetryDelay(FailedRuns) : done ? next - clock.GetUtcNow() : TimeSpan.FromMinutes(5);
-            if (wait <= TimeSpan.Zero) wait = TimeSpan.FromMinutes(1);
-            var delay = Task.Delay(wait, clock, stoppingToken);
-            NextAttemptAt = clock.GetUtcNow() + wait;
-            await delay;
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Schedule.RunAsync(options.Value.RunAt, job.RunOnceTodayAsync, job.RanTodayAsync, logger.NotificationJobFailed, stoppingToken);
 }
 
 public static class NotificationJobServices
