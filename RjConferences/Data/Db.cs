@@ -17,6 +17,14 @@ public sealed class Db : IDisposable
     /// </summary>
     public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How much of the SQLite file each connection reads through memory-mapped I/O rather than read() into its own page
+    /// cache (1 GiB of address space; the pages are the operating system's file cache, shared by every connection, not
+    /// memory of ours). Without it, reading was most of the app's CPU under many users: a copy of each page from the file
+    /// cache into every connection's 2 MB cache (docs/capacity.md). Writes still go through the WAL.
+    /// </summary>
+    private const long MemoryMapBytes = 1L << 30;
+
     private readonly NpgsqlDataSource? postgres;
     private readonly long lockTimeoutMilliseconds;
     private readonly string sqliteConnectionString = "";
@@ -105,6 +113,7 @@ public sealed class Db : IDisposable
                 PRAGMA synchronous = FULL;
                 PRAGMA foreign_keys = ON;
                 PRAGMA busy_timeout = {lockTimeoutMilliseconds};
+                PRAGMA mmap_size = {MemoryMapBytes};
                 """;
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
             Usage?.Opened();
