@@ -14,9 +14,6 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
     /// <summary>Counting stops here: "10,000 or more" is enough to page through, and counting all of a million rows is not free.</summary>
     public const int CountCap = 10_000;
 
-    /// <summary>More schools than this in a user's scope, and the case list's newest-first page is read through the
-    /// referral-time index rather than the school index (see <see cref="ListAsync"/>).</summary>
-    public const int WideScopeSchools = 12;
 
     /// <summary>
     /// Counting the matches of a name stops here: past a thousand, the user needs more of the name
@@ -176,14 +173,15 @@ public sealed class CaseRepository(Db db, AuditLog auditLog, TimeProvider clock)
         // subquery per row), are then read for those 50 only.
         if (string.IsNullOrEmpty(search))
         {
-            // Newest first for a user who sees many schools (a reviewer, a borough's officers): walking the referral-time
-            // index and keeping the cases in scope stops after a page. Through the school index instead, SQLite gathered and
-            // sorted every case of every school in scope for each page: 37 ms instead of 2 with 20,000 cases, the most
-            // expensive statement of the capacity benchmark (docs/capacity.md). A user of a few schools keeps the school
-            // index, which for them holds the page's cases together.
+            // Newest first for a user who sees most of the partnership's schools (a youth justice reviewer): walking the
+            // referral-time index and keeping the cases in scope stops after a page, about two index entries a row. Through
+            // the school index instead, SQLite gathered and sorted every case of every school in scope for each page: 37 ms
+            // instead of 2 with 20,000 cases, the most expensive statement of the capacity benchmark (docs/capacity.md).
+            // A user of fewer schools keeps the school index, which holds their cases together however quiet their schools.
             if (query is { Sort: not ("reference" or "school" or "status"), Status: null, SchoolId: null, BoroughId: null }
-                && await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                    "SELECT count(*) FROM user_school_scope WHERE user_id = @ScopeUserId", parameters, cancellationToken: cancellationToken)) > WideScopeSchools)
+                && await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                    "SELECT (SELECT count(*) FROM user_school_scope WHERE user_id = @ScopeUserId) * 2 > (SELECT count(*) FROM schools)",
+                    parameters, cancellationToken: cancellationToken)))
             {
                 where.Insert(0, '+');
             }
