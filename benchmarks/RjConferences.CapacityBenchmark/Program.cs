@@ -1,6 +1,6 @@
 // Capacity: N concurrent signed-in users, each on a Blazor Server circuit driven at the protocol level (CircuitClient:
 // no browser, so hundreds fit beside the server on 2 cores), against the built app running as a process of its own on
-// loopback (so that its CPU and memory are its own). For each N: a fresh app process, N users signed in through the
+// loopback (so that its CPU and memory are its own), published into a temporary folder. For each N: a fresh app process, N users signed in through the
 // sign-in form (sign-ins/s), N circuits opened on My work, then for --seconds each user follows links in a loop — My work,
 // the case list, a case, the school diary, a report chosen in its address — with a think time between (5-15 s by default:
 // someone reading a page before the next click; --think-ms 1000 is a stress test, a click every 0.5-1.5 s); then every
@@ -60,9 +60,18 @@ const string Password = "capacity benchmark password";
 
 var root = AppContext.BaseDirectory;
 while (!File.Exists(Path.Combine(root, "RjConferences.sln"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("RjConferences.sln not found above the benchmark.");
-var appDll = Path.Combine(root, "RjConferences", "bin", "Release", "net10.0", "RjConferences.dll");
 var folder = Path.Combine(Path.GetTempPath(), "rjconferences-capacity-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(folder);
+// The app as it is deployed: published (Release, built with this benchmark), Production — with its static files, which a
+// browser needs (blazor.web.js) and a build output serves only in Development.
+var appDll = Path.Combine(folder, "app", "RjConferences.dll");
+using (var publish = Process.Start(new ProcessStartInfo("dotnet", ["publish", Path.Combine(root, "RjConferences", "RjConferences.csproj"),
+           "-c", "Release", "--no-build", "-o", Path.GetDirectoryName(appDll)!, "-v", "quiet"]) { RedirectStandardOutput = true })!)
+{
+    var said = await publish.StandardOutput.ReadToEndAsync();
+    await publish.WaitForExitAsync();
+    if (publish.ExitCode != 0) throw new InvalidOperationException("dotnet publish failed:\n" + said);
+}
 var file = Path.Combine(folder, "capacity.db");
 var results = new List<Result>();
 List<Guid> caseIdsForSteps = [];
@@ -338,11 +347,13 @@ async Task<int> BrowseAsync(string baseUrl, CookieContainer[] jars, int pages, T
     await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true });
     await Task.WhenAll(Enumerable.Range(0, pages).Select(async i =>
     {
-        var context = await browser.NewContextAsync();
-        await context.AddCookiesAsync(jars[i % jars.Length].GetAllCookies().Select(c =>
-            new Microsoft.Playwright.Cookie { Name = c.Name, Value = c.Value, Domain = "127.0.0.1", Path = "/" }));
+        // Signed in through the sign-in page as a user would (one of the --signins users; each has room for one more circuit).
+        var context = await browser.NewContextAsync(new() { BaseURL = baseUrl });
         var page = await context.NewPageAsync();
-        await page.GotoAsync(baseUrl + "/");
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("Email address").FillAsync(Email(i % jars.Length));
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForSelectorAsync("main[data-interactive=true]", new() { Timeout = 60_000 });
         var random = new Random(1000 + i);
         var step = random.Next(1, 5);
@@ -356,7 +367,7 @@ async Task<int> BrowseAsync(string baseUrl, CookieContainer[] jars, int pages, T
             {
                 var started = Stopwatch.StartNew();
                 await page.EvaluateAsync("path => Blazor.navigateTo(path)", path);
-                await page.WaitForSelectorAsync(selector, new() { Timeout = 30_000 });
+                await page.WaitForSelectorAsync(selector, new() { Timeout = 30_000, State = Microsoft.Playwright.WaitForSelectorState.Attached });
                 lock (times) times.Add(started.Elapsed.TotalMilliseconds);
             }
             catch (Exception e)
