@@ -113,8 +113,13 @@ public static class SyntheticData
         return result.UserId!.Value;
     }
 
+    /// <summary>
+    /// Adds <paramref name="cases"/> cases. The same <paramref name="seed"/> and <paramref name="now"/> give the same rows, except the
+    /// random bits of the ids, which come from an unseeded source unless <paramref name="idSeed"/> is given (a test that compares whole
+    /// databases gives it; a second run into the same database must make new ids).
+    /// </summary>
     public static async Task<SyntheticResult> GenerateAsync(Db db, int cases, Guid userId, DateTimeOffset now, int seed = 1,
-        int maxGravity = 2, TextWriter? progress = null)
+        int maxGravity = 2, TextWriter? progress = null, int? idSeed = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cases, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cases, MaxCases);
@@ -128,7 +133,7 @@ public static class SyntheticData
         Pragma(connection, "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY;");
         try
         {
-            var generator = new Generator(connection, new Random(seed), userId, now, maxGravity);
+            var generator = new Generator(connection, new Random(seed), idSeed is { } bits ? new Random(bits) : new Random(), userId, now, maxGravity);
             var rows = generator.Run(cases, (done, elapsed) =>
                 progress?.WriteLine($"  {done,12:N0} cases  {done / Math.Max(elapsed.TotalSeconds, 0.001),9:N0} cases/s  {elapsed.TotalSeconds,7:N1} s"),
                 stopwatch);
@@ -197,7 +202,7 @@ public static class SyntheticData
 
     private sealed record SchoolRow(long Id, string Name);
 
-    private sealed class Generator(SqliteConnection connection, Random random, Guid userId, DateTimeOffset now, int maxGravity)
+    private sealed class Generator(SqliteConnection connection, Random random, Random idBits, Guid userId, DateTimeOffset now, int maxGravity)
     {
         private const string TakePart = "take_part";
         private readonly string user = userId.ToString("D");
@@ -784,12 +789,10 @@ public static class SyntheticData
         private void Event(DateTimeOffset at, string kind, string summary, string? from, string? to, bool system = false) =>
             pendingEvents.Add((at, kind, summary, from, to, system));
 
-        /// <summary>Random bits of the ids: not the seeded source, so that a second run with the same seed makes new ids.</summary>
-        private readonly Random idBits = new();
-
         /// <summary>
         /// A version 7 (time-ordered) id: they sort by time, so the indexes on them grow at their end. Like
-        /// <see cref="Guid.CreateVersion7(DateTimeOffset)"/>, without a system call for the random part.
+        /// <see cref="Guid.CreateVersion7(DateTimeOffset)"/>, without a system call for the random part. The random part comes from
+        /// <c>idBits</c>, not the seeded source, so that a second run with the same seed makes new ids.
         /// </summary>
         private string NewId(DateTimeOffset at)
         {
