@@ -485,6 +485,28 @@ public class SyntheticDataTests : IDisposable
         Assert.True(hash == PinnedSyntheticHash, $"The synthetic rows hash to {hash}, not {PinnedSyntheticHash}.");
     }
 
+    [Fact]
+    public async Task A_failed_batch_is_rolled_back_and_its_error_reaches_the_caller()
+    {
+        var userId = await SyntheticData.EnsureUserAsync(services);
+        await using (var connection = await database.Db.OpenAsync())
+        {
+            // The 1,501st case fails, in the second of three transactions, on the writer thread.
+            await connection.ExecuteAsync("""
+                CREATE TRIGGER synthetic_test_failure BEFORE INSERT ON cases WHEN (SELECT count(*) FROM cases) >= 1500
+                BEGIN SELECT RAISE(ABORT, 'synthetic test failure'); END
+                """);
+        }
+
+        var failure = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
+            SyntheticData.GenerateAsync(database.Db, 3000, userId, TestClock.Start, batchSize: 1000).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Contains("synthetic test failure", failure.Message);
+        Assert.Equal(1000, (await QueryAsync<long>("SELECT count(*) FROM cases")).Single());
+        Assert.Equal(1000, (await QueryAsync<long>("SELECT count(*) FROM case_report_facts")).Single());
+        Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(database.Db));
+    }
+
     private const string PinnedSyntheticHash = "A20EE2EEDB0BF58ABAB0723D829F2593738C87BA876BD8EAA39FFFD353C40F5C";
 
     /// <summary>
