@@ -467,6 +467,88 @@ public class SyntheticDataTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Every row the generator writes, pinned: 5,000 cases of seed 1 (ids seeded too) at a fixed time hash to the value the
+    /// generator gave before it was made faster (issue 17). A change that alters any row, or the order rows get their integer ids,
+    /// changes the hash; a deliberate change of the synthetic data updates the constant.
+    /// </summary>
+    [Fact]
+    public async Task The_same_seed_gives_the_same_rows_in_every_table()
+    {
+        var userId = await SyntheticData.EnsureUserAsync(services);
+
+        // In batches of 1,000 (five transactions) where the pinned rows were written in one: how the cases are cut into transactions
+        // changes nothing in them.
+        await SyntheticData.GenerateAsync(database.Db, 5000, userId, TestClock.Start, seed: 1, idSeed: 1, batchSize: 1000);
+
+        var hash = await ContentHashAsync(userId);
+        Assert.True(hash == PinnedSyntheticHash, $"The synthetic rows hash to {hash}, not {PinnedSyntheticHash}.");
+    }
+
+    [Fact]
+    public async Task A_failed_batch_is_rolled_back_and_its_error_reaches_the_caller()
+    {
+        var userId = await SyntheticData.EnsureUserAsync(services);
+        await using (var connection = await database.Db.OpenAsync())
+        {
+            // The 1,501st case fails, in the second of three transactions, on the writer thread.
+            await connection.ExecuteAsync("""
+                CREATE TRIGGER synthetic_test_failure BEFORE INSERT ON cases WHEN (SELECT count(*) FROM cases) >= 1500
+                BEGIN SELECT RAISE(ABORT, 'synthetic test failure'); END
+                """);
+        }
+
+        var failure = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
+            SyntheticData.GenerateAsync(database.Db, 3000, userId, TestClock.Start, batchSize: 1000).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Contains("synthetic test failure", failure.Message);
+        Assert.Equal(1000, (await QueryAsync<long>("SELECT count(*) FROM cases")).Single());
+        Assert.Equal(1000, (await QueryAsync<long>("SELECT count(*) FROM case_report_facts")).Single());
+        Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(database.Db));
+    }
+
+    private const string PinnedSyntheticHash = "A20EE2EEDB0BF58ABAB0723D829F2593738C87BA876BD8EAA39FFFD353C40F5C";
+
+    /// <summary>
+    /// A SHA-256 of the rows of every table the generator writes to (all but the account tables, which hold the synthetic user's
+    /// random password hash and stamps), each table's rows sorted; the synthetic user's id, new in every test, is written as "user".
+    /// </summary>
+    private async Task<string> ContentHashAsync(Guid userId)
+    {
+        await using var connection = await database.Db.OpenAsync();
+        var tables = (await connection.QueryAsync<string>(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")).ToList();
+        var user = userId.ToString("D");
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var table in tables.Where(t => !AccountTables.Contains(t)))
+        {
+            var rows = new List<string>();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT * FROM \"{table}\"";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var values = new string[reader.FieldCount];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = reader.GetValue(i) switch
+                    {
+                        DBNull => "\u2205",
+                        byte[] bytes => Convert.ToHexString(bytes),
+                        IFormattable number => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                        var other => other.ToString()!.Replace(user, "user", StringComparison.OrdinalIgnoreCase),
+                    };
+                }
+                rows.Add(string.Join('\u001F', values));
+            }
+            rows.Sort(StringComparer.Ordinal);
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{table}\n{string.Join('\n', rows)}\n"));
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    private static readonly HashSet<string> AccountTables = ["users", "user_roles", "user_boroughs", "user_schools", "audit_events", "data_protection_keys", "schema_migrations"];
+
     [Fact]
     public async Task The_commands_refuse_bad_use_with_exit_code_2()
     {
