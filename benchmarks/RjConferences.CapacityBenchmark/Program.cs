@@ -29,7 +29,7 @@ using RjConferences.Tests.Support;
 using RjConferences.Tools;
 
 var providers = BenchProviders.Parse(ref args);
-var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["users"] = "50,100,250,500,1000", ["seconds"] = "60", ["think-ms"] = "10000", ["cases"] = "20000", ["signins"] = "50", ["by-page"] = "false", ["chromium"] = "5" };
+var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["users"] = "50,100,250,500,1000", ["seconds"] = "60", ["think-ms"] = "10000", ["cases"] = "20000", ["signins"] = "50", ["by-page"] = "false", ["chromium"] = "0" };
 for (var i = 0; i < args.Length; i += 2)
 {
     if (i + 1 >= args.Length || !args[i].StartsWith("--", StringComparison.Ordinal) || !options.ContainsKey(args[i][2..]))
@@ -52,7 +52,8 @@ var signIns = int.Parse(options["signins"], CultureInfo.InvariantCulture);
 var byPage = bool.Parse(options["by-page"]);
 // --chromium N: N real Chromium pages (Debian's, headless) follow the same links beside the circuits, timed from the link
 // being followed (Blazor.navigateTo) to the page's text showing — a check that the browserless circuits time what a
-// browser sees. 0 to leave them out.
+// browser sees. Off by default: on 2 cores their rendering (the reports page above all) takes both cores in bursts, and
+// the circuits' p95 rose from 36 ms to 1.3-2.6 s while Chromium's own stayed near 300 ms (docs/capacity.md).
 var chromiumPages = int.Parse(options["chromium"], CultureInfo.InvariantCulture);
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = AppSetup.Culture;
 TypeHandlers.Register();
