@@ -264,7 +264,7 @@ async Task<Result> RunAsync(int n, string provider, string? postgresConnection)
                 catch (Exception e)
                 {
                     Interlocked.Increment(ref errors);
-                    lock (samples) samples.Add(path.StartsWith("/cases/", StringComparison.Ordinal) ? "/cases/{id}" : path + ": " + e.Message[..Math.Min(e.Message.Length, 300)]);
+                    lock (samples) samples.Add((path.StartsWith("/cases/", StringComparison.Ordinal) ? "/cases/{id}" : path) + ": " + e.Message[..Math.Min(e.Message.Length, 300)]);
                 }
                 await Task.Delay(thinkMs / 2 + random.Next(thinkMs));
             }
