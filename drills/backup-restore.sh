@@ -20,16 +20,7 @@ drill=backup-restore
 source "$(dirname "$0")/drill-common.sh"
 
 writers=4; seconds=3; app="${RJ_DRILL_APP:-}"; keep=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --writers) writers="${2:-}"; shift 2 ;;
-    --seconds) seconds="${2:-}"; shift 2 ;;
-    --app) app="${2:-}"; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "Unknown option '$1' (see --help)." >&2; exit 2 ;;
-  esac
-done
+parse_options "writers= seconds= app= keep" "$@"
 [[ "$writers" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[0-9]+$ ]] || { echo "--writers and --seconds take whole numbers." >&2; exit 2; }
 find_builds
 

@@ -22,21 +22,13 @@
 # on a production server: it needs nothing of production, and mounts and unmounts a filesystem of its own.
 set -uo pipefail
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+drill=disk-full
+# shellcheck source=drill-common.sh
+source "$(dirname "$0")/drill-common.sh"
 app="${RJ_DRILL_APP:-}"
 size_mb=12
 keep=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --app) app="${2:-}"; shift 2 || { echo "--app needs a path" >&2; exit 2; } ;;
-    --app=*) app="${1#--app=}"; shift ;;
-    --size-mb) size_mb="${2:-}"; shift 2 || { echo "--size-mb needs a number" >&2; exit 2; } ;;
-    --size-mb=*) size_mb="${1#--size-mb=}"; shift ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "Unknown option '$1' (see --help)." >&2; exit 2 ;;
-  esac
-done
+parse_options "app= size-mb= keep" "$@"
 
 mnt=""
 work=""

@@ -1,10 +1,35 @@
-# Shared by the drills kill9.sh, backup-restore.sh and failover.sh (sourced, not run): finding the built app and the save
-# driver, PostgreSQL through libpq's variables, running the app's commands, starting and killing the driver, checks.
+# Shared by the drills (sourced, not run): their command line, finding the built app and the save driver, PostgreSQL
+# through libpq's variables, running the app's commands, starting and killing the driver, checks.
 # shellcheck shell=bash
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 fail() { echo "$drill: FAIL — $*"; exit 1; }
+
+# parse_options "<spec>" "$@": the drill's command line. <spec> names its options, space separated, e.g.
+# "cycles= writers= app= keep": a trailing '=' takes a value (--cycles 3 or --cycles=3), no '=' is a flag (set to 1). Each
+# sets the variable of its name, dashes as underscores (--pg-bin → $pg_bin); -h/--help prints the script's header comment;
+# anything else ends the script with exit code 2.
+parse_options() {
+  local spec=" $1 " option name value
+  shift
+  while [ $# -gt 0 ]; do
+    option="${1%%=*}"
+    name="${option#--}"
+    if [ "$1" = -h ] || [ "$1" = --help ]; then
+      sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+    elif [[ "$option" == --?* && "$spec" == *" $name= "* ]]; then
+      if [[ "$1" == *=* ]]; then value="${1#*=}"; shift
+      elif [ $# -ge 2 ]; then value="$2"; shift 2
+      else echo "$option needs a value (see --help)." >&2; exit 2
+      fi
+    elif [[ "$1" == --?* && "$1" != *=* && "$spec" == *" $name "* ]]; then value=1; shift
+    else echo "Unknown option '$1' (see --help)." >&2; exit 2
+    fi
+    printf -v "${name//-/_}" '%s' "$value"
+  done
+}
 
 # The built app and the save driver, Release before Debug (dotnet build -c Release builds both: the driver is in the solution).
 find_builds() {

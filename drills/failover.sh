@@ -19,18 +19,7 @@ drill=failover
 source "$(dirname "$0")/drill-common.sh"
 
 writers=3; after=50; postgres="${RJ_DRILL_SERVER:-}"; app="${RJ_DRILL_APP:-}"; keep=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --postgres) postgres="${2:-}"; shift 2 ;;
-    --writers) writers="${2:-}"; shift 2 ;;
-    --after) after="${2:-}"; shift 2 ;;
-    --app) app="${2:-}"; shift 2 ;;
-    --pg-bin) pg_bin="${2:-}"; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "Unknown option '$1' (see --help)." >&2; exit 2 ;;
-  esac
-done
+parse_options "postgres= writers= after= app= pg-bin= keep" "$@"
 [ -n "$postgres" ] || { echo "The failover drill runs on PostgreSQL: give --postgres \"Host=…;Port=…;Username=…\" (a server; the drill makes its own database)." >&2; exit 2; }
 [[ "$writers" =~ ^[1-9][0-9]*$ && "$after" =~ ^[1-9][0-9]*$ ]] || { echo "--writers and --after take a whole number from 1." >&2; exit 2; }
 find_builds

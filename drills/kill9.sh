@@ -24,18 +24,7 @@ drill=kill9
 source "$(dirname "$0")/drill-common.sh"
 
 cycles=20; writers=4; postgres=""; app="${RJ_DRILL_APP:-}"; keep=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --cycles) cycles="${2:-}"; shift 2 ;;
-    --writers) writers="${2:-}"; shift 2 ;;
-    --postgres) postgres="${2:-}"; shift 2 ;;
-    --app) app="${2:-}"; shift 2 ;;
-    --pg-bin) pg_bin="${2:-}"; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "Unknown option '$1' (see --help)." >&2; exit 2 ;;
-  esac
-done
+parse_options "cycles= writers= postgres= app= pg-bin= keep" "$@"
 [[ "$cycles" =~ ^[1-9][0-9]*$ && "$writers" =~ ^[1-9][0-9]*$ ]] || { echo "--cycles and --writers take a whole number from 1." >&2; exit 2; }
 find_builds
 

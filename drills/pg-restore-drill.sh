@@ -22,24 +22,14 @@
 #   --keep     keep the two databases and the dump (their names are printed) instead of dropping them.
 set -uo pipefail
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+drill=pg-restore
+# shellcheck source=drill-common.sh
+source "$(dirname "$0")/drill-common.sh"
 server="${RJ_DRILL_SERVER:-}"
 app="${RJ_DRILL_APP:-}"
 pg_bin=""
 keep=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --server) server="${2:-}"; shift 2 || { echo "--server needs a connection string" >&2; exit 2; } ;;
-    --server=*) server="${1#--server=}"; shift ;;
-    --app) app="${2:-}"; shift 2 || { echo "--app needs a path" >&2; exit 2; } ;;
-    --app=*) app="${1#--app=}"; shift ;;
-    --pg-bin) pg_bin="${2:-}"; shift 2 || { echo "--pg-bin needs a folder" >&2; exit 2; } ;;
-    --pg-bin=*) pg_bin="${1#--pg-bin=}"; shift ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "Unknown option '$1' (see --help)." >&2; exit 2 ;;
-  esac
-done
+parse_options "server= app= pg-bin= keep" "$@"
 
 fail() { echo "FAIL: $*"; exit 1; }
 

@@ -93,3 +93,53 @@ public sealed class FailoverDrillTests(ITestOutputHelper output)
         Assert.Matches(@"^failover: PASS — 2 instances, A killed after [1-9]\d* saves, B saved [1-9]\d* more, \d+ acknowledged, 0 lost, audit chain intact \(\d+ events\)$", verdict);
     }
 }
+
+/// <summary>
+/// The drills' shared command line (drill-common.sh, parse_options): an unknown option or a missing value stops a drill before
+/// it does anything, with exit code 2 and what was wrong; --help prints the script's usage; both forms of a value are read.
+/// </summary>
+[Trait("Category", "SqliteOnly")]
+public sealed class DrillCommandLineTests
+{
+    private static async Task<(int ExitCode, string Text)> RunAsync(string script, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppProcess.RepositoryRoot };
+        start.ArgumentList.Add(Path.Combine(AppProcess.RepositoryRoot, "drills", script));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    [Theory]
+    [InlineData("kill9.sh"), InlineData("failover.sh"), InlineData("backup-restore.sh"), InlineData("disk-full.sh"), InlineData("pg-restore-drill.sh")]
+    public async Task Every_drill_refuses_an_unknown_option_and_prints_its_usage_on_help(string script)
+    {
+        var (unknownCode, unknown) = await RunAsync(script, "--no-such-option", "1");
+        var (helpCode, help) = await RunAsync(script, "--help");
+
+        Assert.Equal(2, unknownCode);
+        Assert.Contains("Unknown option '--no-such-option' (see --help).", unknown);
+        Assert.Equal(0, helpCode);
+        Assert.Contains("Usage:", help);
+        Assert.Contains($"drills/{script}", help);
+    }
+
+    [Fact]
+    public async Task A_value_is_read_after_a_space_or_an_equals_sign_and_a_missing_one_is_refused()
+    {
+        var (missingCode, missing) = await RunAsync("kill9.sh", "--cycles");
+        var (badCode, bad) = await RunAsync("kill9.sh", "--cycles=0");
+        var (flagCode, flag) = await RunAsync("kill9.sh", "--keep=1");
+
+        Assert.Equal(2, missingCode);
+        Assert.Contains("--cycles needs a value (see --help).", missing);
+        Assert.Equal(2, badCode); // read as 0, then refused by the drill's own check
+        Assert.Contains("--cycles and --writers take a whole number from 1.", bad);
+        Assert.Equal(2, flagCode);
+        Assert.Contains("Unknown option '--keep=1'", flag);
+    }
+}
