@@ -6,6 +6,7 @@ using Dapper;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using RjConferences.Components.Forms;
 using RjConferences.Features.Reports;
 using RjConferences.Security;
 using RjConferences.Tests.Support;
@@ -345,6 +346,8 @@ public class ReportsPageTests : CaseTestContext
         var page = RenderAt($"reports?period=academic_year&academicYear=2025&borough={newham}");
         page.WaitForAssertion(() => Assert.Equal("3", Headline(page, "referrals")));
         List<string> Names() => page.FindAll("[data-testid=schools-table] tbody th").Select(h => h.TextContent).ToList();
+        // The form is not rendered again as the report arrives (each field would keep a second render tree): once each.
+        Assert.All(page.FindComponents<SelectField>(), field => Assert.Equal(1, field.RenderCount));
 
         // The one school with referrals first, then nine of the others (no referrals: by name).
         Assert.Equal(["Langdon Park, Newham", .. newhamSchools.Where(n => n != "Langdon Park, Newham").Take(9)], Names());
