@@ -346,6 +346,7 @@ public class ReportBrowserTests(BrowserFixture browser) : IDisposable
         await page.Locator("section[aria-labelledby=groups-heading]").ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-groups.png") });
         await page.Locator("section[aria-labelledby=headlines-heading]").ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-headlines.png") });
         await page.Locator("section[aria-labelledby=trend-heading]").ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-cohort.png") });
+        await page.Locator("section[aria-labelledby=schools-heading]").ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-schools.png") });
         await page.EmulateMediaAsync(new() { ForcedColors = ForcedColors.Active, ColorScheme = ColorScheme.Dark });
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-forced-colors.png"), FullPage = true });
         await page.EmulateMediaAsync(new() { ForcedColors = ForcedColors.None, ColorScheme = ColorScheme.Light, Media = Media.Print });
