@@ -148,6 +148,9 @@ public class ReportBrowserTests(BrowserFixture browser) : IDisposable
         Assert.Equal(["Rokeby, Newham", "12", "suppressed", "<5", "0", "0", "0", "0", ""], csv.Single(r => r[0] == "Rokeby, Newham"));
         Assert.DoesNotContain(csv, r => r[0].Contains("Haggerston", StringComparison.Ordinal));
         Assert.DoesNotContain("Young", Encoding.UTF8.GetString(bytes));
+        // Every school of the selection, though the page shows the first 10 until all are asked for.
+        await Assertions.Expect(page.GetByTestId("schools-table").Locator("tbody tr")).ToHaveCountAsync(10);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Show all {csv.Count - 1} schools" })).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -200,6 +203,21 @@ public class ReportBrowserTests(BrowserFixture browser) : IDisposable
         }
         Assert.Equal(24, double.Parse(headlines.Row("Referrals")[1].Text, CultureInfo.InvariantCulture));
         Assert.True(compared >= 5, $"only {compared} headline numbers compared");
+
+        // The table by school shows the first 10 of Newham's schools; the button after it shows them all, from the keyboard too.
+        var schoolCount = sheets.Sheet("By school").Rows.Count - 1;
+        Assert.True(schoolCount > 10, $"{schoolCount} schools");
+        var schoolRows = page.GetByTestId("schools-table").Locator("tbody tr");
+        await Assertions.Expect(schoolRows).ToHaveCountAsync(10);
+        var showAll = page.GetByRole(AriaRole.Button, new() { Name = $"Show all {schoolCount} schools" });
+        await Assertions.Expect(showAll).ToHaveAttributeAsync("aria-expanded", "false");
+        await showAll.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(schoolRows).ToHaveCountAsync(schoolCount);
+        var showFewer = page.GetByRole(AriaRole.Button, new() { Name = "Show fewer schools" });
+        await Assertions.Expect(showFewer).ToHaveAttributeAsync("aria-expanded", "true");
+        await Assertions.Expect(showFewer).ToBeFocusedAsync(); // the same button, with the focus still on it
+        await page.AssertAccessibleAsync();
 
         // The breakdowns, row by row and column by column: the page's exact count, "<5" for 1 to 4, or "suppressed".
         foreach (var (table, sheet) in new[] { ("boroughs", "By borough"), ("schools", "By school") })
@@ -285,6 +303,8 @@ public class ReportBrowserTests(BrowserFixture browser) : IDisposable
         var headers = (await page.GetByTestId("schools-table").Locator("thead th").AllInnerTextsAsync()).Skip(1).Select(h => h.Trim()).ToList();
         var pageColumns = new[] { "Referrals", "Eligible", "Conferences held", "Agreements reached", "Agreements completed" }.Select(h => headers.IndexOf(h)).ToList();
         Assert.DoesNotContain(-1, pageColumns);
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex(@"^Show all \d+ schools$") }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Show fewer schools" })).ToBeVisibleAsync();
         foreach (var row in await page.GetByTestId("schools-table").Locator("tbody tr").AllAsync())
         {
             var name = await row.Locator("th").InnerTextAsync();
@@ -326,6 +346,7 @@ public class ReportBrowserTests(BrowserFixture browser) : IDisposable
         await page.Locator("section[aria-labelledby=groups-heading]").ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-groups.png") });
         await page.Locator("section[aria-labelledby=headlines-heading]").ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-headlines.png") });
         await page.Locator("section[aria-labelledby=trend-heading]").ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-cohort.png") });
+        await page.Locator("section[aria-labelledby=schools-heading]").ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-schools.png") });
         await page.EmulateMediaAsync(new() { ForcedColors = ForcedColors.Active, ColorScheme = ColorScheme.Dark });
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "reports-forced-colors.png"), FullPage = true });
         await page.EmulateMediaAsync(new() { ForcedColors = ForcedColors.None, ColorScheme = ColorScheme.Light, Media = Media.Print });

@@ -1,8 +1,12 @@
+using System.Text;
 using System.Text.RegularExpressions;
+using AngleSharp.Dom;
 using Bunit;
 using Dapper;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using RjConferences.Components.Forms;
 using RjConferences.Features.Reports;
 using RjConferences.Security;
 using RjConferences.Tests.Support;
@@ -262,6 +266,105 @@ public class ReportsPageTests : CaseTestContext
         Assert.Equal(["Birch", "Cedar", "Amber"], Names());
         view.Find("[data-testid=sort-schools-name]").Click();
         Assert.Equal(["Amber", "Birch", "Cedar"], Names());
+    }
+
+    [Fact]
+    public void A_long_breakdown_shows_the_ten_rows_with_the_most_referrals_and_a_button_shows_all_of_them_and_fewer_again()
+    {
+        var schools = Enumerable.Range(1, 30).Select(i => ReportSamples.Row($"School {i:D2}", i)).ToList(); // School 30 has the most
+        var fifteen = Enumerable.Range(1, 15).Select(i => ReportSamples.Row($"Borough {i:D2}", 16 - i)).ToList();
+        var view = Render<ReportView>(p => p.Add(v => v.Result, ReportSamples.Result(bySchool: schools) with { ByBorough = fifteen }).Add(v => v.Query, ""));
+        List<string> Names(string table) => view.FindAll($"[data-testid={table}-table] tbody th").Select(h => h.TextContent).ToList();
+        IElement Button() => view.Find("[data-testid=show-all-schools]");
+
+        Assert.Equal(Enumerable.Range(21, 10).Reverse().Select(i => $"School {i:D2}"), Names("schools"));
+        Assert.Equal("descending", view.Find("[data-testid=sort-schools-referrals]").ParentElement!.GetAttribute("aria-sort"));
+        Assert.Equal("Show all 30 schools", Button().TextContent.Trim());
+        Assert.Equal(("button", "false"), (Button().GetAttribute("type"), Button().GetAttribute("aria-expanded")));
+        Assert.Equal("tbody", view.Find($"#{Button().GetAttribute("aria-controls")}").TagName.ToLowerInvariant());
+        Assert.StartsWith("10 of 30 schools shown", view.Find("[data-testid=schools-extent]").TextContent.Trim());
+        Assert.Contains("The first 10 of 30 rows in this order are shown", view.Find("[data-testid=schools-table] caption").TextContent);
+
+        Button().Click();
+        Assert.Equal(Enumerable.Range(1, 30).Reverse().Select(i => $"School {i:D2}"), Names("schools"));
+        Assert.Equal(("Show fewer schools", "true"), (Button().TextContent.Trim(), Button().GetAttribute("aria-expanded")));
+        Assert.StartsWith("All 30 schools shown.", view.Find("[data-testid=schools-extent]").TextContent.Trim());
+        Assert.DoesNotContain("The first 10", view.Find("[data-testid=schools-table] caption").TextContent);
+
+        Button().Click();
+        Assert.Equal(10, Names("schools").Count);
+        Assert.Equal("Show all 30 schools", Button().TextContent.Trim());
+
+        // Up to 15 rows a breakdown is shown whole, in its own order, with no button.
+        Assert.Equal(Enumerable.Range(1, 15).Select(i => $"Borough {i:D2}"), Names("boroughs"));
+        Assert.Equal("ascending", view.Find("[data-testid=sort-boroughs-name]").ParentElement!.GetAttribute("aria-sort"));
+        Assert.Empty(view.FindAll("[data-testid=show-all-boroughs]"));
+        Assert.Empty(view.FindAll("[data-testid=show-all-offence_categories]"));
+    }
+
+    [Fact]
+    public void Sorting_a_long_breakdown_sorts_every_row_and_shows_the_first_ten_of_that_order()
+    {
+        // Referrals rise with the number and eligible falls: the rows with the most eligible are not among the first shown.
+        // Only School 05 has fewer referrals than a year earlier.
+        var schools = Enumerable.Range(1, 30).Select(i => new BreakdownRow($"School {i:D2}", i, 100 - i, 0, 0, 0, 0, 0)).ToList();
+        var before = schools.Select(r => r with { Referrals = r.Name == "School 05" ? 50 : r.Referrals }).ToList();
+        var now = ReportSamples.Result(bySchool: schools);
+        var view = Render<ReportView>(p => p.Add(v => v.Result, now with { PreviousYear = ReportSamples.Result(bySchool: before) }).Add(v => v.Query, ""));
+        List<string> Names() => view.FindAll("[data-testid=schools-table] tbody th").Select(h => h.TextContent).ToList();
+        List<string> Schools(params int[] numbers) => numbers.Select(i => $"School {i:D2}").ToList();
+
+        Assert.Equal(Schools(30, 29, 28, 27, 26, 25, 24, 23, 22, 21), Names());
+        view.Find("[data-testid=sort-schools-eligible]").Click(); // most eligible first, of all 30
+        Assert.Equal(Schools(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), Names());
+        view.Find("[data-testid=sort-schools-referrals_change]").Click(); // largest rise first: every other school is unchanged (0)
+        Assert.Equal(Schools(1, 2, 3, 4, 6, 7, 8, 9, 10, 11), Names());
+        view.Find("[data-testid=sort-schools-referrals_change]").Click(); // again: largest fall first
+        Assert.Equal("School 05", Names()[0]);
+        Assert.Equal("\u221245", view.Find("[data-testid=schools-table] tbody tr td:nth-of-type(2)").TextContent);
+        view.Find("[data-testid=sort-schools-name]").Click();
+        Assert.Equal(Schools(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), Names());
+        view.Find("[data-testid=sort-schools-name]").Click(); // Z to A
+        Assert.Equal(Schools(30, 29, 28, 27, 26, 25, 24, 23, 22, 21), Names());
+
+        // Showing all keeps the order; sorting keeps them all shown.
+        view.Find("[data-testid=show-all-schools]").Click();
+        Assert.Equal(Enumerable.Range(1, 30).Reverse().Select(i => $"School {i:D2}"), Names());
+        view.Find("[data-testid=sort-schools-eligible]").Click();
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => $"School {i:D2}"), Names());
+    }
+
+    [Fact]
+    public async Task The_page_shows_ten_of_the_boroughs_schools_and_the_downloads_have_every_school()
+    {
+        await SetUpAsync();
+        await using var connection = await Database.Db.OpenAsync();
+        var newhamSchools = (await connection.QueryAsync<string>("SELECT s.name FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Newham'"))
+            .Select(name => $"{name}, Newham").Order(StringComparer.Ordinal).ToList();
+        Assert.True(newhamSchools.Count > BreakdownSection.LongerThan, $"Newham has {newhamSchools.Count} schools");
+
+        var page = RenderAt($"reports?period=academic_year&academicYear=2025&borough={newham}");
+        page.WaitForAssertion(() => Assert.Equal("3", Headline(page, "referrals")));
+        List<string> Names() => page.FindAll("[data-testid=schools-table] tbody th").Select(h => h.TextContent).ToList();
+        // The form is not rendered again as the report arrives (each field would keep a second render tree): once each.
+        Assert.All(page.FindComponents<SelectField>(), field => Assert.Equal(1, field.RenderCount));
+
+        // The one school with referrals first, then nine of the others (no referrals: by name).
+        Assert.Equal(["Langdon Park, Newham", .. newhamSchools.Where(n => n != "Langdon Park, Newham").Take(9)], Names());
+        Assert.Equal($"Show all {newhamSchools.Count} schools", page.Find("[data-testid=show-all-schools]").TextContent.Trim());
+
+        // The table's CSV and the workbook have every school of the selection, shown or not.
+        var href = page.Find("a[download][href*='schools.csv']").GetAttribute("href")!;
+        var query = QueryHelpers.ParseQuery(href[href.IndexOf('?')..]);
+        var exports = Services.GetRequiredService<ReportExports>();
+        var csv = await exports.ExportAsync(ReportTables.Schools, query, reviewer.Id);
+        Assert.Equal(ExportStatus.Ok, csv.Status);
+        Assert.Equal(newhamSchools, Features.ReportCsvTests.Parse(Encoding.UTF8.GetString(csv.Content![3..])).Skip(1).Select(r => r[0]).Order(StringComparer.Ordinal));
+        var workbook = await exports.WorkbookAsync(query, reviewer.Id);
+        Assert.Equal(newhamSchools, WorkbookReading.Read(workbook.Content!).Single(s => s.Name == "By school").Rows.Skip(1).Select(r => r[0].Text).Order(StringComparer.Ordinal));
+
+        page.Find("[data-testid=show-all-schools]").Click();
+        Assert.Equal(newhamSchools, Names().Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -11,6 +11,13 @@ using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 /// </summary>
 static class ManagedHeap
 {
+    /// <summary>
+    /// The live objects' bytes of the last reading (what the induced full GC kept: the sum of its promoted sizes), in MB.
+    /// The heap's size also counts the free space left between them (the large object heap is not compacted), which moves
+    /// by tens of KB a circuit from one run to the next; the live bytes are what the circuits' objects hold.
+    /// </summary>
+    public static double LastLiveMegabytes { get; private set; }
+
     public static double MegabytesAfterFullGc(int processId)
     {
         var client = new DiagnosticsClient(processId);
@@ -28,6 +35,7 @@ static class ManagedHeap
         {
             if (!inducedFullGc || megabytes is not null) return;
             megabytes = e.TotalHeapSize / 1048576.0;
+            LastLiveMegabytes = e.TotalPromoted / 1048576.0;
             Task.Run(session.Stop);
         };
         var processing = Task.Run(source.Process);

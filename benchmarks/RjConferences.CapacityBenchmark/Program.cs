@@ -196,6 +196,7 @@ async Task<Result> RunAsync(int n, string provider, string? postgresConnection)
         await Task.Delay(12000); // the warm-up circuit is kept 10 s after it disconnects
         var rssBase = Rss(app);
         var heapBase = ManagedHeap.MegabytesAfterFullGc(app.Id);
+        var liveBase = ManagedHeap.LastLiveMegabytes;
 
         // The sign-in page (static server rendering, with its antiforgery token), 8 requests at a time for 5 s.
         var signInPagePerSecond = await SignInPageRequestsPerSecondAsync(baseUrl, TimeSpan.FromSeconds(5));
@@ -286,7 +287,7 @@ async Task<Result> RunAsync(int n, string provider, string? postgresConnection)
                 });
                 var heap = ManagedHeap.MegabytesAfterFullGc(app.Id);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  N={n}, everyone on {(path.StartsWith("/cases/", StringComparison.Ordinal) ? "/cases/{id}" : path)}: managed heap {heap:F1} MB, {(heap - heapBase) * 1024 / clients.Count:F0} KB per circuit ({failed} did not get there)"));
+                    $"  N={n}, everyone on {(path.StartsWith("/cases/", StringComparison.Ordinal) ? "/cases/{id}" : path)}: managed heap {heap:F1} MB, {(heap - heapBase) * 1024 / clients.Count:F0} KB per circuit; live objects {(ManagedHeap.LastLiveMegabytes - liveBase) * 1024 / clients.Count:F0} KB per circuit ({failed} did not get there)"));
             }
         }
         errors += clients.Sum(c => c.Errors.Count);
