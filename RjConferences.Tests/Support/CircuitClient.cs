@@ -105,6 +105,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
             var operations = string.Join(",", markers.Select((m, i) => $$"""{"type":"add","ssrComponentId":{{i + 1}},"marker":{{m}}}"""));
             await connection.SendAsync("UpdateRootComponents", $$"""{"batchId":1,"operations":[{{operations}}]}""", state);
             await client.WaitAsync(first, timeout, path);
+            client.Path = path;
             return (client, started.Elapsed);
         }
         finally
@@ -113,12 +114,18 @@ public sealed partial class CircuitClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The page the circuit was last taken to and got to (null while it is on its way).</summary>
+    public string? Path { get; private set; }
+
     /// <summary>Follows a link to <paramref name="path"/> and returns the time until the page showed <paramref name="expectedText"/>.</summary>
     public async Task<TimeSpan> NavigateAsync(string path, string expectedText, TimeSpan timeout)
     {
         var wait = Expect(expectedText);
+        Path = null;
         await connection.SendAsync("OnLocationChanged", baseUrl + path, null, true);
-        return await WaitAsync(wait, timeout, path);
+        var time = await WaitAsync(wait, timeout, path);
+        Path = path;
+        return time;
     }
 
     /// <summary>Waits until a render batch carries <paramref name="expectedText"/> (e.g. a message the circuit shows by itself).</summary>
