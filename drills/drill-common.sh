@@ -56,7 +56,7 @@ use_postgres_server() {
     case "$key" in
       host|server) export PGHOST="$value" ;;
       port) export PGPORT="$value" ;;
-      username|user|userid) export PGUSER="$value" ;;
+      username|user|userid|"user id") export PGUSER="$value" ;;
       password) export PGPASSWORD="$value" ;;
     esac
   done

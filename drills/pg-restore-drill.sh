@@ -33,39 +33,9 @@ parse_options "server= app= pg-bin= keep" "$@"
 
 fail() { echo "FAIL: $*"; exit 1; }
 
-# The server: a connection string's Host, Port, Username and Password become libpq's variables, for psql and pg_dump.
-if [ -n "$server" ]; then
-  IFS=';' read -ra parts <<<"$server"
-  for part in "${parts[@]}"; do
-    key="$(echo "${part%%=*}" | tr -d ' ' | tr '[:upper:]' '[:lower:]')"
-    value="${part#*=}"
-    case "$key" in
-      host|server) export PGHOST="$value" ;;
-      port) export PGPORT="$value" ;;
-      username|user|userid|"user id") export PGUSER="$value" ;;
-      password) export PGPASSWORD="$value" ;;
-      database|"") ;;
-      *) ;; # other Npgsql options (pool sizes, timeouts) do not matter to the drill
-    esac
-  done
-fi
-export PGHOST="${PGHOST:-localhost}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-${USER:-postgres}}"
-# The app's connection string to database $1, pooled as the app runs (seed-demo opens a connection per step: without
-# a pool each is a new server process, and seeding took over ten minutes instead of seconds).
-app_connection() {
-  local s="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Database=$1"
-  [ -n "${PGPASSWORD:-}" ] && s="$s;Password=$PGPASSWORD"
-  echo "$s"
-}
-
-# The PostgreSQL client programs.
-if [ -z "$pg_bin" ]; then
-  if command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 && command -v psql >/dev/null 2>&1; then
-    pg_bin="$(dirname "$(command -v pg_dump)")"
-  else
-    pg_bin="$(find /usr/lib/postgresql -path '*/bin/pg_dump' -print 2>/dev/null | sort -V | tail -1 | xargs -r dirname)"
-  fi
-fi
+# The server: a connection string's Host, Port, Username and Password become libpq's variables, for psql and pg_dump
+# (default: libpq's own), and the folder of the client programs (default: on the PATH, else the newest installed).
+use_postgres_server "$server"
 for tool in pg_dump pg_restore psql; do
   [ -x "$pg_bin/$tool" ] || fail "$tool not found (give --pg-bin, or install PostgreSQL's client programs: apt-get install postgresql-client)."
 done
@@ -79,12 +49,14 @@ if [ -z "$app" ]; then
 fi
 [ -n "$app" ] && [ -f "$app" ] || fail "the built app was not found (build with 'dotnet build -c Release', or give --app path/to/RjConferences.dll)."
 
-psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
+# psql on database $1 (drill-common.sh's psql_db uses $pg_database, the other drills' one database).
 psql_db() { local db="$1"; shift; "$pg_bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-# Runs the app's command $2… against database $1, in its own folder, as production would.
+# Runs the app's command $2… against database $1, in its own folder, as production would; its connection pooled as the
+# app's is (seed-demo opens a connection per step: without a pool each is a new server process, and seeding took over ten
+# minutes instead of seconds).
 run_app() {
   local db="$1"; shift
-  (cd "$(dirname "$app")" && ConnectionStrings__Default="$(app_connection "$db")" Database__Provider=Postgres \
+  (cd "$(dirname "$app")" && ConnectionStrings__Default="$(pg_connection "$db")" Database__Provider=Postgres \
     ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning dotnet "$app" "$@")
 }
 
