@@ -19,6 +19,15 @@ public sealed class TestDatabase : IDisposable
     private static readonly Lazy<string> SqliteTemplate = new(CreateSqliteTemplate, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<string> PostgresTemplate = new(CreatePostgresTemplate, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>
+    /// How CREATE DATABASE copies its template: PostgreSQL 15's default, WAL_LOG, writes every block of the copy to the
+    /// WAL (about 190 ms for the migrated template here); FILE_COPY copies the files (about 30 ms). Over the thousand
+    /// tests of the PostgreSQL pass that was two and a half minutes. Older servers have only the file copy.
+    /// </summary>
+    private static readonly Lazy<string> CopyStrategy = new(
+        () => AdminScalar("SHOW server_version_num") is { } version && int.Parse(version) >= 150000 ? " STRATEGY FILE_COPY" : "",
+        LazyThreadSafetyMode.ExecutionAndPublication);
+
     /// <summary>The provider of this test run.</summary>
     public static DatabaseProvider Provider { get; } =
         string.Equals(Environment.GetEnvironmentVariable(ProviderVariable), "Postgres", StringComparison.OrdinalIgnoreCase)
@@ -45,8 +54,8 @@ public sealed class TestDatabase : IDisposable
         {
             DatabaseName = "rj_test_" + Guid.NewGuid().ToString("N");
             AdminExecute(migrated
-                ? $"CREATE DATABASE {DatabaseName} TEMPLATE {PostgresTemplate.Value}"
-                : $"CREATE DATABASE {DatabaseName} TEMPLATE template0 ENCODING 'UTF8'");
+                ? $"CREATE DATABASE {DatabaseName} TEMPLATE {PostgresTemplate.Value}{CopyStrategy.Value}"
+                : $"CREATE DATABASE {DatabaseName} TEMPLATE template0 ENCODING 'UTF8'{CopyStrategy.Value}");
             ConnectionString = PostgresConnectionString(DatabaseName);
             Db = new Db(ConnectionString, DatabaseProvider.Postgres);
         }
@@ -124,13 +133,16 @@ public sealed class TestDatabase : IDisposable
         }.ToString();
 
     /// <summary>Runs a statement on the server's maintenance database (CREATE / DROP DATABASE).</summary>
-    public static void AdminExecute(string sql)
+    public static void AdminExecute(string sql) => AdminScalar(sql);
+
+    /// <summary>Runs a statement on the server's maintenance database and returns its first value, if any.</summary>
+    private static string? AdminScalar(string sql)
     {
         using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresServer) { Database = "postgres", Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.ExecuteNonQuery();
+        return command.ExecuteScalar()?.ToString();
     }
 
     private static string CreateSqliteTemplate()
@@ -156,7 +168,7 @@ public sealed class TestDatabase : IDisposable
     {
         TypeHandlers.Register();
         var name = "rj_template_" + Guid.NewGuid().ToString("N");
-        AdminExecute($"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'");
+        AdminExecute($"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'{CopyStrategy.Value}");
         // No pooling: CREATE DATABASE … TEMPLATE needs the template to have no connections left.
         using (var db = new Db(new NpgsqlConnectionStringBuilder(PostgresServer) { Database = name, Pooling = false }.ToString(), DatabaseProvider.Postgres))
         {
