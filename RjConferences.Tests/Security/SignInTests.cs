@@ -86,14 +86,16 @@ public class SignInTests : IDisposable
     [Fact]
     public async Task A_fresh_password_hash_uses_at_least_210000_PBKDF2_iterations()
     {
+        await using var app = new AppHost(services: s => s.UseAppPasswordHashing());
         var user = await TestUsers.CreateAsync(app.Services, "ref@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
 
-        Assert.True(await IterationsAsync(user.Id) >= 210_000);
+        Assert.True(await IterationsAsync(app, user.Id) >= 210_000);
     }
 
     [Fact]
     public async Task An_older_weaker_hash_is_upgraded_at_the_next_sign_in()
     {
+        await using var app = new AppHost(services: s => s.UseAppPasswordHashing());
         var user = await TestUsers.CreateAsync(app.Services, "ref@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
         var weak = new PasswordHasher<AppUser>(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = 10_000 }))
             .HashPassword(new AppUser(), user.Password);
@@ -101,15 +103,15 @@ public class SignInTests : IDisposable
         {
             await connection.ExecuteAsync("UPDATE users SET password_hash = @weak WHERE id = @Id", new { weak, user.Id });
         }
-        Assert.Equal(10_000, await IterationsAsync(user.Id));
+        Assert.Equal(10_000, await IterationsAsync(app, user.Id));
         using var client = new FormClient(app);
 
         await client.SignInAsync(user.Email, user.Password);
 
-        Assert.True(await IterationsAsync(user.Id) >= 210_000);
+        Assert.True(await IterationsAsync(app, user.Id) >= 210_000);
     }
 
-    private async Task<int> IterationsAsync(Guid userId)
+    private static async Task<int> IterationsAsync(AppHost app, Guid userId)
     {
         await using var connection = await app.Database.Db.OpenAsync();
         var hash = Convert.FromBase64String(await connection.ExecuteScalarAsync<string>("SELECT password_hash FROM users WHERE id = @userId", new { userId }) ?? "");

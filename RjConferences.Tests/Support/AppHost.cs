@@ -60,7 +60,7 @@ public sealed class AppHost : WebApplicationFactory<Program>
         }
         builder.ConfigureServices(services =>
         {
-            services.UseClock(Time);
+            services.UseClock(Time).UseTestPasswordHashing();
             extraServices?.Invoke(services);
         });
     }

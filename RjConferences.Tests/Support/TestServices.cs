@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RjConferences.Features.FollowUps;
+using RjConferences.Security;
 
 namespace RjConferences.Tests.Support;
 
@@ -46,8 +48,22 @@ public static class TestServices
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings(connectionString, settings)).Build();
         services.AddRjConferencesServices(configuration, AppContext.BaseDirectory);
-        return services.UseClock(clock);
+        return services.UseClock(clock).UseTestPasswordHashing();
     }
+
+    /// <summary>
+    /// The PBKDF2 iterations of the passwords a test host hashes and checks. The app's <see cref="IdentitySetup.PasswordIterations"/>
+    /// (210,000) cost about 100 ms of CPU per account created and per sign-in, which was a sixth of the suite's CPU; the
+    /// hashing is the same code at any count. The tests of the count itself use <see cref="UseAppPasswordHashing"/>.
+    /// </summary>
+    public const int PasswordIterations = 1_000;
+
+    public static IServiceCollection UseTestPasswordHashing(this IServiceCollection services) =>
+        services.PostConfigure<PasswordHasherOptions>(o => o.IterationCount = PasswordIterations);
+
+    /// <summary>The app's own iteration count, for the tests of the count and of upgrading weaker hashes.</summary>
+    public static IServiceCollection UseAppPasswordHashing(this IServiceCollection services) =>
+        services.PostConfigure<PasswordHasherOptions>(o => o.IterationCount = IdentitySetup.PasswordIterations);
 
     public static IServiceCollection RegisterApp(this IServiceCollection services, TestDatabase database, TimeProvider clock,
         IDictionary<string, string?>? settings = null) => services.RegisterApp(database.ConnectionString, clock, settings);
