@@ -42,7 +42,7 @@ public sealed class RefusalBrowserTests(BrowserFixture browser) : IDisposable
     {
         if (!TestDatabase.IsPostgres)
         {
-            var sqlite = new SqliteConnection(app.Database.ConnectionString);
+            var sqlite = new SqliteConnection(TestDatabase.ConnectionStringFor(app.Database.FilePath)); // unpooled: it must not go back to the pool holding the lock
             await sqlite.OpenAsync();
             await sqlite.ExecuteAsync("BEGIN IMMEDIATE");
             return sqlite;

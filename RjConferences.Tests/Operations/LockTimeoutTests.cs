@@ -40,7 +40,7 @@ public sealed class LockTimeoutTests : IDisposable
     {
         if (!TestDatabase.IsPostgres)
         {
-            var sqlite = new SqliteConnection(database.ConnectionString);
+            var sqlite = new SqliteConnection(TestDatabase.ConnectionStringFor(database.FilePath)); // unpooled: it must not go back to the pool holding the lock
             await sqlite.OpenAsync();
             await sqlite.ExecuteAsync("BEGIN IMMEDIATE");
             return sqlite;

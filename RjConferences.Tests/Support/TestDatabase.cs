@@ -65,7 +65,10 @@ public sealed class TestDatabase : IDisposable
             {
                 File.Copy(SqliteTemplate.Value, FilePath);
             }
-            ConnectionString = ConnectionStringFor(FilePath);
+            // Pooled, as the app's own connection string is: an SQLite connection parses the whole schema when it
+            // opens, and without the pool every connection a test opened paid for that again. Dispose clears the
+            // pools, so the file can go.
+            ConnectionString = new SqliteConnectionStringBuilder { DataSource = FilePath }.ToString();
             Db = new Db(ConnectionString);
         }
     }
