@@ -117,18 +117,24 @@ tables_sql="SELECT table_name FROM information_schema.tables WHERE table_schema 
 source_tables="$(psql_db "$source_db" -c "$tables_sql")" || fail "could not list the tables of $source_db"
 restored_tables="$(psql_db "$restored_db" -c "$tables_sql")" || fail "could not list the tables of $restored_db"
 [ "$source_tables" = "$restored_tables" ] || problems+=("the table lists differ: $(diff <(echo "$source_tables") <(echo "$restored_tables") | grep '^[<>]' | tr '\n' ' ')")
+# One query per database counts every table (a psql per table and database took 9 s): "table|rows" lines.
+counts_sql="$(for table in $source_tables; do echo "SELECT '$table', count(*) FROM \"$table\""; done | paste -sd '|' | sed 's/|/ UNION ALL /g') ORDER BY 1"
+source_counts="$(psql_db "$source_db" -F '|' -c "$counts_sql")" || fail "could not count the rows of $source_db"
+restored_counts="$(psql_db "$restored_db" -F '|' -c "$counts_sql" 2>/dev/null)" || restored_counts=""
+rows_in() { echo "$1" | awk -F'|' -v t="$2" '$1 == t { print $2 }'; } # counts, table
 printf '%-32s %10s %10s\n' "table" "source" "restored"
 total=0
 for table in $source_tables; do
-  a="$(psql_db "$source_db" -c "SELECT count(*) FROM \"$table\"")" || a="error"
-  b="$(psql_db "$restored_db" -c "SELECT count(*) FROM \"$table\"" 2>/dev/null)" || b="missing"
+  a="$(rows_in "$source_counts" "$table")"
+  b="$(rows_in "$restored_counts" "$table")"
+  [ -n "$b" ] || b="missing"
   mark=""
   if [ "$a" != "$b" ]; then mark="  <- differs"; problems+=("$table: $a rows in the source, $b restored"); fi
   printf '%-32s %10s %10s%s\n' "$table" "$a" "$b" "$mark"
   [[ "$a" =~ ^[0-9]+$ ]] && total=$((total + a))
 done
 for table in cases audit_events; do
-  [ "$(psql_db "$source_db" -c "SELECT count(*) > 0 FROM $table" 2>/dev/null)" = t ] \
+  [ "$(rows_in "$source_counts" "$table")" -gt 0 ] 2>/dev/null \
     || problems+=("the source database has no rows in $table: seed-demo added nothing, so the drill proved little")
 done
 
