@@ -9,6 +9,25 @@ public class DbTests : IDisposable
 
     public void Dispose() => database.Dispose();
 
+    [Theory, Trait("Category", "SqliteOnly")] // makes its own PostgreSQL database, so it runs once
+    [InlineData("", true)]
+    [InlineData(";Max Auto Prepare=0", false)]
+    public async Task On_PostgreSQL_a_statement_run_again_is_prepared_unless_the_connection_string_says_not(string setting, bool prepared)
+    {
+        using var postgres = new TestDatabase(provider: RjConferences.Data.DatabaseProvider.Postgres);
+        using var db = new RjConferences.Data.Db(postgres.ConnectionString + setting, RjConferences.Data.DatabaseProvider.Postgres);
+        await using var connection = await db.OpenAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM cases WHERE status = @status", new { status = "referred" });
+        }
+
+        var count = await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM cases WHERE status%'");
+
+        Assert.Equal(prepared, count > 0);
+    }
+
     [Fact, Trait("Category", "SqliteOnly")] // SQLite's connection settings and single writer
     public async Task Every_connection_runs_with_wal_full_sync_foreign_keys_and_a_busy_timeout()
     {
