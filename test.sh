@@ -178,11 +178,11 @@ fi
 export RJ_TEST_POSTGRES="Host=$pg_dir;Username=postgres"
 export RJ_TEST_PG_BIN="$pg_bin" RJ_TEST_PG_DATA="$pg_dir/data"
 }
-# Always started: the second pass runs on it, and the two-instance and restore-drill tests of the first pass need it.
+# Always started: the second pass runs on it, and the two-instance and restore-drill tests need it (with --sqlite-only, in the first).
 start_postgres
 
-# 5. The suite on SQLite (every test), then on PostgreSQL (all but the browser tests and the tests of SQLite's
-# own files and backups, marked Category=SqliteOnly).
+# 5. The suite on SQLite (every test but those marked Category=PostgresPass), then on PostgreSQL (all but the browser tests
+# and the tests of SQLite's own files and backups, marked Category=SqliteOnly, and the PostgresPass tests).
 run_pass() { # name, filter, provider
   local filter=()
   [ -n "$2" ] && filter=(--filter "$2")
@@ -191,12 +191,17 @@ run_pass() { # name, filter, provider
     --logger "trx;LogFileName=results-$1.trx" --results-directory "$out" \
     --logger "console;verbosity=minimal" >"$out/test-$1.log" 2>&1
 }
-run_pass sqlite "" Sqlite
+# The tests that need PostgreSQL whatever the pass and run once (Category=PostgresPass: the restore drill, the two-instance
+# browser tests) run in the PostgreSQL pass, which leaves the cores 10-20 % idle where the SQLite pass keeps them busy;
+# with --sqlite-only they run in the SQLite pass.
+sqlite_filter=""
+[ "$postgres_pass" = 1 ] && sqlite_filter="Category!=PostgresPass"
+run_pass sqlite "$sqlite_filter" Sqlite
 status=$?
 passes=(sqlite)
 if [ "$postgres_pass" = 1 ]; then
   echo "SQLite pass done; now the tests on PostgreSQL."
-  run_pass postgres "FullyQualifiedName!~RjConferences.Tests.Browser&Category!=SqliteOnly" Postgres
+  run_pass postgres "(FullyQualifiedName!~RjConferences.Tests.Browser&Category!=SqliteOnly)|Category=PostgresPass" Postgres
   status=$((status + $?))
   passes+=(postgres)
 fi

@@ -16,10 +16,12 @@ namespace RjConferences.Tests.Browser;
 /// docs/haproxy.cfg (sticky cookie, WebSockets, health checks), started by the test; Chromium goes through the balancer
 /// only. A browser is sent to an instance by the balancer's cookie (<see cref="Haproxy.CookieName"/>, whose value names
 /// the server), and every document response says which server answered (<see cref="Haproxy.ServedByHeader"/>), so the
-/// tests see where each browser landed. Runs in the SQLite pass of ./test.sh (it is a browser test) but needs a
-/// PostgreSQL server (RJ_TEST_POSTGRES) and HAProxy: without either it fails and says what is missing.
+/// tests see where each browser landed. Runs once, in the PostgreSQL pass of ./test.sh (Category=PostgresPass), where the
+/// cores have room to spare; it needs a PostgreSQL server (RJ_TEST_POSTGRES) and HAProxy: without either it fails and says
+/// what is missing.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "PostgresPass")]
 public sealed class TwoInstanceTests(BrowserFixture browser, TwoInstanceCluster cluster) : IClassFixture<TwoInstanceCluster>, IAsyncLifetime
 {
     private readonly List<IBrowserContext> contexts = [];

@@ -6,10 +6,10 @@ namespace RjConferences.Tests.Operations;
 /// <summary>
 /// The PostgreSQL restore drill (drills/pg-restore-drill.sh) against the run's PostgreSQL server (RJ_TEST_POSTGRES):
 /// a seeded database, pg_dump -Fc, pg_restore into a new one, verify-audit and every table's row count. It makes its own
-/// databases, so it runs once (Category=SqliteOnly keeps it out of the PostgreSQL pass), and fails when no server is given.
+/// databases, so it runs once, in ./test.sh's PostgreSQL pass (Category=PostgresPass), and fails when no server is given.
 /// </summary>
-[RunsLong(40)]
-[Trait("Category", "SqliteOnly")]
+[RunsLong(60)]
+[Trait("Category", "PostgresPass")]
 public class RestoreDrillTests
 {
     [Fact]
