@@ -1,9 +1,7 @@
 using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using Npgsql;
 using RjConferences.Components;
 using RjConferences.Data;
 using RjConferences.Features.Referrals;
@@ -35,24 +33,10 @@ public sealed class RefusalBrowserTests(BrowserFixture browser) : IDisposable
         TestUsers.CreateAsync(app.Services, "pc.jones@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
 
     /// <summary>
-    /// Another connection that holds the lock an audit event needs until disposed: on SQLite the single write lock
-    /// (BEGIN IMMEDIATE), on PostgreSQL the audit chain's advisory lock.
+    /// Another connection that holds the lock an audit event needs until disposed: on SQLite the single write lock, on
+    /// PostgreSQL the audit chain's advisory lock.
     /// </summary>
-    private async Task<DbConnection> HoldAuditLockAsync()
-    {
-        if (!TestDatabase.IsPostgres)
-        {
-            var sqlite = new SqliteConnection(TestDatabase.ConnectionStringFor(app.Database.FilePath)); // unpooled: it must not go back to the pool holding the lock
-            await sqlite.OpenAsync();
-            await sqlite.ExecuteAsync("BEGIN IMMEDIATE");
-            return sqlite;
-        }
-        var postgres = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(app.Database.ConnectionString) { Pooling = false }.ToString());
-        await postgres.OpenAsync();
-        await postgres.ExecuteAsync("START TRANSACTION");
-        await postgres.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = (long)DbLock.AuditChain });
-        return postgres;
-    }
+    private Task<DbConnection> HoldAuditLockAsync() => app.Database.HoldLockAsync(DbLock.AuditChain);
 
     /// <summary>
     /// Checks the page as it is at a desktop width and at a phone's (390 px): axe finds nothing serious, and nothing is wider

@@ -1,10 +1,8 @@
 using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
-using Npgsql;
 using RjConferences.Components.Forms;
 using RjConferences.Data;
 using RjConferences.Features.Referrals;
@@ -32,25 +30,8 @@ public sealed class LockTimeoutTests : IDisposable
             ["Health:WriteProbeSeconds"] = "15",
         });
 
-    /// <summary>
-    /// Another connection that holds the lock until disposed: on SQLite the single write lock (BEGIN IMMEDIATE), on
-    /// PostgreSQL the advisory lock <paramref name="advisory"/> or, with <paramref name="sql"/>, the row locks its statement takes.
-    /// </summary>
-    private async Task<DbConnection> HoldAsync(DbLock advisory, string? sql = null)
-    {
-        if (!TestDatabase.IsPostgres)
-        {
-            var sqlite = new SqliteConnection(TestDatabase.ConnectionStringFor(database.FilePath)); // unpooled: it must not go back to the pool holding the lock
-            await sqlite.OpenAsync();
-            await sqlite.ExecuteAsync("BEGIN IMMEDIATE");
-            return sqlite;
-        }
-        var postgres = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ToString());
-        await postgres.OpenAsync();
-        await postgres.ExecuteAsync("START TRANSACTION"); // not "BEGIN": Dapper takes a one-word text for a procedure
-        await postgres.ExecuteAsync(sql ?? "SELECT pg_advisory_xact_lock(@key)", new { key = (long)advisory });
-        return postgres;
-    }
+    /// <summary>Another connection that holds the lock until disposed (<see cref="TestDatabase.HoldLockAsync"/>).</summary>
+    private Task<DbConnection> HoldAsync(DbLock advisory, string? sql = null) => database.HoldLockAsync(advisory, sql);
 
     [Fact]
     public async Task A_referral_that_cannot_get_the_lock_in_time_says_it_was_not_saved_and_saves_once_the_lock_is_free()

@@ -118,6 +118,27 @@ public sealed class TestDatabase : IDisposable
         }
     }
 
+    /// <summary>
+    /// Another connection that holds a lock until disposed, as a stuck instance would: on SQLite the single write lock
+    /// (BEGIN IMMEDIATE); on PostgreSQL the advisory lock <paramref name="advisory"/> or, with <paramref name="sql"/>, the row
+    /// locks its statement takes. Unpooled: it must not go back to a pool still holding the lock.
+    /// </summary>
+    public async Task<System.Data.Common.DbConnection> HoldLockAsync(DbLock advisory, string? sql = null)
+    {
+        if (DatabaseName is null)
+        {
+            var sqlite = new SqliteConnection(ConnectionStringFor(FilePath));
+            await sqlite.OpenAsync();
+            await Dapper.SqlMapper.ExecuteAsync(sqlite, "BEGIN IMMEDIATE");
+            return sqlite;
+        }
+        var postgres = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ToString());
+        await postgres.OpenAsync();
+        await Dapper.SqlMapper.ExecuteAsync(postgres, "START TRANSACTION"); // not "BEGIN": Dapper takes a one-word text for a procedure
+        await Dapper.SqlMapper.ExecuteAsync(postgres, sql ?? "SELECT pg_advisory_xact_lock(@key)", new { key = (long)advisory });
+        return postgres;
+    }
+
     /// <summary>The server of this run, from RJ_TEST_POSTGRES (e.g. "Host=127.0.0.1;Port=5433;Username=postgres").</summary>
     public static string PostgresServer =>
         Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } server
