@@ -1,4 +1,7 @@
 using Dapper;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using RjConferences.Data;
 using RjConferences.Tests.Support;
 
 namespace RjConferences.Tests.Data;
@@ -36,6 +39,33 @@ public class DbTests : IDisposable
         Assert.Equal(2L, await connection.ExecuteScalarAsync<long>("PRAGMA synchronous")); // 2 = FULL
         Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"));
         Assert.True(await connection.ExecuteScalarAsync<long>("PRAGMA busy_timeout") > 0);
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("PRAGMA mmap_size")); // see Db's sqliteMemoryMapBytes
+    }
+
+    [Fact, Trait("Category", "SqliteOnly")] // SQLite's connection settings
+    public async Task Memory_mapped_reads_are_off_unless_configured_and_a_negative_size_is_refused_at_start_up()
+    {
+        static RjConferences.Data.Db Registered(string connectionString, string? megabytes)
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Default"] = connectionString, [RjConferences.Data.DataServices.SqliteMemoryMapKey] = megabytes,
+            }).Build();
+            return new ServiceCollection().AddData(configuration, AppContext.BaseDirectory).BuildServiceProvider().GetRequiredService<RjConferences.Data.Db>();
+        }
+
+        using var configured = Registered(database.ConnectionString, "64");
+        await using (var connection = await configured.OpenAsync())
+        {
+            Assert.Equal(64L * 1024 * 1024, await connection.ExecuteScalarAsync<long>("PRAGMA mmap_size"));
+        }
+        using var unset = Registered(database.ConnectionString, null);
+        await using (var connection = await unset.OpenAsync())
+        {
+            Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("PRAGMA mmap_size"));
+        }
+        var e = Assert.Throws<StartupException>(() => Registered(database.ConnectionString, "-1"));
+        Assert.Contains("Database:SqliteMemoryMapMegabytes", e.Message);
     }
 
     [Fact, Trait("Category", "SqliteOnly")] // SQLite's connection settings and single writer

@@ -11,6 +11,9 @@ public static class DataServices
 
     public const string LockTimeoutKey = "Database:LockTimeoutMilliseconds";
 
+    /// <summary>SQLite: megabytes of the file each connection reads through memory-mapped I/O (0, the default: none; see <see cref="Db"/>).</summary>
+    public const string SqliteMemoryMapKey = "Database:SqliteMemoryMapMegabytes";
+
     /// <summary>
     /// Registers <see cref="Db"/> over <c>ConnectionStrings:Default</c> on the provider of <c>Database:Provider</c>
     /// (<c>Sqlite</c>, the default, or <c>Postgres</c>); a relative SQLite file path is taken relative to the app's content root.
@@ -41,7 +44,9 @@ public static class DataServices
             {
                 builder.DataSource = Path.GetFullPath(Path.Combine(contentRoot, builder.DataSource));
             }
-            db = new Db(builder.ToString(), lockTimeout: lockTimeout);
+            var memoryMapMegabytes = configuration.GetValue<long?>(SqliteMemoryMapKey) ?? 0;
+            if (memoryMapMegabytes < 0) throw new StartupException($"{SqliteMemoryMapKey} must be 0 (none) or more (megabytes).");
+            db = new Db(builder.ToString(), lockTimeout: lockTimeout, sqliteMemoryMapBytes: memoryMapMegabytes * 1024 * 1024);
         }
         services.AddSingleton(db);
         // The keys that protect sign-in cookies and forms live in the database, so that a sign-in survives a restart
