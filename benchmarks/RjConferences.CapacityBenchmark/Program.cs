@@ -7,7 +7,7 @@
 // user leaves by closing the tab and the memory is read again once their circuits have gone.
 //
 //   dotnet run -c Release --project benchmarks/RjConferences.CapacityBenchmark -- [--users 50,100,250,500,1000] [--seconds 60]
-//       [--think-ms 10000] [--cases 20000] [--by-page true] [--postgres "<conn>"] [--provider both]
+//       [--think-ms 10000] [--cases 20000] [--by-page true] [--warmup-seconds 60] [--postgres "<conn>"] [--provider both]
 //
 // SQLite by default (the database is a temporary file); with --postgres "<conn>" (or RJ_BENCH_POSTGRES) the same data is
 // copied into a PostgreSQL database of its own and measured too (--provider sqlite|postgres|both). Exit 1 when a target is missed (p95 < 100 ms per interaction and
@@ -29,12 +29,12 @@ using RjConferences.Tests.Support;
 using RjConferences.Tools;
 
 var providers = BenchProviders.Parse(ref args);
-var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["users"] = "50,100,250,500,1000", ["seconds"] = "60", ["think-ms"] = "10000", ["cases"] = "20000", ["signins"] = "50", ["by-page"] = "false", ["chromium"] = "0" };
+var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["users"] = "50,100,250,500,1000", ["seconds"] = "60", ["think-ms"] = "10000", ["cases"] = "20000", ["signins"] = "50", ["by-page"] = "false", ["chromium"] = "0", ["warmup-seconds"] = "60", ["pages"] = "all" };
 for (var i = 0; i < args.Length; i += 2)
 {
     if (i + 1 >= args.Length || !args[i].StartsWith("--", StringComparison.Ordinal) || !options.ContainsKey(args[i][2..]))
     {
-        Console.Error.WriteLine($"Unexpected argument '{args[i]}'. Options: --users <N,N,…> --seconds <N> --think-ms <N> --cases <N> --signins <N> --by-page <true|false> --chromium <pages>");
+        Console.Error.WriteLine($"Unexpected argument '{args[i]}'. Options: --users <N,N,…> --seconds <N> --think-ms <N> --cases <N> --signins <N> --by-page <true|false> --chromium <pages> --warmup-seconds <N> --pages <all|/,/cases,/cases/{{id}},/conferences/diary,/reports>");
         return 2;
     }
     options[args[i][2..]] = args[i + 1];
@@ -55,6 +55,17 @@ var byPage = bool.Parse(options["by-page"]);
 // browser sees. Off by default: on 2 cores their rendering (the reports page above all) takes both cores in bursts, and
 // the circuits' p95 rose from 36 ms to 1.3-2.6 s while Chromium's own stayed near 300 ms (docs/capacity.md).
 var chromiumPages = int.Parse(options["chromium"], CultureInfo.InvariantCulture);
+// --warmup-seconds: the N users follow their links for this long before the measured --seconds begin, without a pause
+// between. A server runs for days; in its first minute under load the JIT is still compiling the hot methods again at
+// tier 1 (a profile at 250 users: 15-35 % of the app's CPU on the tiered-compilation thread, and twice the CPU per
+// interaction of a minute later), the thread pool is growing and the database's pages are being read for the first time.
+// The warm-up's own figures are printed too (the "first minute" columns): what users see just after a restart.
+var warmupSeconds = int.Parse(options["warmup-seconds"], CultureInfo.InvariantCulture);
+// --pages: the users follow only these of the five links, in turn (the names as in the per-page lines: "/", "/cases",
+// "/cases/{id}", "/conferences/diary", "/reports"), to find what one page costs: with "/,/conferences/diary" against
+// "/cases,/conferences/diary", the difference in CPU per interaction is twice the difference between My work and the case
+// list. A page needs another beside it: following a link to the page already shown renders nothing.
+var pages = options["pages"] == "all" ? null : options["pages"].Split(',').ToHashSet(StringComparer.Ordinal);
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = AppSetup.Culture;
 TypeHandlers.Register();
 const string Password = "capacity benchmark password";
@@ -114,18 +125,18 @@ try
         results.Add(await RunAsync(n, provider, postgres));
         var r = results[^1];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{provider} N={n}: {r.Interactions} interactions (Chromium: {r.BrowserTimes.Count}, p50 {P(r.BrowserTimes, 0.5):F0} ms, p95 {P(r.BrowserTimes, 0.95):F0} ms), sign-in page {r.SignInPagePerSecond:F0}/s, p50 {P(r.Times, 0.5):F0} ms, p95 {P(r.Times, 0.95):F0} ms, p99 {P(r.Times, 0.99):F0} ms, errors {r.Errors}, CPU {r.CpuPercent:F0} %, RSS {r.RssBaseMb:F0} → {r.RssLoadedMb:F0} → {r.RssAfterMb:F0} → {r.RssAfterGcMb:F0} MB, managed heap {r.HeapBaseMb:F1} → {r.HeapLoadedMb:F1} → {r.HeapAfterMb:F1} MB"));
+            $"{provider} N={n}: {r.Interactions} interactions (Chromium: {r.BrowserTimes.Count}, p50 {P(r.BrowserTimes, 0.5):F0} ms, p95 {P(r.BrowserTimes, 0.95):F0} ms), sign-in page {r.SignInPagePerSecond:F0}/s, p50 {P(r.Times, 0.5):F0} ms, p95 {P(r.Times, 0.95):F0} ms, p99 {P(r.Times, 0.99):F0} ms (first minute: p95 {P(r.WarmupTimes, 0.95):F0} ms, {r.WarmupCpuMsPerInteraction:F1} ms of CPU per interaction), errors {r.Errors}, CPU {r.CpuPercent:F0} %, RSS {r.RssBaseMb:F0} → {r.RssLoadedMb:F0} → {r.RssAfterMb:F0} → {r.RssAfterGcMb:F0} MB, managed heap {r.HeapBaseMb:F1} → {r.HeapLoadedMb:F1} → {r.HeapAfterMb:F1} MB"));
     }
 
     Console.WriteLine();
-    Console.WriteLine($"Conditions: {BenchProviders.Conditions()}; {caseCount:N0} cases; {seconds} s per N; think time {thinkMs / 2}–{thinkMs * 3 / 2} ms");
+    Console.WriteLine($"Conditions: {BenchProviders.Conditions()}; {caseCount:N0} cases; {seconds} s per N after {warmupSeconds} s of warm-up at N; think time {thinkMs / 2}–{thinkMs * 3 / 2} ms");
     Console.WriteLine();
-    Console.WriteLine("| Database | Users (circuits) | sign-in page requests/s | sign-ins/s | open all circuits s | interactions | p50 ms | p95 ms | p99 ms | case page p95 ms | errors | server CPU % (of 1 core) | CPU ms per interaction | managed heap before MB | with users MB | per circuit KB | after they left MB | RSS before MB | RSS with users MB | RSS after they left MB |");
-    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    Console.WriteLine("| Database | Users (circuits) | sign-in page requests/s | sign-ins/s | open all circuits s | interactions | p50 ms | p95 ms | p99 ms | case page p95 ms | errors | server CPU % (of 1 core) | CPU ms per interaction | managed heap before MB | with users MB | per circuit KB | after they left MB | RSS before MB | RSS with users MB | RSS after they left MB | first minute: p95 ms | first minute: CPU ms per interaction |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     foreach (var r in results)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {r.Provider} | {r.Users:N0} | {r.SignInPagePerSecond:F0} | {r.SignInsPerSecond:F1} | {r.OpenSeconds:F1} | {r.Interactions:N0} | {P(r.Times, 0.5):F0} | {P(r.Times, 0.95):F0} | {P(r.Times, 0.99):F0} | {P(r.CaseTimes, 0.95):F0} | {r.Errors} | {r.CpuPercent:F0} | {r.CpuPercent * 10 * seconds / Math.Max(1, r.Interactions):F1} | {r.HeapBaseMb:F1} | {r.HeapLoadedMb:F1} | {r.HeapPerCircuitKb:F0} | {r.HeapAfterMb:F1} | {r.RssBaseMb:F0} | {r.RssLoadedMb:F0} | {r.RssAfterGcMb:F0} |"));
+            $"| {r.Provider} | {r.Users:N0} | {r.SignInPagePerSecond:F0} | {r.SignInsPerSecond:F1} | {r.OpenSeconds:F1} | {r.Interactions:N0} | {P(r.Times, 0.5):F0} | {P(r.Times, 0.95):F0} | {P(r.Times, 0.99):F0} | {P(r.CaseTimes, 0.95):F0} | {r.Errors} | {r.CpuPercent:F0} | {r.CpuPercent * 10 * seconds / Math.Max(1, r.Interactions):F1} | {r.HeapBaseMb:F1} | {r.HeapLoadedMb:F1} | {r.HeapPerCircuitKb:F0} | {r.HeapAfterMb:F1} | {r.RssBaseMb:F0} | {r.RssLoadedMb:F0} | {r.RssAfterGcMb:F0} | {P(r.WarmupTimes, 0.95):F0} | {r.WarmupCpuMsPerInteraction:F1} |"));
     }
     foreach (var r in results.Where(r => r.ErrorSamples.Count > 0))
     {
@@ -181,7 +192,8 @@ async Task<Result> RunAsync(int n, string provider, string? postgresConnection)
                 await Task.Delay(200);
             }
         }
-        // Warm up: one more user visits every page twice, so that the figures do not include JIT; the memory before is read after.
+        // One more user visits every page twice, so that the memory before is read with every page's code loaded (the
+        // JIT's work under load is the warm-up below, at N users).
         var warm = new CookieContainer();
         await SignInAsync(baseUrl, warm, signIns);
         await using (var warmClient = (await CircuitClient.OpenAsync(baseUrl, warm, "/", "What needs you now, ", TimeSpan.FromSeconds(60))).Client)
@@ -189,7 +201,7 @@ async Task<Result> RunAsync(int n, string provider, string? postgresConnection)
             var random = new Random(0);
             for (var i = 0; i < 10; i++)
             {
-                var (path, text) = Steps(random)[(i + 1) % 5]; // not "/" first: the circuit is on it already
+                var (path, text) = AllSteps(random)[(i + 1) % 5]; // not "/" first: the circuit is on it already
                 await warmClient.NavigateAsync(path, text, TimeSpan.FromSeconds(60));
             }
         }
@@ -231,13 +243,24 @@ async Task<Result> RunAsync(int n, string provider, string? postgresConnection)
         var openSeconds = opening.Elapsed.TotalSeconds;
         clients.AddRange(opened.OfType<CircuitClient>());
 
-        // Each user follows links in a loop for the time given.
+        // Each user follows links in a loop for the warm-up and then the time given; an interaction belongs to the window
+        // it started in.
         var times = new List<double>();
+        var warmupTimes = new List<double>();
         var caseTimes = new List<double>();
         var byStep = new Dictionary<string, List<double>>();
-        var cpuBefore = CpuSeconds(app);
+        var warmupCpuBefore = CpuSeconds(app);
         var running = Stopwatch.StartNew();
-        var end = TimeSpan.FromSeconds(seconds);
+        var warmupEnd = TimeSpan.FromSeconds(warmupSeconds);
+        var end = warmupEnd + TimeSpan.FromSeconds(seconds);
+        var cpuBefore = 0.0;
+        var measuring = warmupSeconds > 0 ? WhenAsync(warmupEnd) : Task.CompletedTask;
+        async Task WhenAsync(TimeSpan at)
+        {
+            await Task.Delay(at - running.Elapsed);
+            cpuBefore = CpuSeconds(app);
+        }
+        if (warmupSeconds == 0) cpuBefore = warmupCpuBefore;
         var browserTimes = new List<double>();
         var browsing = chromiumPages > 0 ? BrowseAsync(baseUrl, jars, chromiumPages, end, running, browserTimes, samples) : Task.FromResult(0);
         await Task.WhenAll(opened.Select(async (client, i) =>
@@ -250,10 +273,16 @@ async Task<Result> RunAsync(int n, string provider, string? postgresConnection)
             {
                 var steps = Steps(random);
                 var (path, text) = steps[step++ % steps.Length];
+                if (client.Path == path) continue; // with --pages: the page the circuit opened on
+                var warmingUp = running.Elapsed < warmupEnd;
                 try
                 {
                     var time = (await client.NavigateAsync(path, text, TimeSpan.FromSeconds(30))).TotalMilliseconds;
-                    lock (times)
+                    if (warmingUp)
+                    {
+                        lock (warmupTimes) warmupTimes.Add(time);
+                    }
+                    else lock (times)
                     {
                         times.Add(time);
                         if (path.StartsWith("/cases/", StringComparison.Ordinal)) caseTimes.Add(time);
@@ -265,20 +294,22 @@ async Task<Result> RunAsync(int n, string provider, string? postgresConnection)
                 catch (Exception e)
                 {
                     Interlocked.Increment(ref errors);
-                    lock (samples) samples.Add((path.StartsWith("/cases/", StringComparison.Ordinal) ? "/cases/{id}" : path) + ": " + e.Message[..Math.Min(e.Message.Length, 300)]);
+                    lock (samples) samples.Add((warmingUp ? "warm-up " : "") + (path.StartsWith("/cases/", StringComparison.Ordinal) ? "/cases/{id}" : path) + ": " + e.Message[..Math.Min(e.Message.Length, 300)]);
                 }
                 await Task.Delay(thinkMs / 2 + random.Next(thinkMs));
             }
         }));
         errors += await browsing;
+        await measuring;
         browserTimes.Sort();
-        var cpuPercent = (CpuSeconds(app) - cpuBefore) / running.Elapsed.TotalSeconds * 100;
+        var cpuPercent = (CpuSeconds(app) - cpuBefore) / (running.Elapsed - warmupEnd).TotalSeconds * 100;
+        var warmupCpuMsPerInteraction = (cpuBefore - warmupCpuBefore) * 1000 / Math.Max(1, warmupTimes.Count);
         var rssLoaded = Rss(app);
         // With every user still connected (their circuits, pages and state held), the heap after a full GC.
         var heapLoaded = ManagedHeap.MegabytesAfterFullGc(app.Id);
         if (byPage)
         {
-            foreach (var (path, text) in Steps(new Random(0)))
+            foreach (var (path, text) in AllSteps(new Random(0)))
             {
                 var failed = 0;
                 await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (c, _) =>
@@ -305,13 +336,14 @@ async Task<Result> RunAsync(int n, string provider, string? postgresConnection)
         await Task.Delay(TimeSpan.FromSeconds(5));
         var rssAfterGc = Rss(app);
         times.Sort();
+        warmupTimes.Sort();
         caseTimes.Sort();
         foreach (var (name, list) in byStep.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
             list.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  N={n} {name}: {list.Count} × p50 {P(list, 0.5):F0} ms, p95 {P(list, 0.95):F0} ms, p99 {P(list, 0.99):F0} ms"));
         }
-        return new Result(provider, n, signInPagePerSecond, signInsPerSecond, openSeconds, times.Count, times, caseTimes, errors, samples, cpuPercent, rssBase, rssLoaded, rssAfter, heapBase, heapLoaded, heapAfter, rssAfterGc, browserTimes);
+        return new Result(provider, n, signInPagePerSecond, signInsPerSecond, openSeconds, times.Count, times, caseTimes, errors, samples, cpuPercent, rssBase, rssLoaded, rssAfter, heapBase, heapLoaded, heapAfter, rssAfterGc, browserTimes, warmupTimes, warmupCpuMsPerInteraction);
     }
     finally
     {
@@ -321,7 +353,11 @@ async Task<Result> RunAsync(int n, string provider, string? postgresConnection)
     }
 }
 
-(string Path, string Text)[] Steps(Random random) =>
+(string Path, string Text)[] Steps(Random random) => pages is null ? AllSteps(random) : AllSteps(random).Where(s => pages.Contains(PageName(s.Path))).ToArray();
+
+static string PageName(string path) => path.StartsWith("/cases/", StringComparison.Ordinal) ? "/cases/{id}" : path.Split('?')[0];
+
+(string Path, string Text)[] AllSteps(Random random) =>
 [
     ("/", "What needs you now, "),
     ("/cases", "case-count"),
@@ -369,10 +405,11 @@ async Task<int> BrowseAsync(string baseUrl, CookieContainer[] jars, int pages, T
             var selector = text.Contains(' ') ? $"text={text}" : $"[data-testid={text}]";
             try
             {
+                var warmingUp = running.Elapsed < TimeSpan.FromSeconds(warmupSeconds);
                 var started = Stopwatch.StartNew();
                 await page.EvaluateAsync("path => Blazor.navigateTo(path)", path);
                 await page.WaitForSelectorAsync(selector, new() { Timeout = 30_000, State = Microsoft.Playwright.WaitForSelectorState.Attached });
-                lock (times) times.Add(started.Elapsed.TotalMilliseconds);
+                if (!warmingUp) lock (times) times.Add(started.Elapsed.TotalMilliseconds);
             }
             catch (Exception e)
             {
@@ -427,7 +464,8 @@ static double CpuSeconds(Process process)
 
 sealed record Result(string Provider, int Users, double SignInPagePerSecond, double SignInsPerSecond, double OpenSeconds, int Interactions, List<double> Times, List<double> CaseTimes, int Errors,
     List<string> ErrorSamples, double CpuPercent, double RssBaseMb, double RssLoadedMb, double RssAfterMb,
-    double HeapBaseMb, double HeapLoadedMb, double HeapAfterMb, double RssAfterGcMb, List<double> BrowserTimes)
+    double HeapBaseMb, double HeapLoadedMb, double HeapAfterMb, double RssAfterGcMb, List<double> BrowserTimes, List<double> WarmupTimes,
+    double WarmupCpuMsPerInteraction)
 {
     public double HeapPerCircuitKb => (HeapLoadedMb - HeapBaseMb) * 1024 / Users;
 }
