@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Claims;
 using Bunit;
@@ -179,6 +180,66 @@ public sealed class DiskFullTests : BunitContext
         var signedIn = await client.SignInAsync(user.Email, TestUsers.Password);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Contains(client.Cookies.GetCookies(new Uri(app.BaseUrl)), c => c.Name.StartsWith("rj.auth", StringComparison.Ordinal));
+        await AssertSoundAsync();
+    }
+
+    /// <summary>
+    /// The administration pages, as the referral wizard: a room added, a user's details changed and an account disabled on a full
+    /// disk are each refused in the page's error summary, with what the administrator typed still in the form (before, the page
+    /// fell into "Sorry, something went wrong" and lost it), and each saves once space is freed.
+    /// </summary>
+    [TinyDiskFact]
+    public async Task Administration_saves_on_a_full_disk_are_refused_in_the_error_summary_with_the_form_kept_and_save_once_space_is_freed()
+    {
+        Services.RegisterApp(database, clock);
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        TestUser admin, teacher;
+        await using (var identity = TestUsers.Services(database, clock))
+        {
+            admin = await TestUsers.CreateAsync(identity, "admin@partnership.example", [Roles.Administrator]);
+            teacher = await TestUsers.CreateAsync(identity, "teacher@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
+        }
+        SignInAs(admin, Roles.Administrator);
+        var schoolId = await TestCases.SchoolIdAsync(database.Db, "Newham/Langdon Park");
+        static string Field(string key) => $"[id='{FieldIds.For(key)}']";
+        static List<string> Summary(IRenderedComponent<IComponent> page) =>
+            page.FindAll("[data-testid=error-summary] li").Select(li => li.TextContent.Trim()).ToList();
+        static void Click(IRenderedComponent<IComponent> page, string button) =>
+            page.FindAll("button").Single(b => b.TextContent.Trim() == button).Click();
+
+        // A room.
+        var rooms = (IRenderedComponent<IComponent>)Render<RjConferences.Features.Admin.RoomsPage>();
+        rooms.WaitForAssertion(() => rooms.Find(Field("RoomSchool")).Change(schoolId.ToString(CultureInfo.InvariantCulture)));
+        rooms.WaitForAssertion(() => rooms.Find(Field("Name")).Change("Library"));
+        rooms.Find(Field("Capacity")).Change("6");
+        await FillDiskAsync();
+
+        Click(rooms, "Add room");
+
+        rooms.WaitForAssertion(() => Assert.Equal([SaveResult.NotSavedMessage(DbFailure.NoRoom, "The room")], Summary(rooms)));
+        Assert.Equal(("Library", "6"), (rooms.Find(Field("Name")).GetAttribute("value"), rooms.Find(Field("Capacity")).GetAttribute("value")));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM rooms WHERE name = 'Library'"));
+
+        // A user's details, and disabling the account.
+        var user = (IRenderedComponent<IComponent>)Render<RjConferences.Features.Admin.UserEditPage>(p => p.Add(x => x.Id, teacher.Id));
+        user.WaitForAssertion(() => user.Find(Field("DisplayName")).Change("Sam Okoro"));
+
+        Click(user, "Save changes");
+
+        user.WaitForAssertion(() => Assert.Equal([SaveResult.NotSavedMessage(DbFailure.NoRoom)], Summary(user)));
+        Assert.Equal("Sam Okoro", user.Find(Field("DisplayName")).GetAttribute("value"));
+        user.FindAll("button").Single(b => b.TextContent.Trim().StartsWith("Disable account", StringComparison.Ordinal)).Click();
+        user.FindAll("button").Single(b => b.TextContent.Trim().StartsWith("Yes, disable account", StringComparison.Ordinal)).Click();
+        user.WaitForAssertion(() => Assert.Equal([SaveResult.NotSavedMessage(DbFailure.NoRoom, "Disabling the account")], Summary(user)));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM users WHERE disabled_at IS NOT NULL OR display_name = 'Sam Okoro'"));
+
+        disk.Free();
+        Click(rooms, "Add room");
+        rooms.WaitForAssertion(() => Assert.Equal("Library has been added.", rooms.Find("[data-testid=rooms-status]").TextContent));
+        Click(user, "Save changes");
+        user.WaitForAssertion(() => Assert.Equal("Your changes have been saved.", user.Find("[role=status]").TextContent));
+        Assert.Equal((1L, 1L), (await ScalarAsync<long>("SELECT count(*) FROM rooms WHERE name = 'Library' AND capacity = 6"),
+            await ScalarAsync<long>("SELECT count(*) FROM users WHERE display_name = 'Sam Okoro'")));
         await AssertSoundAsync();
     }
 
