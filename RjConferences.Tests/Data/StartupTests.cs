@@ -98,6 +98,9 @@ public class StartupTests
         var result = await AppProcess.RunAsync(database.ConnectionString, null, "backup", target);
 
         Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"to {target} (", result.Output);
+        Assert.Contains("SQLite's integrity check of the copy: ok", result.Output);
+        Assert.False(File.Exists(target + ".partial"));
         var copy = new RjConferences.Data.Db(TestDatabase.ConnectionStringFor(target));
         var boroughs = await new RjConferences.Features.Schools.SchoolRegistry(copy).ListBoroughsAsync();
         Assert.Equal(78, boroughs.Sum(b => b.Schools.Count));

@@ -243,6 +243,38 @@ public sealed class DiskFullTests : BunitContext
         await AssertSoundAsync();
     }
 
+    /// <summary>
+    /// The <c>backup</c> command onto a full disk: it says the backup was not made and leaves nothing at the target (before, a
+    /// copy cut short stayed there under the name the operator gave, unchecked); once space is freed it makes a checked copy.
+    /// </summary>
+    [TinyDiskFact]
+    public async Task A_backup_onto_a_full_disk_is_refused_leaving_no_file_and_is_made_and_checked_once_space_is_freed()
+    {
+        await using (var identity = TestUsers.Services(database, clock))
+        {
+            await TestUsers.CreateAsync(identity, "referrer@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
+        }
+        var target = Path.Combine(disk.MountPoint, "copy.db");
+        await FillDiskAsync();
+
+        var refused = await AppProcess.RunAsync(database.ConnectionString, null, "backup", target);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.StartsWith("The backup was not made: ", refused.Error.Trim());
+        Assert.DoesNotContain("   at ", refused.Error);
+        Assert.Equal([], Directory.GetFiles(disk.MountPoint, "copy.db*"));
+
+        disk.Free();
+        var made = await AppProcess.RunAsync(database.ConnectionString, null, "backup", target);
+
+        Assert.True(made.ExitCode == 0, made.Error);
+        Assert.Contains("SQLite's integrity check of the copy: ok", made.Output);
+        Assert.Equal([target], Directory.GetFiles(disk.MountPoint, "copy.db*"));
+        await using var copy = new SqliteConnection(TestDatabase.ConnectionStringFor(target));
+        await copy.OpenAsync();
+        Assert.Equal(1L, await copy.ExecuteScalarAsync<long>("SELECT count(*) FROM users WHERE email = 'referrer@school.example'"));
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -316,21 +316,53 @@ public sealed class Db : IDisposable
             await Console.Error.WriteLineAsync($"'{path}' already exists; choose a new file name.");
             return 2;
         }
-        await BackupToAsync(path);
-        Console.WriteLine($"Backed up {DatabasePath} to {path}");
+        try
+        {
+            await BackupToAsync(path);
+        }
+        catch (Exception e) when (IsNotSaved(e) || e is IOException or InvalidOperationException)
+        {
+            // Nothing is left at the target: the unfinished or unsound copy was removed.
+            await Console.Error.WriteLineAsync($"The backup was not made: {e.Message}");
+            return 1;
+        }
+        Console.WriteLine($"Backed up {DatabasePath} to {path} ({new FileInfo(path).Length:N0} bytes; SQLite's integrity check of the copy: ok)");
         return 0;
     }
 
     /// <summary>
     /// Copies the live SQLite database to the new file <paramref name="path"/> with SQLite's online backup: one consistent
-    /// snapshot, taken while the app goes on writing (in WAL mode a reader does not block the writer). SQLite only.
+    /// snapshot, taken while the app goes on writing (in WAL mode a reader does not block the writer). The copy is written
+    /// under a temporary name (<c>….partial</c>), checked (<c>PRAGMA integrity_check</c>) and only then given its name, so a
+    /// file at <paramref name="path"/> is always a whole, sound copy: a copy cut short (a full disk, a killed process) or
+    /// unsound is removed and the error thrown. SQLite only; for the <c>backup</c> command and the scheduled backups.
     /// </summary>
     public async Task BackupToAsync(string path, CancellationToken cancellationToken = default)
     {
-        await using var source = (SqliteConnection)await OpenAsync(cancellationToken);
-        await using var destination = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        destination.Open();
-        source.BackupDatabase(destination);
+        var partial = path + ".partial";
+        try
+        {
+            await using (var source = (SqliteConnection)await OpenAsync(cancellationToken))
+            await using (var destination = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = partial, Pooling = false }.ToString()))
+            {
+                destination.Open();
+                source.BackupDatabase(destination);
+            }
+            await using (var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = partial, Pooling = false }.ToString()))
+            {
+                await copy.OpenAsync(cancellationToken);
+                var check = (await copy.QueryAsync<string>("PRAGMA integrity_check")).ToList();
+                if (check is not ["ok"])
+                {
+                    throw new InvalidOperationException($"The backup copy failed its integrity check: {string.Join("; ", check.Take(3))}");
+                }
+            }
+            File.Move(partial, path); // never over an existing file
+        }
+        finally
+        {
+            File.Delete(partial); // nothing, after the rename; else the unfinished copy
+        }
     }
 
     public void Dispose() => postgres?.Dispose();

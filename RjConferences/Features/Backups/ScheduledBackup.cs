@@ -62,25 +62,7 @@ public sealed class ScheduledBackup(Db db, JobLease lease, TimeProvider clock, I
         var started = clock.GetUtcNow();
         var name = FilePrefix + LondonTime.ToLondon(started).ToString("yyyy-MM-dd-HHmm", CultureInfo.InvariantCulture) + ".db";
         var path = Path.Combine(folder, name);
-        var partial = path + ".partial";
-        try
-        {
-            await db.BackupToAsync(partial, cancellationToken);
-            await using (var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = partial, Pooling = false }.ToString()))
-            {
-                await copy.OpenAsync(cancellationToken);
-                var check = (await copy.QueryAsync<string>("PRAGMA integrity_check")).ToList();
-                if (check is not ["ok"])
-                {
-                    throw new InvalidOperationException($"The backup copy failed its integrity check: {string.Join("; ", check.Take(3))}");
-                }
-            }
-            File.Move(partial, path); // never over an existing copy
-        }
-        finally
-        {
-            File.Delete(partial); // nothing, after the rename; else the unfinished copy
-        }
+        await db.BackupToAsync(path, cancellationToken); // written as ….partial, checked, then named
         var bytes = new FileInfo(path).Length;
         var removed = 0;
         var copies = Backups();
