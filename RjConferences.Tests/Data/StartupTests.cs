@@ -106,6 +106,36 @@ public class StartupTests
         Assert.Equal(78, boroughs.Sum(b => b.Schools.Count));
     }
 
+    /// <summary>
+    /// On PostgreSQL the backup and restore commands (SQLite's files) refuse with exit code 2 and say what to use instead,
+    /// writing no file and leaving the database as it was. Runs once, in the PostgreSQL pass.
+    /// </summary>
+    [Fact, Trait("Category", "PostgresPass")]
+    public async Task Backup_and_restore_on_PostgreSQL_point_to_pg_dump_and_pg_restore_and_change_nothing()
+    {
+        using var database = new TestDatabase(provider: RjConferences.Data.DatabaseProvider.Postgres);
+        await RecordThreeEventsAsync(database);
+        var folder = Directory.CreateTempSubdirectory("rj-pg-backup-").FullName;
+        try
+        {
+            var copy = Path.Combine(folder, "copy.db");
+            var backup = await AppProcess.RunAsync(database.ConnectionString, null, "backup", copy);
+            await File.WriteAllTextAsync(copy, "not a database");
+            var restore = await AppProcess.RunAsync(database.ConnectionString, null, "restore", copy);
+
+            Assert.Equal((2, 2), (backup.ExitCode, restore.ExitCode));
+            Assert.StartsWith("On PostgreSQL, back up with pg_dump", backup.Error.Trim());
+            Assert.StartsWith("On PostgreSQL, restore with pg_restore", restore.Error.Trim());
+            Assert.Equal([copy], Directory.GetFiles(folder));
+            await using var connection = await database.Db.OpenAsync();
+            Assert.Equal(3L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM audit_events"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task RecordThreeEventsAsync(TestDatabase database)
     {
         var auditLog = new AuditLog(database.Db, new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero)));
