@@ -428,6 +428,9 @@ public sealed class DbUsage
     /// <summary>The text of each command, in the order they were created (to say which query came back).</summary>
     public IReadOnlyList<string> Texts => commands.Select(c => c.CommandText).ToList();
 
+    /// <summary>The commands themselves, with their parameters (to ask SQLite for a statement's plan).</summary>
+    public IReadOnlyList<SqliteCommand> Commands => commands.ToList();
+
     internal void Opened() => Interlocked.Increment(ref connections);
 
     internal void Created(SqliteCommand command) => commands.Enqueue(command);

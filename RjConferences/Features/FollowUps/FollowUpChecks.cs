@@ -69,6 +69,8 @@ public sealed class FollowUpChecks(Db db, CaseWork work, TimeProvider clock, IOp
         LEFT JOIN users AS u ON u.id = f.checked_by
         """;
 
+    private static readonly string WaitingViewSql = ViewSql.Replace("JOIN cases AS c ON c.id = f.case_id", "CROSS JOIN cases AS c", StringComparison.Ordinal);
+
     public async Task<IReadOnlyList<FollowUpCheckView>> ForCaseAsync(Guid caseId, Guid userId)
     {
         await using var connection = await db.OpenAsync();
@@ -98,9 +100,13 @@ public sealed class FollowUpChecks(Db db, CaseWork work, TimeProvider clock, IOp
             limit = PageSize, offset = (Math.Max(1, page) - 1) * PageSize,
         };
         await using var connection = await db.OpenAsync();
+        // The page walks the checks waiting in the order shown (ix_follow_up_checks_waiting) and stops at its end. Left to
+        // itself SQLite starts from the cases of the three statuses in the user's schools instead, all of them, and sorts
+        // their checks: 0.6-1 s with a million cases, for a reviewer of one borough as of all. CROSS JOIN is SQLite's way
+        // to keep the checks first; to PostgreSQL it is an inner join like any other, the join's condition in the WHERE.
         var checks = (await connection.QueryAsync<FollowUpCheckView>($"""
-            {ViewSql}
-            {where}
+            {WaitingViewSql}
+            {where} AND c.id = f.case_id
             ORDER BY f.overdue_flagged_at IS NULL, f.due_on, c.reference
             LIMIT @limit OFFSET @offset
             """, parameters)).ToList();
