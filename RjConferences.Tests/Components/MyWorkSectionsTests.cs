@@ -151,6 +151,53 @@ public class MyWorkSectionsTests : BunitContext, IAsyncLifetime
         Assert.Equal([$"cases/{hackney}"], Items(cut, "awaiting-assessment").Select(i => i.Href));
     }
 
+    /// <summary>
+    /// "Follow-up checks due" says how many checks are waiting and how many of them are overdue, and lists the first ten,
+    /// overdue first. Before, it counted the overdue among the 50 checks it had read while listing 10, and called that
+    /// "overdue on this page". Over the synthetic cases, for a reviewer of every borough.
+    /// </summary>
+    [Fact, Trait("Category", "SqliteOnly")] // generate-synthetic writes SQLite
+    public async Task A_reviewer_is_told_how_many_checks_are_waiting_and_how_many_are_overdue_and_sees_the_first_ten_overdue_first()
+    {
+        await RjConferences.Tools.SyntheticData.GenerateAsync(world.Database.Db, 2500,
+            await RjConferences.Tools.SyntheticData.EnsureUserAsync(world.Services), world.Clock.GetUtcNow());
+        List<(Guid Id, string Reference)> waiting;
+        TestUser reviewer;
+        await using (var connection = await world.Database.Db.OpenAsync())
+        {
+            var boroughs = (await Dapper.SqlMapper.QueryAsync<string>(connection, "SELECT name FROM boroughs")).ToArray();
+            reviewer = await TestUsers.CreateAsync(world.Services, "yjs.everywhere@example.org", [Roles.YouthJusticeReviewer], boroughs: boroughs);
+            waiting = (await Dapper.SqlMapper.QueryAsync<(Guid, string)>(connection, """
+                SELECT f.id, c.reference FROM follow_up_checks AS f JOIN cases AS c ON c.id = f.case_id
+                WHERE f.checked_on IS NULL AND c.status IN ('agreement_active', 'agreement_completed', 'follow_up')
+                ORDER BY f.due_on DESC, c.reference DESC
+                """)).ToList();
+            Assert.True(waiting.Count > 55, $"{waiting.Count} checks waiting");
+            // The three due last are overdue: they come first all the same.
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE follow_up_checks SET overdue_flagged_at = @at WHERE id IN @ids",
+                new { at = world.Clock.GetUtcNow(), ids = waiting.Take(3).Select(w => w.Id.ToString()).ToList() });
+        }
+
+        var cut = Render<ReviewerChecks>(p => p.Add(x => x.UserId, reviewer.Id));
+
+        cut.WaitForAssertion(() => Assert.Equal($"{waiting.Count:N0} checks are waiting, 3 overdue. The first {ReviewerChecks.Shown} are below. Record follow-up checks",
+            cut.Find("[data-testid=checks-waiting]").TextContent.Trim()));
+        var items = cut.FindAll("[data-testid=checks-due] li").Select(li => li.TextContent.Trim()).ToList();
+        Assert.Equal(ReviewerChecks.Shown, items.Count);
+        Assert.All(items.Take(3), i => Assert.EndsWith("Overdue", i, StringComparison.Ordinal));
+        Assert.Equal(waiting.Take(3).Select(w => w.Reference).Order(StringComparer.Ordinal), items.Take(3).Select(i => i.Split(' ')[0]).Order(StringComparer.Ordinal));
+        Assert.All(items.Skip(3), i => Assert.DoesNotContain("Overdue", i, StringComparison.Ordinal));
+
+        await using (var connection = await world.Database.Db.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE follow_up_checks SET overdue_flagged_at = @at WHERE checked_on IS NULL", new { at = world.Clock.GetUtcNow() });
+        }
+        var all = Render<ReviewerChecks>(p => p.Add(x => x.UserId, reviewer.Id));
+
+        all.WaitForAssertion(() => Assert.StartsWith($"{waiting.Count:N0} checks are waiting, 50 or more of them overdue.",
+            all.Find("[data-testid=checks-waiting]").TextContent.Trim(), StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task The_home_page_shows_a_facilitator_both_sections_and_a_referrer_only_the_referrals()
     {
