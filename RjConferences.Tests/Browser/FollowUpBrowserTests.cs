@@ -49,6 +49,7 @@ public class FollowUpBrowserTests(BrowserFixture browser) : IDisposable
 
         var page = await browser.NewPageAsync(app);
         await page.SignInAsync(reviewer);
+        await Assertions.Expect(page.GetByTestId("checks-waiting")).ToHaveTextAsync("1 check is waiting, none overdue. Record follow-up checks");
         await Assertions.Expect(page.GetByTestId("checks-due")).ToContainTextAsync($"{reference} – 12-month check due 15 June 2027");
         await page.AssertAccessibleAsync();
 
