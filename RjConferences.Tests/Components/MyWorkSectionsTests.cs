@@ -1,3 +1,4 @@
+using Dapper;
 using System.Security.Claims;
 using Bunit;
 using Bunit.TestDoubles;
@@ -165,16 +166,16 @@ public class MyWorkSectionsTests : BunitContext, IAsyncLifetime
         TestUser reviewer;
         await using (var connection = await world.Database.Db.OpenAsync())
         {
-            var boroughs = (await Dapper.SqlMapper.QueryAsync<string>(connection, "SELECT name FROM boroughs")).ToArray();
+            var boroughs = (await connection.QueryAsync<string>("SELECT name FROM boroughs")).ToArray();
             reviewer = await TestUsers.CreateAsync(world.Services, "yjs.everywhere@example.org", [Roles.YouthJusticeReviewer], boroughs: boroughs);
-            waiting = (await Dapper.SqlMapper.QueryAsync<(Guid, string)>(connection, """
+            waiting = (await connection.QueryAsync<(Guid, string)>("""
                 SELECT f.id, c.reference FROM follow_up_checks AS f JOIN cases AS c ON c.id = f.case_id
                 WHERE f.checked_on IS NULL AND c.status IN ('agreement_active', 'agreement_completed', 'follow_up')
                 ORDER BY f.due_on DESC, c.reference DESC
                 """)).ToList();
             Assert.True(waiting.Count > 55, $"{waiting.Count} checks waiting");
             // The three due last are overdue: they come first all the same.
-            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE follow_up_checks SET overdue_flagged_at = @at WHERE id IN @ids",
+            await connection.ExecuteAsync("UPDATE follow_up_checks SET overdue_flagged_at = @at WHERE id IN @ids",
                 new { at = world.Clock.GetUtcNow(), ids = waiting.Take(3).Select(w => w.Id.ToString()).ToList() });
         }
 
@@ -190,7 +191,7 @@ public class MyWorkSectionsTests : BunitContext, IAsyncLifetime
 
         await using (var connection = await world.Database.Db.OpenAsync())
         {
-            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE follow_up_checks SET overdue_flagged_at = @at WHERE checked_on IS NULL", new { at = world.Clock.GetUtcNow() });
+            await connection.ExecuteAsync("UPDATE follow_up_checks SET overdue_flagged_at = @at WHERE checked_on IS NULL", new { at = world.Clock.GetUtcNow() });
         }
         var all = Render<ReviewerChecks>(p => p.Add(x => x.UserId, reviewer.Id));
 

@@ -343,14 +343,10 @@ public sealed class Db : IDisposable
         try
         {
             await using (var source = (SqliteConnection)await OpenAsync(cancellationToken))
-            await using (var destination = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = partial, Pooling = false }.ToString()))
-            {
-                destination.Open();
-                source.BackupDatabase(destination);
-            }
             await using (var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = partial, Pooling = false }.ToString()))
             {
                 await copy.OpenAsync(cancellationToken);
+                source.BackupDatabase(copy);
                 var check = (await copy.QueryAsync<string>("PRAGMA integrity_check")).ToList();
                 if (check is not ["ok"])
                 {
@@ -426,7 +422,7 @@ public sealed class DbUsage
     public int Statements => commands.Count;
 
     /// <summary>The text of each command, in the order they were created (to say which query came back).</summary>
-    public IReadOnlyList<string> Texts => commands.Select(c => c.CommandText).ToList();
+    public IReadOnlyList<string> Texts => Commands.Select(c => c.CommandText).ToList();
 
     /// <summary>The commands themselves, with their parameters (to ask SQLite for a statement's plan).</summary>
     public IReadOnlyList<SqliteCommand> Commands => commands.ToList();

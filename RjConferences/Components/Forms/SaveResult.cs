@@ -86,6 +86,16 @@ public record SaveResult(SaveOutcome Outcome, FieldErrors Errors)
     public static Task<SaveResult> CatchNotSavedAsync(Func<Task<SaveResult>> save, string what = "Your changes") =>
         CatchNotSavedAsync(save, r => r, what);
 
+    /// <summary>
+    /// <see cref="CatchNotSavedAsync{TResult}"/> for a write that answers with something else (a flag, an outcome, a one-time
+    /// password): its answer and null, or, when the database failed it, the default and the <see cref="NotSaved"/> result.
+    /// </summary>
+    public static Task<(T? Value, SaveResult? NotSaved)> CatchNotSavedValueAsync<T>(Func<Task<T>> save, string what = "Your changes") =>
+        CatchNotSavedAsync<(T?, SaveResult?)>(async () => (await save(), null), notSaved => (default, notSaved), what);
+
+    /// <summary>The messages for the error summary alone (field ""), as one sentence; for a page that says it in a status line.</summary>
+    public string Message => string.Join(" ", Errors.GetValueOrDefault("") ?? []);
+
     public static SaveResult Conflict(string message = ConflictMessage)
     {
         var errors = new FieldErrors();

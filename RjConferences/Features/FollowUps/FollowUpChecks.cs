@@ -59,24 +59,30 @@ public sealed class FollowUpChecks(Db db, CaseWork work, TimeProvider clock, IOp
         new("youth_conditional_caution", "Youth conditional caution"), new("charge", "Charge"), new("conviction", "Conviction"),
     ];
 
+    /// <summary>
+    /// The checks with their case, school and borough; the caller adds its conditions after the WHERE (<c>AND …</c>). The checks
+    /// come first: CROSS JOIN is SQLite's way to keep a join's order, and the list of checks waiting needs it (it walks them in
+    /// the order shown, ix_follow_up_checks_waiting, and stops at the page's end; left to itself SQLite started from every case
+    /// of the three statuses in the user's schools and sorted their checks: 0.6-1 s with a million cases). To PostgreSQL it is
+    /// an inner join like any other, its condition in the WHERE.
+    /// </summary>
     private const string ViewSql = """
         SELECT f.id, f.case_id, c.reference, s.name AS school_name, b.name AS borough_name, f.interval_months, f.due_on, f.overdue_flagged_at,
                f.checked_on, u.display_name AS checked_by_name, f.source, f.result, f.cjs_outcome_type, f.cjs_entered_on
         FROM follow_up_checks AS f
-        JOIN cases AS c ON c.id = f.case_id
+        CROSS JOIN cases AS c
         JOIN schools AS s ON s.id = c.school_id
         JOIN boroughs AS b ON b.id = s.borough_id
         LEFT JOIN users AS u ON u.id = f.checked_by
+        WHERE c.id = f.case_id
         """;
-
-    private static readonly string WaitingViewSql = ViewSql.Replace("JOIN cases AS c ON c.id = f.case_id", "CROSS JOIN cases AS c", StringComparison.Ordinal);
 
     public async Task<IReadOnlyList<FollowUpCheckView>> ForCaseAsync(Guid caseId, Guid userId)
     {
         await using var connection = await db.OpenAsync();
         return (await connection.QueryAsync<FollowUpCheckView>($"""
             {ViewSql}
-            WHERE f.case_id = @caseId AND c.{SchoolScope.SqlFilter}
+              AND f.case_id = @caseId AND c.{SchoolScope.SqlFilter}
             ORDER BY f.interval_months
             """, new { caseId, ScopeUserId = userId })).ToList();
     }
@@ -88,8 +94,8 @@ public sealed class FollowUpChecks(Db db, CaseWork work, TimeProvider clock, IOp
     public async Task<(IReadOnlyList<FollowUpCheckView> Checks, int Total)> DueAsync(Guid userId, int page, FollowUpFilter? filter = null)
     {
         filter ??= new FollowUpFilter();
-        const string where = $"""
-            WHERE f.checked_on IS NULL AND c.status IN ('agreement_active', 'agreement_completed', 'follow_up') AND c.{SchoolScope.SqlFilter}
+        const string conditions = $"""
+            f.checked_on IS NULL AND c.status IN ('agreement_active', 'agreement_completed', 'follow_up') AND c.{SchoolScope.SqlFilter}
               AND (@SchoolId IS NULL OR c.school_id = @SchoolId)
               AND (@DueFrom IS NULL OR f.due_on >= @DueFrom) AND (@DueTo IS NULL OR f.due_on <= @DueTo)
               AND (NOT @OverdueOnly OR f.overdue_flagged_at IS NOT NULL)
@@ -100,19 +106,16 @@ public sealed class FollowUpChecks(Db db, CaseWork work, TimeProvider clock, IOp
             limit = PageSize, offset = (Math.Max(1, page) - 1) * PageSize,
         };
         await using var connection = await db.OpenAsync();
-        // The page walks the checks waiting in the order shown (ix_follow_up_checks_waiting) and stops at its end. Left to
-        // itself SQLite starts from the cases of the three statuses in the user's schools instead, all of them, and sorts
-        // their checks: 0.6-1 s with a million cases, for a reviewer of one borough as of all. CROSS JOIN is SQLite's way
-        // to keep the checks first; to PostgreSQL it is an inner join like any other, the join's condition in the WHERE.
         var checks = (await connection.QueryAsync<FollowUpCheckView>($"""
-            {WaitingViewSql}
-            {where} AND c.id = f.case_id
+            {ViewSql}
+              AND {conditions}
             ORDER BY f.overdue_flagged_at IS NULL, f.due_on, c.reference
             LIMIT @limit OFFSET @offset
             """, parameters)).ToList();
+        // Counted the other way, in the planner's own order: from the cases in scope to their checks waiting.
         var total = await connection.ExecuteScalarAsync<int>($"""
             SELECT count(*) FROM follow_up_checks AS f JOIN cases AS c ON c.id = f.case_id
-            {where}
+            WHERE {conditions}
             """, parameters);
         return (checks, total);
     }
