@@ -1,5 +1,6 @@
 using RjConferences;
 using RjConferences.Commands;
+using RjConferences.Tools;
 
 // The command line is read once: --help, or a line that cannot be read (an unknown command or option),
 // is answered here, before anything is built or opened. Only the settings go to the host's configuration.
@@ -7,6 +8,11 @@ var line = AppCommands.Parse(args);
 if (AppCommands.Answer(line, Console.Out, Console.Error) is { } exitCode)
 {
     return exitCode;
+}
+
+if (line.Command?.Name == SyntheticData.Command)
+{
+    SyntheticData.BeforeSqliteStarts();
 }
 
 var builder = WebApplication.CreateBuilder(line.Settings);

@@ -289,6 +289,19 @@ public class SyntheticDataTests : IDisposable
     }
 
     [Fact]
+    public async Task The_command_adds_the_cases_with_their_derived_rows_and_says_how_many_a_second()
+    {
+        // Its own process, as an operator runs it: SQLite's memory statistics are turned off before SQLite starts there.
+        var result = await AppProcess.RunAsync(database.ConnectionString, null, "generate-synthetic", "--cases", "1200");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Matches(@"Added 1[,.]?200 synthetic cases \([\d,.]+ rows\) in [\d.,]+ s: [\d,.]+ cases a second\.", result.Output);
+        Assert.Equal(1200, (await QueryAsync<long>("SELECT count(*) FROM cases")).Single());
+        Assert.Equal(1200, await ReportFactsCheck.AssertStoredEqualSourceAsync(database.Db));
+        Assert.Equal(1200, (await QueryAsync<long>("SELECT count(DISTINCT case_id) FROM case_name_keys")).Single());
+    }
+
+    [Fact]
     public async Task Generate_synthetic_adds_exactly_the_cases_asked_for_with_unique_references_parties_and_consents()
     {
         var userId = await SyntheticData.EnsureUserAsync(services);

@@ -57,7 +57,7 @@ public static class AppCommands
             c => c.Services.GetRequiredService<AuditLog>().VerifyCommandAsync()),
         new("seed-demo", "Fills an empty database with demonstration accounts and about 200 cases.", [],
             c => DemoData.RunAsync(c.Services, c.Output, c.Error)),
-        new("generate-synthetic", "Adds synthetic cases for benchmarks (fast; not through the app's services, no audit).",
+        new(SyntheticData.Command, "Adds synthetic cases for benchmarks (fast; not through the app's services, no audit).",
             [
                 new("cases", "<N>", $"how many, from 1 to {SyntheticData.MaxCases:N0}", Required: true),
                 new("seed", "<number>", "the random seed (default 1)"),

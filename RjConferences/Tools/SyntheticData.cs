@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Collections.Concurrent;
+using System.Text;
 using Microsoft.AspNetCore.Identity;
 using RjConferences.Features.Demo;
 using RjConferences.Features.Referrals;
@@ -23,8 +24,9 @@ public sealed record SyntheticResult(int Cases, long Rows, TimeSpan Elapsed)
 /// years on school days, reference numbers continue <c>reference_counters</c> per year.
 /// <para>
 /// Speed comes from one connection, one write transaction per <see cref="BatchSize"/> cases, SQLite statements
-/// prepared once and bound by position (not Dapper, nor a <see cref="SqliteCommand"/>, per row), two threads (one works
-/// out the cases, the other writes their rows in the same order), time-ordered (version 7) ids so that
+/// prepared once and bound by position (not Dapper, nor a <see cref="SqliteCommand"/>, per row), 32 rows a statement,
+/// two threads (one works out the cases and encodes their text, the other writes their rows in the same order),
+/// SQLite's memory statistics off in the command's process, time-ordered (version 7) ids so that
 /// the primary-key indexes grow at their end, and, for the duration of the run only, on this connection
 /// only, <c>PRAGMA synchronous = OFF</c> and a 1 GiB page cache (a crash during the run can lose the
 /// last batches; the database is not corrupted by it in WAL mode). The audit log is skipped: synthetic
@@ -33,6 +35,7 @@ public sealed record SyntheticResult(int Cases, long Rows, TimeSpan Elapsed)
 /// </summary>
 public static class SyntheticData
 {
+    public const string Command = "generate-synthetic";
     public const string UserEmail = "synthetic@demo.rjconferences.example";
     /// <summary>
     /// Cases a transaction: 100,000 cases ran a third faster in batches of 50,000 than of 10,000 (when each batch's refresh of
@@ -42,6 +45,18 @@ public static class SyntheticData
     public const int MaxCases = 10_000_000;
     public const int Years = 5;
     public const string Usage = "Usage: generate-synthetic --cases <N> [--seed <number>]   (N from 1 to 10,000,000)";
+
+    /// <summary>
+    /// Called first thing in a process that runs the command, before SQLite starts: turns off SQLite's memory statistics
+    /// (<c>SQLITE_CONFIG_MEMSTATUS</c>, off in SQLite's recommended build options), which make every allocation of the writer
+    /// take a global mutex; about 3 % of the run. Nothing in the app reads them. It can only be set before SQLite starts and
+    /// while no other thread uses it, so never in a process already running (the app, a test host).
+    /// </summary>
+    public static void BeforeSqliteStarts()
+    {
+        Batteries_V2.Init();
+        raw.sqlite3_config(raw.SQLITE_CONFIG_MEMSTATUS, 0); // SQLITE_MISUSE if SQLite has started: then it keeps its statistics
+    }
 
     /// <summary>The command, its options read by the command line: <c>--cases</c> (required) and <c>--seed</c>.</summary>
     public static async Task<int> RunAsync(IServiceProvider services, string? casesOption, string? seedOption, TextWriter output, TextWriter error)
@@ -163,17 +178,23 @@ public static class SyntheticData
     }
 
     /// <summary>
-    /// An INSERT prepared once as SQLite's own statement (SQLitePCLRaw, what Microsoft.Data.Sqlite runs on), its values bound by
-    /// position. The generator only queues a row (<see cref="Run"/>); the writer thread executes it (<see cref="Execute"/>), rows
-    /// in the order they were queued. Through a <see cref="SqliteCommand"/> each row also cost a lookup of every parameter by
-    /// name, a data reader and the command's checks: about a quarter of the run.
+    /// An INSERT prepared once as SQLite's own statements (SQLitePCLRaw, what Microsoft.Data.Sqlite runs on), its values bound by
+    /// position. The generator only queues a row (<see cref="Run"/>); the writer thread collects a chunk's rows of each table
+    /// (<see cref="Add"/>, in the order they were queued) and inserts them table by table (<see cref="Flush"/>), up to
+    /// <see cref="RowsPerStatement"/> rows a statement. Through a <see cref="SqliteCommand"/> each row also cost a lookup of every
+    /// parameter by name, a data reader and the command's checks: about a quarter of the run. A statement of one row each opened
+    /// the table's and its indexes' cursors and ran the statement's program afresh for every row.
     /// </summary>
     private sealed class Insert : IDisposable
     {
+        /// <summary>Rows one statement inserts (a multi-row VALUES; the rest of a chunk's rows go one a statement).</summary>
+        public const int RowsPerStatement = 32;
+
         private readonly sqlite3 handle;
-        private readonly sqlite3_stmt statement;
+        private readonly sqlite3_stmt one, many;
         private readonly RowQueue queue;
         private readonly int columns;
+        private readonly List<object?[]> pending = [];
 
         public Insert(SqliteConnection connection, RowQueue queue, string table, params string[] columns)
         {
@@ -181,8 +202,10 @@ public static class SyntheticData
             this.queue = queue;
             this.columns = columns.Length;
             // Table and column names are the constants of the generator, never input.
-            var sql = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(handle, sql, out statement), handle);
+            var head = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ";
+            var row = $"({string.Join(", ", columns.Select(_ => "?"))})";
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(handle, head + row, out one), handle);
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(handle, head + string.Join(", ", Enumerable.Repeat(row, RowsPerStatement)), out many), handle);
         }
 
         public long Rows { get; private set; }
@@ -190,24 +213,56 @@ public static class SyntheticData
         public void Run(params object?[] values)
         {
             if (values.Length != columns) throw new ArgumentException($"{values.Length} values for {columns} columns.", nameof(values));
+            // Text is encoded here, on the generator's thread, which has time to spare; the writer binds the bytes.
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (values[i] is string text) values[i] = Encoding.UTF8.GetBytes(text);
+            }
             queue.Rows.Add((this, values));
         }
 
-        /// <summary>Binds the values as Microsoft.Data.Sqlite binds them (text, 64-bit integers, NULL) and inserts the row.</summary>
-        public void Execute(object?[] values)
+        /// <summary>Holds a row for the next <see cref="Flush"/>.</summary>
+        public void Add(object?[] values) => pending.Add(values);
+
+        /// <summary>Inserts the rows held, in the order they were added.</summary>
+        public void Flush()
+        {
+            var next = 0;
+            for (; next + RowsPerStatement <= pending.Count; next += RowsPerStatement)
+            {
+                for (var row = 0; row < RowsPerStatement; row++) Bind(many, row * columns, pending[next + row]);
+                Step(many);
+            }
+            for (; next < pending.Count; next++)
+            {
+                Bind(one, 0, pending[next]);
+                Step(one);
+            }
+            Rows += pending.Count;
+            pending.Clear();
+        }
+
+        /// <summary>Binds a row's values as Microsoft.Data.Sqlite binds them (text, as UTF-8 or a string, 64-bit integers, NULL) after the first <paramref name="offset"/> parameters.</summary>
+        private void Bind(sqlite3_stmt statement, int offset, object?[] values)
         {
             for (var i = 0; i < values.Length; i++)
             {
+                var index = offset + i + 1;
                 var bound = values[i] switch
                 {
-                    null => raw.sqlite3_bind_null(statement, i + 1),
-                    string text => raw.sqlite3_bind_text(statement, i + 1, text),
-                    int number => raw.sqlite3_bind_int64(statement, i + 1, number),
-                    long number => raw.sqlite3_bind_int64(statement, i + 1, number),
+                    null => raw.sqlite3_bind_null(statement, index),
+                    byte[] text => raw.sqlite3_bind_text(statement, index, text),
+                    string text => raw.sqlite3_bind_text(statement, index, text),
+                    int number => raw.sqlite3_bind_int64(statement, index, number),
+                    long number => raw.sqlite3_bind_int64(statement, index, number),
                     var other => throw new InvalidOperationException($"A synthetic value of type {other.GetType().Name} has no binding."),
                 };
                 SqliteException.ThrowExceptionForRC(bound, handle);
             }
+        }
+
+        private void Step(sqlite3_stmt statement)
+        {
             var result = raw.sqlite3_step(statement);
             try
             {
@@ -217,10 +272,13 @@ public static class SyntheticData
             {
                 raw.sqlite3_reset(statement);
             }
-            Rows++;
         }
 
-        public void Dispose() => statement.Dispose();
+        public void Dispose()
+        {
+            one.Dispose();
+            many.Dispose();
+        }
     }
 
     /// <summary>The rows the generator has queued and not yet handed to the writer.</summary>
@@ -316,7 +374,7 @@ public static class SyntheticData
             {
                 try
                 {
-                    Write(chunks, facts, first, last, count, report, stopwatch, stop.Token);
+                    Write(chunks, all, facts, first, last, count, report, stopwatch, stop.Token);
                 }
                 catch
                 {
@@ -374,7 +432,7 @@ public static class SyntheticData
         /// The writer: one transaction per batch of cases (<see cref="BatchSize"/>), which reads the reference counters, inserts the rows,
         /// refreshes the batch's derived data and saves the counters.
         /// </summary>
-        private void Write(BlockingCollection<Chunk> chunks, SqliteCommand facts, SqliteParameter first, SqliteParameter last, int count, Action<int, TimeSpan, TimeSpan, TimeSpan> report, Stopwatch stopwatch,
+        private void Write(BlockingCollection<Chunk> chunks, Insert[] all, SqliteCommand facts, SqliteParameter first, SqliteParameter last, int count, Action<int, TimeSpan, TimeSpan, TimeSpan> report, Stopwatch stopwatch,
             CancellationToken cancel)
         {
             SqliteTransaction? transaction = null;
@@ -397,12 +455,14 @@ public static class SyntheticData
                         if (insert == cases) values[1] = NextReference(((ReferenceInYear)values[1]!).Year);
                         else if (insert == batch)
                         {
-                            var id = (string)values[0]!;
+                            var id = Encoding.UTF8.GetString((byte[])values[0]!);
                             if (firstId is null || string.CompareOrdinal(id, firstId) < 0) firstId = id;
                             if (lastId is null || string.CompareOrdinal(id, lastId) > 0) lastId = id;
                         }
-                        insert.Execute(values);
+                        insert.Add(values);
                     }
+                    // Table by table in the order of their references (a party after its case, a participant after its conference).
+                    foreach (var insert in all) insert.Flush();
                     done += chunk.Cases;
                     if (!chunk.EndsTransaction) continue;
                     first.Value = firstId;
