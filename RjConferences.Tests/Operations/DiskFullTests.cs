@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RjConferences.Components.Forms;
 using RjConferences.Data;
+using RjConferences.Features.Notifications;
 using RjConferences.Features.Referrals;
 using RjConferences.Features.Referrals.New;
 using RjConferences.Security;
@@ -118,7 +119,7 @@ public sealed class DiskFullTests : BunitContext
 
         var page = Render<CasePage>(p => p.Add(x => x.Id, caseId));
 
-        page.WaitForAssertion(() => Assert.Contains("its viewing could not be recorded: the server has no room to store it",
+        page.WaitForAssertion(() => Assert.Contains("its viewing could not be recorded: the server has run out of storage space",
             page.Find("[data-testid=case-not-recorded]").TextContent));
         Assert.Equal("This case cannot be shown right now", page.Find("h1").TextContent);
         Assert.DoesNotContain("Okafor", page.Markup); // nothing of the case is shown
@@ -184,8 +185,8 @@ public sealed class DiskFullTests : BunitContext
     }
 
     /// <summary>
-    /// The administration pages, as the referral wizard: a room added, a user's details changed and an account disabled on a full
-    /// disk are each refused in the page's error summary, with what the administrator typed still in the form (before, the page
+    /// The administration pages, as the referral wizard: a room added, a user's details changed, an account disabled and a failed
+    /// message tried again from the outbox on a full disk are each refused in the page's error summary, with what the administrator typed still in the form (before, the page
     /// fell into "Sorry, something went wrong" and lost it), and each saves once space is freed.
     /// </summary>
     [TinyDiskFact]
@@ -201,6 +202,14 @@ public sealed class DiskFullTests : BunitContext
         }
         SignInAs(admin, Roles.Administrator);
         var schoolId = await TestCases.SchoolIdAsync(database.Db, "Newham/Langdon Park");
+        const string subject = "Reminder: conference on 17 June 2026";
+        var failed = await database.Db.WriteAsync(async (connection, transaction) =>
+        {
+            var id = await Outbox.EnqueueAsync(connection, transaction,
+                new OutboxMessage("conference_reminder", "two@school.example", null, subject, "A conference at 11:00."), clock.GetUtcNow());
+            await connection.ExecuteAsync("UPDATE outbox SET status = 'failed', attempts = 1 WHERE id = @id", new { id }, transaction);
+            return id;
+        });
         static string Field(string key) => $"[id='{FieldIds.For(key)}']";
         static List<string> Summary(IRenderedComponent<IComponent> page) =>
             page.FindAll("[data-testid=error-summary] li").Select(li => li.TextContent.Trim()).ToList();
@@ -233,7 +242,18 @@ public sealed class DiskFullTests : BunitContext
         user.WaitForAssertion(() => Assert.Equal([SaveResult.NotSavedMessage(DbFailure.NoRoom, "Disabling the account")], Summary(user)));
         Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM users WHERE disabled_at IS NOT NULL OR display_name = 'Sam Okoro'"));
 
+        // A failed message tried again from the outbox.
+        var outbox = (IRenderedComponent<IComponent>)Render<OutboxPage>();
+        outbox.WaitForAssertion(() => Assert.Single(outbox.FindAll("[data-testid=outbox-row]")));
+        outbox.FindAll("button").Single(b => b.TextContent.StartsWith("Try again", StringComparison.Ordinal)).Click();
+        outbox.WaitForAssertion(() => Assert.Equal(SaveResult.NotSavedMessage(DbFailure.NoRoom, $"Sending “{subject}” again"),
+            outbox.Find("[data-testid=outbox-message]").TextContent));
+        Assert.Equal("failed", await ScalarAsync<string>("SELECT status FROM outbox WHERE id = @failed", new { failed }));
+
         disk.Free();
+        outbox.FindAll("button").Single(b => b.TextContent.StartsWith("Try again", StringComparison.Ordinal)).Click();
+        outbox.WaitForAssertion(() => Assert.Contains("will be sent again shortly", outbox.Find("[data-testid=outbox-message]").TextContent));
+        Assert.Equal("queued", await ScalarAsync<string>("SELECT status FROM outbox WHERE id = @failed", new { failed }));
         Click(rooms, "Add room");
         rooms.WaitForAssertion(() => Assert.Equal("Library has been added.", rooms.Find("[data-testid=rooms-status]").TextContent));
         Click(user, "Save changes");

@@ -60,7 +60,7 @@ public record SaveResult(SaveOutcome Outcome, FieldErrors Errors)
     /// <summary>What the user is told when the database failed a save, by <see cref="DbFailure"/>.</summary>
     public static string NotSavedMessage(DbFailure failure, string what = "Your changes") => failure switch
     {
-        DbFailure.NoRoom => $"{what} could not be saved because the server has no room to store it. Nothing you entered is lost: try again in a few minutes, or tell your administrator.",
+        DbFailure.NoRoom => $"{what} could not be saved because the server has run out of storage space. Nothing you entered is lost: try again in a few minutes, or tell your administrator.",
         DbFailure.CannotWrite => $"{what} could not be saved because the server cannot store anything just now. Nothing you entered is lost: try again in a few minutes, or tell your administrator.",
         DbFailure.Busy => $"{what} could not be saved because the database was busy with other work. Nothing you entered is lost: try again in a moment.",
         _ => UnavailableMessage,
