@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RjConferences.Components.Forms;
+using RjConferences.Data;
 using RjConferences.Features.Conferences;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
@@ -16,8 +17,12 @@ namespace RjConferences.Tests.Support;
 /// </summary>
 public sealed class SchedulingWorld : IAsyncDisposable
 {
-    public TestDatabase Database { get; } = new();
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 6, 15, 7, 0, 0, TimeSpan.Zero));
+    private static readonly DateTimeOffset Start = new(2026, 6, 15, 7, 0, 0, TimeSpan.Zero);
+    private const string OfficerEmail = "pc.jones@newham.example", ColleagueEmail = "sam.patel@newham.example", StrangerEmail = "ref@hackney.example";
+
+    /// <summary>A copy of the world's fixed part (<see cref="SeedAsync"/>), made once per run.</summary>
+    public TestDatabase Database { get; } = TestDatabase.FromTemplate(nameof(SchedulingWorld), SeedAsync);
+    public FakeTimeProvider Clock { get; } = new(Start);
     /// <summary>The app's services over this world's database and clock (<see cref="TestServices"/>).</summary>
     public ServiceProvider Services { get; }
     public TestUser Officer { get; private set; } = null!;
@@ -46,26 +51,59 @@ public sealed class SchedulingWorld : IAsyncDisposable
         return world;
     }
 
-    private async Task InitializeAsync()
+    private const string LangdonPark = "SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Newham' AND s.name = 'Langdon Park'";
+    private const string FirstHackneySchool = "SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Hackney' ORDER BY s.name LIMIT 1";
+
+    /// <summary>
+    /// The fixed part, made through the app's services on the template's database: the three accounts (each with current
+    /// training) and the three rooms.
+    /// </summary>
+    private static async Task SeedAsync(string connectionString)
     {
-        Officer = await TestUsers.CreateAsync(Services, "pc.jones@newham.example", [Roles.Referrer, Roles.Facilitator], ["Newham/Langdon Park"]);
-        Colleague = await TestUsers.CreateAsync(Services, "sam.patel@newham.example", [Roles.Facilitator], ["Newham/Langdon Park"]);
-        Stranger = await TestUsers.CreateAsync(Services, "ref@hackney.example", [Roles.Referrer, Roles.Facilitator], boroughs: ["Hackney"]);
-        await using var connection = await Database.Db.OpenAsync();
-        SchoolId = await connection.ExecuteScalarAsync<long>("SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Newham' AND s.name = 'Langdon Park'");
-        OtherSchoolId = await connection.ExecuteScalarAsync<long>("SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = 'Hackney' ORDER BY s.name LIMIT 1");
-        Room1 = await connection.ExecuteScalarAsync<long>("INSERT INTO rooms (school_id, name, capacity) VALUES (@SchoolId, 'Room 1', 8) RETURNING id", new { SchoolId });
-        Room2 = await connection.ExecuteScalarAsync<long>("INSERT INTO rooms (school_id, name, capacity) VALUES (@SchoolId, 'Room 2', 10) RETURNING id", new { SchoolId });
-        OtherSchoolRoom = await connection.ExecuteScalarAsync<long>("INSERT INTO rooms (school_id, name, capacity) VALUES (@OtherSchoolId, 'Library', 12) RETURNING id", new { OtherSchoolId });
-        foreach (var user in new[] { Officer, Colleague, Stranger })
+        await using var services = TestServices.Build(connectionString, new FakeTimeProvider(Start));
+        TestUser[] users =
+        [
+            await TestUsers.CreateAsync(services, OfficerEmail, [Roles.Referrer, Roles.Facilitator], ["Newham/Langdon Park"]),
+            await TestUsers.CreateAsync(services, ColleagueEmail, [Roles.Facilitator], ["Newham/Langdon Park"]),
+            await TestUsers.CreateAsync(services, StrangerEmail, [Roles.Referrer, Roles.Facilitator], boroughs: ["Hackney"]),
+        ];
+        var db = services.GetRequiredService<Db>();
+        await using var connection = await db.OpenAsync();
+        var schoolId = await connection.ExecuteScalarAsync<long>(LangdonPark);
+        var otherSchoolId = await connection.ExecuteScalarAsync<long>(FirstHackneySchool);
+        await connection.ExecuteAsync("INSERT INTO rooms (school_id, name, capacity) VALUES (@schoolId, 'Room 1', 8)", new { schoolId });
+        await connection.ExecuteAsync("INSERT INTO rooms (school_id, name, capacity) VALUES (@schoolId, 'Room 2', 10)", new { schoolId });
+        await connection.ExecuteAsync("INSERT INTO rooms (school_id, name, capacity) VALUES (@otherSchoolId, 'Library', 12)", new { otherSchoolId });
+        foreach (var user in users)
         {
-            await TrainAsync(user, new DateOnly(2025, 1, 10), new DateOnly(2027, 1, 10));
+            await TrainAsync(db, user, new DateOnly(2025, 1, 10), new DateOnly(2027, 1, 10));
         }
     }
 
-    public async Task TrainAsync(TestUser user, DateOnly completedOn, DateOnly refresherDueOn)
+    /// <summary>Reads the ids of the fixed part from this world's copy.</summary>
+    private async Task InitializeAsync()
     {
         await using var connection = await Database.Db.OpenAsync();
+        async Task<TestUser> UserAsync(string email) => new(
+            await connection.ExecuteScalarAsync<Guid>("SELECT id FROM users WHERE normalized_email = @email", new { email = email.ToUpperInvariant() }),
+            email, TestUsers.Password);
+        Officer = await UserAsync(OfficerEmail);
+        Colleague = await UserAsync(ColleagueEmail);
+        Stranger = await UserAsync(StrangerEmail);
+        SchoolId = await connection.ExecuteScalarAsync<long>(LangdonPark);
+        OtherSchoolId = await connection.ExecuteScalarAsync<long>(FirstHackneySchool);
+        async Task<long> RoomAsync(long school, string name) =>
+            await connection.ExecuteScalarAsync<long>("SELECT id FROM rooms WHERE school_id = @school AND name = @name", new { school, name });
+        Room1 = await RoomAsync(SchoolId, "Room 1");
+        Room2 = await RoomAsync(SchoolId, "Room 2");
+        OtherSchoolRoom = await RoomAsync(OtherSchoolId, "Library");
+    }
+
+    public Task TrainAsync(TestUser user, DateOnly completedOn, DateOnly refresherDueOn) => TrainAsync(Database.Db, user, completedOn, refresherDueOn);
+
+    private static async Task TrainAsync(Db db, TestUser user, DateOnly completedOn, DateOnly refresherDueOn)
+    {
+        await using var connection = await db.OpenAsync();
         await connection.ExecuteAsync("""
             INSERT INTO facilitator_training (user_id, provider, completed_on, refresher_due_on, updated_at)
             VALUES (@Id, 'Restorative Justice Council', @completedOn, @refresherDueOn, '2026-01-01T00:00:00.0000000Z')
