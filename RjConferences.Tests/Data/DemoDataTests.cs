@@ -302,6 +302,21 @@ public class SyntheticDataTests : IDisposable
     }
 
     [Fact]
+    public async Task Unrecorded_follow_up_checks_are_flagged_overdue_as_the_daily_job_would_have_flagged_them_and_no_others()
+    {
+        await SyntheticData.GenerateAsync(database.Db, 3000, await SyntheticData.EnsureUserAsync(services), TestClock.Start);
+        // The daily job flags, each night, the unrecorded checks due more than OverdueAfterDays (28) days before that day.
+        var overdueBefore = new DateOnly(2026, 6, 15).AddDays(-new RjConferences.Features.FollowUps.FollowUpOptions().OverdueAfterDays);
+        async Task<long> CountAsync(string condition) =>
+            (await QueryAsync<long>($"SELECT count(*) FROM follow_up_checks WHERE {condition}", new { overdueBefore, now = TestClock.Start })).Single();
+
+        Assert.True(await CountAsync("overdue_flagged_at IS NOT NULL") > 20, "some checks flagged overdue");
+        Assert.Equal(0, await CountAsync("overdue_flagged_at IS NULL AND checked_on IS NULL AND due_on < @overdueBefore")); // the job would flag none
+        Assert.Equal(0, await CountAsync("overdue_flagged_at IS NOT NULL AND (checked_on IS NOT NULL OR due_on >= @overdueBefore)"));
+        Assert.Equal(0, await CountAsync("overdue_flagged_at IS NOT NULL AND overdue_flagged_at > @now"));
+    }
+
+    [Fact]
     public async Task Generate_synthetic_adds_exactly_the_cases_asked_for_with_unique_references_parties_and_consents()
     {
         var userId = await SyntheticData.EnsureUserAsync(services);
@@ -520,7 +535,7 @@ public class SyntheticDataTests : IDisposable
         Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(database.Db));
     }
 
-    private const string PinnedSyntheticHash = "A20EE2EEDB0BF58ABAB0723D829F2593738C87BA876BD8EAA39FFFD353C40F5C";
+    private const string PinnedSyntheticHash = "66D5A521252EFDAC06C7C5E0C1813BE8CB99E69751B3FB85C5D11DB6B8AB5885";
 
     /// <summary>
     /// A SHA-256 of the rows of every table the generator writes to (all but the account tables, which hold the synthetic user's

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.AspNetCore.Identity;
 using RjConferences.Features.Demo;
+using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
 using RjConferences.Features.Reports;
 using SQLitePCL;
@@ -82,7 +83,8 @@ public static class SyntheticData
         var userId = await EnsureUserAsync(services, output);
         await output.WriteLineAsync($"Adding {cases:N0} synthetic cases to {db.DatabasePath} ({BatchSize:N0} a transaction)...");
         var result = await GenerateAsync(db, cases, userId, services.GetRequiredService<TimeProvider>().GetUtcNow(), seed,
-            services.GetRequiredService<IOptions<ReferralOptions>>().Value.MaxGravity, output);
+            services.GetRequiredService<IOptions<ReferralOptions>>().Value.MaxGravity, output,
+            overdueAfterDays: services.GetRequiredService<IOptions<FollowUpOptions>>().Value.OverdueAfterDays);
         await output.WriteLineAsync(
             $"Added {result.Cases:N0} synthetic cases ({result.Rows:N0} rows) in {result.Elapsed.TotalSeconds:N1} s: {result.CasesPerSecond:N0} cases a second.");
         return 0;
@@ -141,7 +143,7 @@ public static class SyntheticData
     /// databases gives it; a second run into the same database must make new ids).
     /// </summary>
     public static async Task<SyntheticResult> GenerateAsync(Db db, int cases, Guid userId, DateTimeOffset now, int seed = 1,
-        int maxGravity = 2, TextWriter? progress = null, int? idSeed = null, int batchSize = BatchSize)
+        int maxGravity = 2, TextWriter? progress = null, int? idSeed = null, int batchSize = BatchSize, int? overdueAfterDays = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cases, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cases, MaxCases);
@@ -156,7 +158,8 @@ public static class SyntheticData
         Pragma(connection, "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY;");
         try
         {
-            var generator = new Generator(connection, new Random(seed), idSeed is { } bits ? new Random(bits) : new Random(), userId, now, maxGravity);
+            var generator = new Generator(connection, new Random(seed), idSeed is { } bits ? new Random(bits) : new Random(), userId, now, maxGravity,
+                overdueAfterDays ?? new FollowUpOptions().OverdueAfterDays);
             var rows = generator.Run(cases, batchSize, (done, elapsed, derived, commits) =>
                 progress?.WriteLine($"  {done,12:N0} cases  {done / Math.Max(elapsed.TotalSeconds, 0.001),9:N0} cases/s  {elapsed.TotalSeconds,7:N1} s" +
                     $"  (derived data {derived.TotalSeconds:N1} s, commits {commits.TotalSeconds:N1} s)"),
@@ -304,7 +307,8 @@ public static class SyntheticData
 
     private sealed record SchoolRow(long Id, string Name);
 
-    private sealed class Generator(SqliteConnection connection, Random random, Random idBits, Guid userId, DateTimeOffset now, int maxGravity)
+    private sealed class Generator(SqliteConnection connection, Random random, Random idBits, Guid userId, DateTimeOffset now, int maxGravity,
+        int overdueAfterDays)
     {
         private const string TakePart = "take_part";
         private readonly string user = userId.ToString("D");
@@ -358,7 +362,7 @@ public static class SyntheticData
             actions = new Insert(connection, queue, "agreement_actions", "id", "agreement_id", "number", "action_type", "text", "done_by_party_id", "due_on",
                 "checked_by_user_id", "amount_pence", "hours", "status", "status_changed_at", "status_changed_by");
             checks = new Insert(connection, queue, "follow_up_checks", "id", "case_id", "interval_months", "due_on", "created_at", "checked_on", "checked_by",
-                "source", "result", "cjs_outcome_type", "cjs_entered_on", "recorded_at");
+                "source", "result", "cjs_outcome_type", "cjs_entered_on", "recorded_at", "overdue_flagged_at");
             connection.Execute("CREATE TEMP TABLE IF NOT EXISTS synthetic_batch (id TEXT NOT NULL PRIMARY KEY)");
             batch = new Insert(connection, queue, "temp.synthetic_batch", "id");
             Insert[] all = [cases, parties, reasons, assessments, consents, events, conferences, participants, agreements, actions, checks, batch];
@@ -775,7 +779,7 @@ public static class SyntheticData
             {
                 checks.Run(NewId(referredAt), caseId, k.Months, Date(k.DueOn), Utc(k.CreatedAt), k.CheckedOn is { } on ? Date(on) : null,
                     k.CheckedOn is null ? null : user, k.Source, k.Result, k.CjsType, k.CjsOn is { } cjs ? Date(cjs) : null,
-                    k.RecordedAt is { } at ? Utc(at) : null);
+                    k.RecordedAt is { } at ? Utc(at) : null, k.OverdueFlaggedAt is { } flaggedAt ? Utc(flaggedAt) : null);
             }
             foreach (var e in pendingEvents)
             {
@@ -796,7 +800,7 @@ public static class SyntheticData
         private sealed record PendingAction(string AgreementId, int Number, string Type, DateOnly DueOn, string Status, DateTimeOffset? ChangedAt);
 
         private sealed record PendingCheck(int Months, DateOnly DueOn, DateTimeOffset CreatedAt, DateOnly? CheckedOn, string? Source, string? Result,
-            string? CjsType, DateOnly? CjsOn, DateTimeOffset? RecordedAt);
+            string? CjsType, DateOnly? CjsOn, DateTimeOffset? RecordedAt, DateTimeOffset? OverdueFlaggedAt = null);
 
         private readonly List<PendingConference> pendingConferences = [];
         private readonly List<(string Id, string ConferenceId, DateTimeOffset At)> pendingAgreements = [];
@@ -897,7 +901,9 @@ public static class SyntheticData
                 var recorded = checkedOn <= today && random.Next(100) < 95;
                 if (!recorded)
                 {
-                    pendingChecks.Add(new(months, due, createdAt, null, null, null, null, null, null));
+                    // Flagged overdue by the daily job's first night once it is more than OverdueAfterDays past due, as the job does.
+                    var flagged = LondonInstant(due.AddDays(overdueAfterDays + 1), 2 * 60);
+                    pendingChecks.Add(new(months, due, createdAt, null, null, null, null, null, null, flagged < now ? flagged : null));
                     continue;
                 }
                 var recordedAt = LondonInstant(checkedOn, random.Next(9 * 60, 17 * 60));
