@@ -186,8 +186,9 @@ public sealed class DiskFullTests : BunitContext
 
     /// <summary>
     /// The administration pages, as the referral wizard: a room added, a user's details changed, an account disabled and a failed
-    /// message tried again from the outbox on a full disk are each refused in the page's error summary, with what the administrator typed still in the form (before, the page
-    /// fell into "Sorry, something went wrong" and lost it), and each saves once space is freed.
+    /// message tried again from the outbox on a full disk are each refused in the page's error summary (the outbox's in its
+    /// status line), with what the administrator typed still in the form (before, the page fell into "Sorry, something went
+    /// wrong" and lost it), and each saves once space is freed.
     /// </summary>
     [TinyDiskFact]
     public async Task Administration_saves_on_a_full_disk_are_refused_in_the_error_summary_with_the_form_kept_and_save_once_space_is_freed()
@@ -215,6 +216,8 @@ public sealed class DiskFullTests : BunitContext
             page.FindAll("[data-testid=error-summary] li").Select(li => li.TextContent.Trim()).ToList();
         static void Click(IRenderedComponent<IComponent> page, string button) =>
             page.FindAll("button").Single(b => b.TextContent.Trim() == button).Click();
+        static void TryAgain(IRenderedComponent<IComponent> outbox) =>
+            outbox.FindAll("button").Single(b => b.TextContent.StartsWith("Try again", StringComparison.Ordinal)).Click();
 
         // A room.
         var rooms = (IRenderedComponent<IComponent>)Render<RjConferences.Features.Admin.RoomsPage>();
@@ -245,13 +248,13 @@ public sealed class DiskFullTests : BunitContext
         // A failed message tried again from the outbox.
         var outbox = (IRenderedComponent<IComponent>)Render<OutboxPage>();
         outbox.WaitForAssertion(() => Assert.Single(outbox.FindAll("[data-testid=outbox-row]")));
-        outbox.FindAll("button").Single(b => b.TextContent.StartsWith("Try again", StringComparison.Ordinal)).Click();
+        TryAgain(outbox);
         outbox.WaitForAssertion(() => Assert.Equal(SaveResult.NotSavedMessage(DbFailure.NoRoom, $"Sending “{subject}” again"),
             outbox.Find("[data-testid=outbox-message]").TextContent));
         Assert.Equal("failed", await ScalarAsync<string>("SELECT status FROM outbox WHERE id = @failed", new { failed }));
 
         disk.Free();
-        outbox.FindAll("button").Single(b => b.TextContent.StartsWith("Try again", StringComparison.Ordinal)).Click();
+        TryAgain(outbox);
         outbox.WaitForAssertion(() => Assert.Contains("will be sent again shortly", outbox.Find("[data-testid=outbox-message]").TextContent));
         Assert.Equal("queued", await ScalarAsync<string>("SELECT status FROM outbox WHERE id = @failed", new { failed }));
         Click(rooms, "Add room");

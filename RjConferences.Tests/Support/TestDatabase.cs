@@ -204,14 +204,20 @@ public sealed class TestDatabase : IDisposable
         var path = Path.Combine(folder, "world.db");
         File.Copy(SqliteTemplate.Value, path);
         seed(ConnectionStringFor(path)).GetAwaiter().GetResult();
-        using (var db = new Db(ConnectionStringFor(path)))
+        FoldWal(new Db(ConnectionStringFor(path)));
+        return path;
+    }
+
+    /// <summary>Folds the WAL of <paramref name="db"/>'s file into the main file, so that a plain copy of it carries everything.</summary>
+    private static void FoldWal(Db db)
+    {
+        using (db)
         using (var connection = db.OpenAsync().GetAwaiter().GetResult())
         {
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;";
             command.ExecuteNonQuery();
         }
-        return path;
     }
 
     private static string CreateSqliteTemplate()
@@ -222,13 +228,7 @@ public sealed class TestDatabase : IDisposable
         var path = Path.Combine(folder, "template.db");
         var db = new Db(ConnectionStringFor(path));
         new Migrator(db, Migration.Embedded()).MigrateAsync().GetAwaiter().GetResult();
-        // Fold the WAL into the main file so that a plain copy carries everything.
-        using (var connection = db.OpenAsync().GetAwaiter().GetResult())
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;";
-            command.ExecuteNonQuery();
-        }
+        FoldWal(db);
         SqliteConnection.ClearAllPools();
         return path;
     }
