@@ -42,6 +42,29 @@ public class DbTests : IDisposable
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("PRAGMA mmap_size")); // see Db's sqliteMemoryMapBytes
     }
 
+    [Fact, Trait("Category", "SqliteOnly")] // SQLite's files
+    public async Task A_new_database_gets_8_KiB_pages_and_an_existing_one_keeps_its_own_and_works_as_before()
+    {
+        await using (var migrated = await database.Db.OpenAsync())
+        {
+            Assert.Equal(8192L, await migrated.ExecuteScalarAsync<long>("PRAGMA page_size"));
+        }
+
+        // A database made before the change (SQLite's default 4 KiB pages, in WAL mode), then opened by the app.
+        using var old = new TestDatabase(migrated: false);
+        await using (var before = new Microsoft.Data.Sqlite.SqliteConnection(TestDatabase.ConnectionStringFor(old.FilePath)))
+        {
+            await before.OpenAsync();
+            await before.ExecuteAsync("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE notes (text TEXT NOT NULL); INSERT INTO notes VALUES ('before')");
+        }
+        await using var connection = await old.Db.OpenAsync();
+        await connection.ExecuteAsync("INSERT INTO notes VALUES ('after')");
+
+        Assert.Equal(4096L, await connection.ExecuteScalarAsync<long>("PRAGMA page_size"));
+        Assert.Equal(["before", "after"], await connection.QueryAsync<string>("SELECT text FROM notes ORDER BY rowid"));
+        Assert.Equal("ok", await connection.ExecuteScalarAsync<string>("PRAGMA integrity_check"));
+    }
+
     [Fact, Trait("Category", "SqliteOnly")] // SQLite's connection settings
     public async Task Memory_mapped_reads_are_off_unless_configured_and_a_negative_size_is_refused_at_start_up()
     {

@@ -108,6 +108,9 @@ public sealed class Db : IDisposable
     /// </summary>
     public DbUsage? Usage { get; set; }
 
+    /// <summary>The page size of a new SQLite database, in bytes.</summary>
+    public const int SqlitePageSize = 8192;
+
     /// <summary>Opens a connection with the settings every connection runs with.</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
@@ -121,8 +124,12 @@ public sealed class Db : IDisposable
             await connection.OpenAsync(cancellationToken);
             // Not connection.CreateCommand(): the settings are part of opening, not a statement of the caller's.
             await using var pragmas = new SqliteCommand { Connection = connection };
-            // journal_mode=WAL is stored in the file; the others hold for this connection only.
+            // page_size and journal_mode=WAL are stored in the file; the others hold for this connection only. The page size
+            // takes effect only when the file is still empty (a new database, before its first table): an existing database
+            // keeps its own. 8 KiB rather than SQLite's default 4 KiB: generate-synthetic 6-13 % faster (fewer WAL frames
+            // to write and checkpoint) and the case list and My work no slower at a million cases (docs/performance.md).
             pragmas.CommandText = $"""
+                PRAGMA page_size = {SqlitePageSize};
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = FULL;
                 PRAGMA foreign_keys = ON;
