@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RjConferences.Components.Forms;
 using RjConferences.Data;
+using RjConferences.Features.MyWork;
 using RjConferences.Features.Notifications;
 using RjConferences.Features.Referrals;
 using RjConferences.Features.Referrals.New;
@@ -263,6 +264,45 @@ public sealed class DiskFullTests : BunitContext
         user.WaitForAssertion(() => Assert.Equal("Your changes have been saved.", user.Find("[role=status]").TextContent));
         Assert.Equal((1L, 1L), (await ScalarAsync<long>("SELECT count(*) FROM rooms WHERE name = 'Library' AND capacity = 6"),
             await ScalarAsync<long>("SELECT count(*) FROM users WHERE display_name = 'Sam Okoro'")));
+        await AssertSoundAsync();
+    }
+
+    /// <summary>
+    /// A user's own email settings on a full disk: the save is refused in the error summary with the choice still made on the
+    /// form and nothing stored, and the same button saves it once space is freed.
+    /// </summary>
+    [TinyDiskFact]
+    public async Task Email_settings_saved_on_a_full_disk_are_refused_with_the_choice_kept_and_save_once_space_is_freed()
+    {
+        Services.RegisterApp(database, clock);
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        TestUser teacher;
+        await using (var identity = TestUsers.Services(database, clock))
+        {
+            teacher = await TestUsers.CreateAsync(identity, "teacher@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
+        }
+        SignInAs(teacher, Roles.Referrer);
+        var digests = Services.GetRequiredService<WorkDigests>();
+        var page = Render<EmailSettingsPage>();
+        page.WaitForAssertion(() => Assert.True(page.Find("#field-WeeklyDigest-no").HasAttribute("checked")));
+        page.Find("#field-WeeklyDigest").Change("yes");
+        await FillDiskAsync();
+
+        await page.Find("form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Equal([SaveResult.NotSavedMessage(DbFailure.NoRoom, "Your email settings")],
+            page.FindAll("[data-testid=error-summary] li").Select(li => li.TextContent.Trim())));
+        Assert.True(page.Find("#field-WeeklyDigest").HasAttribute("checked"));
+        Assert.Empty(page.FindAll("[data-testid=email-settings-saved]"));
+        Assert.False(await digests.WantsWeeklyAsync(teacher.Id));
+
+        disk.Free();
+        await page.Find("form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Equal("You will get the weekly digest of My work.",
+            page.Find("[data-testid=email-settings-saved]").TextContent.Trim()));
+        Assert.Empty(page.FindAll("[data-testid=error-summary]"));
+        Assert.True(await digests.WantsWeeklyAsync(teacher.Id));
         await AssertSoundAsync();
     }
 
