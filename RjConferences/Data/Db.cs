@@ -126,7 +126,7 @@ public sealed class Db : IDisposable
             await using var pragmas = new SqliteCommand { Connection = connection };
             // page_size and journal_mode=WAL are stored in the file; the others hold for this connection only. The page size
             // takes effect only when the file is still empty (a new database, before its first table): an existing database
-            // keeps its own. 8 KiB rather than SQLite's default 4 KiB: generate-synthetic 6-13 % faster (fewer WAL frames
+            // keeps its own. 8 KiB rather than SQLite's default 4 KiB: generate-synthetic 6-10 % faster (half the WAL frames
             // to write and checkpoint) and the case list and My work no slower at a million cases (docs/performance.md).
             pragmas.CommandText = $"""
                 PRAGMA page_size = {SqlitePageSize};
