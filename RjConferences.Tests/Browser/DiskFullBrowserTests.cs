@@ -55,10 +55,8 @@ public sealed class DiskFullBrowserTests : IDisposable
         await page.GotoInteractiveAsync("/referrals/new");
         await ReferralBrowserTests.FillToCheckAnswersAsync(page, LondonTime.Today(app.Time).AddDays(-1));
 
-        // The disk fills as the running app would meet it: its WAL checkpointed and kept open, so the save must grow a file.
         keeper = (SqliteConnection)await app.Database.Db.OpenAsync();
-        await keeper.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)");
-        disk.Fill();
+        await disk.FillUnderAsync(keeper);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save referral", Exact = true }).ClickAsync();
 
         var summary = page.GetByTestId("error-summary");

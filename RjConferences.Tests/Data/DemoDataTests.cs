@@ -306,7 +306,7 @@ public class SyntheticDataTests : IDisposable
     {
         await SyntheticData.GenerateAsync(database.Db, 3000, await SyntheticData.EnsureUserAsync(services), TestClock.Start);
         // The daily job flags, each night, the unrecorded checks due more than OverdueAfterDays (28) days before that day.
-        var overdueBefore = new DateOnly(2026, 6, 15).AddDays(-new RjConferences.Features.FollowUps.FollowUpOptions().OverdueAfterDays);
+        var overdueBefore = RjConferences.Components.LondonTime.DateOf(TestClock.Start).AddDays(-new RjConferences.Features.FollowUps.FollowUpOptions().OverdueAfterDays);
         async Task<long> CountAsync(string condition) =>
             (await QueryAsync<long>($"SELECT count(*) FROM follow_up_checks WHERE {condition}", new { overdueBefore, now = TestClock.Start })).Single();
 

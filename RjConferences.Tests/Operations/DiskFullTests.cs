@@ -40,16 +40,9 @@ public sealed class DiskFullTests : BunitContext
         database = new TestDatabase(provider: DatabaseProvider.Sqlite, folder: Path.Combine(disk.MountPoint, "db"));
     }
 
-    /// <summary>
-    /// Fills the disk as the running app would meet it: its connections open (the app's pool keeps the WAL and its index
-    /// in place; here one kept connection does), the WAL checkpointed, so that the next write must grow a file.
-    /// </summary>
-    private async Task FillDiskAsync(long leaveFree = 0)
-    {
-        keeper ??= (SqliteConnection)await database.Db.OpenAsync();
-        await keeper.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)");
-        disk.Fill(leaveFree);
-    }
+    /// <summary>Fills the disk under the database, one connection kept open as the app's pool would (<see cref="TinyDisk.FillUnderAsync"/>).</summary>
+    private async Task FillDiskAsync(long leaveFree = 0) =>
+        await disk.FillUnderAsync(keeper ??= (SqliteConnection)await database.Db.OpenAsync(), leaveFree);
 
     private async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
     {

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Diagnostics;
+using Dapper;
 
 namespace RjConferences.Tests.Support;
 
@@ -75,6 +77,17 @@ public sealed class TinyDisk : IDisposable
             }
         }
         if (leaveFree == 0 && FreeBytes > 4096) throw new InvalidOperationException($"The disk still has {FreeBytes} bytes free after filling it.");
+    }
+
+    /// <summary>
+    /// Fills the disk as a running app meets it: with its connections open (the app's pool keeps the WAL and its index in
+    /// place; <paramref name="kept"/>, a connection the test keeps open, does that here) and the WAL checkpointed, so that the
+    /// next write must grow a file.
+    /// </summary>
+    public async Task FillUnderAsync(DbConnection kept, long leaveFree = 0)
+    {
+        await kept.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)");
+        Fill(leaveFree);
     }
 
     /// <summary>Deletes the filler: the space comes back.</summary>

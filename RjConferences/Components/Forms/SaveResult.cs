@@ -57,12 +57,18 @@ public record SaveResult(SaveOutcome Outcome, FieldErrors Errors)
     /// </summary>
     public static SaveResult NotSaved(Exception e, string what = "Your changes") => Invalid("", NotSavedMessage(Db.FailureOf(e), what));
 
+    /// <summary>Why nothing could be stored, in the user's words: the disk is full (<see cref="DbFailure.NoRoom"/>); also on the case page.</summary>
+    public const string NoRoomReason = "the server has run out of storage space";
+
+    /// <summary>Why nothing could be stored: the write lock could not be had in time (<see cref="DbFailure.Busy"/>); also on the case page.</summary>
+    public const string BusyReason = "the database was busy with other work";
+
     /// <summary>What the user is told when the database failed a save, by <see cref="DbFailure"/>.</summary>
     public static string NotSavedMessage(DbFailure failure, string what = "Your changes") => failure switch
     {
-        DbFailure.NoRoom => $"{what} could not be saved because the server has run out of storage space. Nothing you entered is lost: try again in a few minutes, or tell your administrator.",
+        DbFailure.NoRoom => $"{what} could not be saved because {NoRoomReason}. Nothing you entered is lost: try again in a few minutes, or tell your administrator.",
         DbFailure.CannotWrite => $"{what} could not be saved because the server cannot store anything just now. Nothing you entered is lost: try again in a few minutes, or tell your administrator.",
-        DbFailure.Busy => $"{what} could not be saved because the database was busy with other work. Nothing you entered is lost: try again in a moment.",
+        DbFailure.Busy => $"{what} could not be saved because {BusyReason}. Nothing you entered is lost: try again in a moment.",
         _ => UnavailableMessage,
     };
 
