@@ -535,6 +535,30 @@ public class SyntheticDataTests : IDisposable
         Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(database.Db));
     }
 
+    [Fact]
+    public async Task A_row_that_breaks_a_constraint_rolls_back_its_whole_transaction_and_the_database_takes_the_next_run()
+    {
+        var userId = await SyntheticData.EnsureUserAsync(services);
+        await SyntheticData.GenerateAsync(database.Db, 1000, userId, TestClock.Start, seed: 1, idSeed: 1);
+
+        // The same seeds again: the first case's id is taken, so its insert breaks the primary key (the generator's inserts
+        // end their transaction on a broken constraint, rather than keeping a journal to undo one statement).
+        var failure = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
+            SyntheticData.GenerateAsync(database.Db, 1000, userId, TestClock.Start, seed: 1, idSeed: 1, batchSize: 500).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Equal(19, failure.SqliteErrorCode); // SQLITE_CONSTRAINT
+        Assert.Contains("cases.id", failure.Message);
+        Assert.Equal(1000, (await QueryAsync<long>("SELECT count(*) FROM cases")).Single());
+        Assert.Equal(3000, (await QueryAsync<long>("SELECT count(*) FROM parties")).Single());
+        Assert.Equal(1000, await ReportFactsCheck.AssertStoredEqualSourceAsync(database.Db));
+        // The run's own settings went with it: a connection checks foreign keys again, and the next run adds its cases.
+        Assert.Equal(1L, (await QueryAsync<long>("PRAGMA foreign_keys")).Single());
+        await SyntheticData.GenerateAsync(database.Db, 300, userId, TestClock.Start, seed: 2);
+        Assert.Equal(1300, (await QueryAsync<long>("SELECT count(*) FROM cases")).Single());
+        Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(database.Db));
+        Assert.Empty(await QueryAsync<string>("PRAGMA foreign_key_check"));
+    }
+
     private const string PinnedSyntheticHash = "66D5A521252EFDAC06C7C5E0C1813BE8CB99E69751B3FB85C5D11DB6B8AB5885";
 
     /// <summary>
