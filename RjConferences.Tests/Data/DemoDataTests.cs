@@ -316,6 +316,48 @@ public class SyntheticDataTests : IDisposable
         Assert.Equal(0, await CountAsync("overdue_flagged_at IS NOT NULL AND overdue_flagged_at > @now"));
     }
 
+    /// <summary>
+    /// The generator plays out what the daily job would have done each night (at 02:00, London) up to its moment; the job itself,
+    /// run at that moment, is the judge: it finds nothing left to flag, create or close, and moves into follow-up only the agreements
+    /// completed since that night's run. Seed 3 with 3,000 cases at <see cref="TestClock.Start"/> holds an action that was missed two
+    /// days before (pending, past its due date), the rare case the job flags the next night.
+    /// </summary>
+    [Fact]
+    public async Task The_daily_job_run_at_the_moment_of_the_synthetic_data_finds_nothing_left_to_do()
+    {
+        await SyntheticData.GenerateAsync(database.Db, 3000, await SyntheticData.EnsureUserAsync(services), TestClock.Start, seed: 3);
+        var today = RjConferences.Components.LondonTime.DateOf(TestClock.Start);
+        var overdue = await QueryAsync<(long Number, string DueOn, string FlaggedAt, string CaseId)>("""
+            SELECT x.number, x.due_on, x.overdue_flagged_at, g.case_id FROM agreement_actions AS x JOIN agreements AS g ON g.id = x.agreement_id
+            WHERE x.status = 'pending' AND x.due_on < @today
+            """, new { today });
+
+        RjConferences.Components.LondonTime.TryToUtc(today, new TimeOnly(2, 0), out var lastNight, out _);
+        var completedSinceLastNight = await QueryAsync<string>("""
+            SELECT max(e.occurred_at) FROM cases AS c JOIN case_events AS e ON e.case_id = c.id AND e.to_status = 'agreement_completed'
+            WHERE c.status = 'agreement_completed' GROUP BY c.id
+            """);
+        Assert.All(completedSinceLastNight, at => Assert.True(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture) > lastNight, at));
+
+        await using (var atThatMoment = TestServices.Build(database, TestClock.Fixed()))
+        {
+            var result = await atThatMoment.GetRequiredService<RjConferences.Features.FollowUps.DailyJob>().RunAsync();
+            Assert.Equal((0, 0, completedSinceLastNight.Count, 0, 0), (result.ActionsFlaggedOverdue, result.ChecksCreated, result.MovedToFollowUp,
+                result.ChecksFlaggedOverdue, result.ClosedAfterFollowUp));
+        }
+
+        // The action the test is about, flagged the night after its due date, with the timeline entry the job writes.
+        var (number, dueOn, flaggedAt, caseId) = Assert.Single(overdue);
+        var due = DateOnly.Parse(dueOn, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(RjConferences.Components.LondonTime.DateOf(DateTimeOffset.Parse(flaggedAt, System.Globalization.CultureInfo.InvariantCulture)), due.AddDays(1));
+        var entry = Assert.Single(await QueryAsync<(string Summary, string? UserId, string OccurredAt)>(
+            "SELECT summary, user_id, occurred_at FROM case_events WHERE case_id = @caseId AND kind = 'agreement'", new { caseId }));
+        Assert.Equal($"Action {number} is overdue: it was due on {RjConferences.Components.LondonTime.FormatDate(due)}", entry.Summary);
+        Assert.Null(entry.UserId);
+        Assert.Equal(flaggedAt, entry.OccurredAt);
+        Assert.Equal(flaggedAt, (await QueryAsync<string>("SELECT max(occurred_at) FROM case_events WHERE case_id = @caseId", new { caseId })).Single());
+    }
+
     [Fact]
     public async Task Generate_synthetic_adds_exactly_the_cases_asked_for_with_unique_references_parties_and_consents()
     {
@@ -541,13 +583,13 @@ public class SyntheticDataTests : IDisposable
         var userId = await SyntheticData.EnsureUserAsync(services);
         await SyntheticData.GenerateAsync(database.Db, 1000, userId, TestClock.Start, seed: 1, idSeed: 1);
 
-        // The same seeds again: the first case's id is taken, so its insert breaks the primary key (the generator's inserts
+        // The same seeds again: the first case's id is taken, so its insert breaks a unique key (the generator's inserts
         // end their transaction on a broken constraint, rather than keeping a journal to undo one statement).
         var failure = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
             SyntheticData.GenerateAsync(database.Db, 1000, userId, TestClock.Start, seed: 1, idSeed: 1, batchSize: 500).WaitAsync(TimeSpan.FromSeconds(60)));
 
         Assert.Equal(19, failure.SqliteErrorCode); // SQLITE_CONSTRAINT
-        Assert.Contains("cases.id", failure.Message);
+        Assert.Contains("UNIQUE constraint failed: cases.", failure.Message); // its id (and the submission id made from it)
         Assert.Equal(1000, (await QueryAsync<long>("SELECT count(*) FROM cases")).Single());
         Assert.Equal(3000, (await QueryAsync<long>("SELECT count(*) FROM parties")).Single());
         Assert.Equal(1000, await ReportFactsCheck.AssertStoredEqualSourceAsync(database.Db));

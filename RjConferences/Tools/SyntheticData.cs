@@ -370,7 +370,7 @@ public static class SyntheticData
             agreements = new Insert(connection, queue, "agreements", "id", "conference_id", "case_id", "content_hash", "version", "created_by", "created_at",
                 "updated_by", "updated_at");
             actions = new Insert(connection, queue, "agreement_actions", "id", "agreement_id", "number", "action_type", "text", "done_by_party_id", "due_on",
-                "checked_by_user_id", "amount_pence", "hours", "status", "status_changed_at", "status_changed_by");
+                "checked_by_user_id", "amount_pence", "hours", "status", "status_changed_at", "status_changed_by", "overdue_flagged_at");
             checks = new Insert(connection, queue, "follow_up_checks", "id", "case_id", "interval_months", "due_on", "created_at", "checked_on", "checked_by",
                 "source", "result", "cjs_outcome_type", "cjs_entered_on", "recorded_at", "overdue_flagged_at");
             connection.Execute("CREATE TEMP TABLE IF NOT EXISTS synthetic_batch (id TEXT NOT NULL PRIMARY KEY)");
@@ -783,7 +783,7 @@ public static class SyntheticData
             {
                 actions.Run(NewId(referredAt), a.AgreementId, a.Number, a.Type, "Synthetic: " + a.Type.Replace('_', ' '), youngPerson, Date(a.DueOn), user,
                     a.Type == "compensation" ? random.Next(5, 60) * 100 : null, a.Type == "work" ? random.Next(2, 11) : null, a.Status,
-                    a.ChangedAt is { } changed ? Utc(changed) : null, a.ChangedAt is null ? null : user);
+                    a.ChangedAt is { } changed ? Utc(changed) : null, a.ChangedAt is null ? null : user, a.OverdueFlaggedAt is { } flagged ? Utc(flagged) : null);
             }
             foreach (var k in pendingChecks)
             {
@@ -807,7 +807,8 @@ public static class SyntheticData
         private sealed record PendingConference(string Id, DateTimeOffset BookedAt, DateTimeOffset Start, string Status, bool? Reached,
             bool? ExclusionAvoided, int? Satisfaction);
 
-        private sealed record PendingAction(string AgreementId, int Number, string Type, DateOnly DueOn, string Status, DateTimeOffset? ChangedAt);
+        private sealed record PendingAction(string AgreementId, int Number, string Type, DateOnly DueOn, string Status, DateTimeOffset? ChangedAt,
+            DateTimeOffset? OverdueFlaggedAt = null);
 
         private sealed record PendingCheck(int Months, DateOnly DueOn, DateTimeOffset CreatedAt, DateOnly? CheckedOn, string? Source, string? Result,
             string? CjsType, DateOnly? CjsOn, DateTimeOffset? RecordedAt, DateTimeOffset? OverdueFlaggedAt = null);
@@ -880,7 +881,17 @@ public static class SyntheticData
                 if (doneAt <= end) doneAt = end.AddHours(2);
                 if (doneAt >= now)
                 {
-                    pendingActions.Add(new(agreementId, i + 1, type, dues[i], "pending", null));
+                    // Still pending. One already past its due date (a missed action, done late or never) is flagged overdue by the
+                    // daily job's first night after that date, which writes it on the timeline, as the job does.
+                    var flagged = LondonInstant(dues[i].AddDays(1), 2 * 60);
+                    if (flagged >= now)
+                    {
+                        pendingActions.Add(new(agreementId, i + 1, type, dues[i], "pending", null));
+                        continue;
+                    }
+                    pendingActions.Add(new(agreementId, i + 1, type, dues[i], "pending", null, flagged));
+                    Changed(flagged);
+                    Event(flagged, "agreement", $"Action {i + 1} is overdue: it was due on {LondonTime.FormatDate(dues[i])}", null, null, system: true);
                     continue;
                 }
                 pendingActions.Add(new(agreementId, i + 1, type, dues[i], i == missed ? "missed" : "completed", doneAt));
