@@ -28,41 +28,7 @@ public sealed class MyWorkQueryPlanTests : IDisposable
         database.Dispose();
     }
 
-    /// <summary>Runs <paramref name="call"/> and returns the query plan of each statement it ran, in order.</summary>
-    private async Task<List<(string Sql, List<string> Plan)>> PlansAsync(Func<Task> call)
-    {
-        var db = services.GetRequiredService<Db>(); // the services' own, not database.Db
-        var usage = new DbUsage();
-        db.Usage = usage;
-        try
-        {
-            await call();
-        }
-        finally
-        {
-            db.Usage = null;
-        }
-        var statements = usage.Commands.Select(c => (c.CommandText, c)).ToList();
-        await using var connection = new SqliteConnection(database.ConnectionString);
-        await connection.OpenAsync();
-        var plans = new List<(string, List<string>)>();
-        foreach (var (sql, command) in statements)
-        {
-            await using var explain = connection.CreateCommand();
-            explain.CommandText = "EXPLAIN QUERY PLAN " + sql;
-            foreach (SqliteParameter parameter in command.Parameters)
-            {
-                explain.Parameters.AddWithValue(parameter.ParameterName, parameter.Value);
-            }
-            var plan = new List<string>();
-            await using (var reader = await explain.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
-            }
-            plans.Add((sql, plan));
-        }
-        return plans;
-    }
+    private Task<List<(string Sql, List<string> Plan)>> PlansAsync(Func<Task> call) => QueryPlans.CaptureAsync(services, call);
 
     [Fact]
     public async Task The_cases_waiting_for_consent_or_a_booking_are_read_oldest_first_from_the_status_index()
