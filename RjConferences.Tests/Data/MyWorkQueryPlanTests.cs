@@ -1,5 +1,4 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using RjConferences.Data;
 using RjConferences.Features.FollowUps;
@@ -10,9 +9,8 @@ namespace RjConferences.Tests.Data;
 
 /// <summary>
 /// My work's lists read their first page in the order shown, from an index, and stop there (migration 0025): with a million
-/// cases they took 0.3-1.6 s a list before (docs/performance.md, "My work"). SQLite's plan of each statement the sections run,
-/// as they run it (captured by <see cref="DbUsage"/>), on a fresh database: the app never runs ANALYZE, so SQLite plans the
-/// same whatever the data.
+/// cases they took 0.3-1.6 s a list before (docs/performance.md, "My work"). SQLite's plan of each statement the sections run
+/// (<see cref="QueryPlans"/>).
 /// </summary>
 [Trait("Category", "SqliteOnly")] // SQLite's query plans; PostgreSQL plans by its statistics
 public sealed class MyWorkQueryPlanTests : IDisposable
