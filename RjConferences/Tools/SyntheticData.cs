@@ -891,7 +891,7 @@ public static class SyntheticData
                     }
                     pendingActions.Add(new(agreementId, i + 1, type, dues[i], "pending", null, flagged));
                     Changed(flagged);
-                    Event(flagged, "agreement", $"Action {i + 1} is overdue: it was due on {LondonTime.FormatDate(dues[i])}", null, null, system: true);
+                    Event(flagged, "agreement", DailyJob.OverdueActionSummary(i + 1, dues[i]), null, null, system: true);
                     continue;
                 }
                 pendingActions.Add(new(agreementId, i + 1, type, dues[i], i == missed ? "missed" : "completed", doneAt));

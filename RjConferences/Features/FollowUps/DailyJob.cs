@@ -31,6 +31,10 @@ public sealed class DailyJob(Db db, CaseWork work, TimeProvider clock, IOptions<
     /// <summary>Whether a run for today (London) is recorded in <c>job_runs</c>.</summary>
     public Task<bool> RanTodayAsync(CancellationToken cancellationToken = default) => lease.RanTodayAsync(LeaseName, cancellationToken);
 
+    /// <summary>The timeline entry of an agreement action flagged overdue (the synthetic data writes it too, as this job would).</summary>
+    public static string OverdueActionSummary(long number, DateOnly dueOn) =>
+        $"Action {number} is overdue: it was due on {LondonTime.FormatDate(dueOn)}";
+
     public async Task<DailyJobResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var today = LondonTime.Today(clock);
@@ -61,7 +65,7 @@ public sealed class DailyJob(Db db, CaseWork work, TimeProvider clock, IOptions<
                 {
                     return "flagged already";
                 }
-                await change.RecordAsync("agreement", $"Action {action.Number} is overdue: it was due on {LondonTime.FormatDate(action.DueOn)}");
+                await change.RecordAsync("agreement", OverdueActionSummary(action.Number, action.DueOn));
                 change.AuditNote = $"agreement action {action.Number} flagged overdue by the daily job";
                 return null;
             }, access: CaseAccess.System);
