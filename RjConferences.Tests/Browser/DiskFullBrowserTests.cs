@@ -55,9 +55,10 @@ public sealed class DiskFullBrowserTests : IDisposable
         await page.GotoInteractiveAsync("/referrals/new");
         await ReferralBrowserTests.FillToCheckAnswersAsync(page, LondonTime.Today(app.Time).AddDays(-1));
 
+        var save = page.GetByRole(AriaRole.Button, new() { Name = "Save referral", Exact = true });
         keeper = (SqliteConnection)await app.Database.Db.OpenAsync();
         await disk.FillUnderAsync(keeper);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save referral", Exact = true }).ClickAsync();
+        await save.ClickAsync();
 
         var summary = page.GetByTestId("error-summary");
         await Assertions.Expect(summary).ToContainTextAsync(SaveResult.NotSavedMessage(DbFailure.NoRoom, "The referral"));
@@ -66,14 +67,11 @@ public sealed class DiskFullBrowserTests : IDisposable
         await Assertions.Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("Kwame Mensah");
         await Assertions.Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("Pushed another pupil in the lunch queue; no injury.");
         await page.AssertAccessibleAsync();
-        if (Environment.GetEnvironmentVariable("RJ_SCREENSHOTS") is { Length: > 0 } screenshots)
-        {
-            await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "referral-disk-full.png"), FullPage = true });
-        }
+        await page.ScreenshotIfAskedAsync("referral-disk-full");
         Assert.Equal(0L, await CountAsync("cases"));
 
         disk.Free();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save referral", Exact = true }).ClickAsync();
+        await save.ClickAsync();
 
         await ReferralBrowserTests.ExpectStepAsync(page, "Referral recorded");
         await Assertions.Expect(summary).ToHaveCountAsync(0);

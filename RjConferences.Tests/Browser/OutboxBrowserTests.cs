@@ -84,10 +84,7 @@ public sealed class OutboxBrowserTests : IDisposable
         await Assertions.Expect(row).ToContainTextAsync("Sent");
         await Assertions.Expect(page.GetByTestId("pickup-folder")).ToHaveTextAsync(folder);
         await page.AssertAccessibleAsync();
-        if (Environment.GetEnvironmentVariable("RJ_SCREENSHOTS") is { Length: > 0 } screenshots)
-        {
-            await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "outbox.png"), FullPage = true });
-        }
+        await page.ScreenshotIfAskedAsync("outbox");
     }
 
     private static async Task<string> WaitForAsync(Func<string?> find)

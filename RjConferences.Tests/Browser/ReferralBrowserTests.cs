@@ -148,10 +148,7 @@ public class ReferralBrowserTests(BrowserFixture browser) : IDisposable
         // The parent is asked how they would like to be contacted; the pupils are not (through their parent or guardian).
         await Assertions.Expect(Group(page, "Harmed party 1").GetByText("A young person is contacted through their parent or guardian")).ToBeVisibleAsync();
         await page.AssertAccessibleAsync();
-        if (Environment.GetEnvironmentVariable("RJ_SCREENSHOTS") is { Length: > 0 } screenshots)
-        {
-            await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "referral-parties.png"), FullPage = true });
-        }
+        await page.ScreenshotIfAskedAsync("referral-parties");
         await Button(page, "Continue").ClickAsync();
 
         // Check the answers, then save.

@@ -44,14 +44,13 @@ public sealed class RefusalBrowserTests(BrowserFixture browser) : IDisposable
     /// </summary>
     private static async Task AssertFitsAsync(IPage page, string name)
     {
-        var folder = Environment.GetEnvironmentVariable("RJ_SCREENSHOTS") is { Length: > 0 } f ? Directory.CreateDirectory(f).FullName : null;
         await page.AssertAccessibleAsync();
-        if (folder is not null) await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}.png"), FullPage = true });
+        await page.ScreenshotIfAskedAsync(name);
         var desktop = page.ViewportSize!;
         await page.SetViewportSizeAsync(390, 844);
         try
         {
-            if (folder is not null) await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}-phone.png"), FullPage = true });
+            await page.ScreenshotIfAskedAsync($"{name}-phone");
             await page.AssertAccessibleAsync();
             var wider = await page.EvaluateAsync<string[]>("""
                 () => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)

@@ -80,6 +80,17 @@ public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 
 public static class PageExtensions
 {
+    /// <summary>
+    /// Saves the whole page as <paramref name="name"/>.png in the folder RJ_SCREENSHOTS names, to look at what a user sees;
+    /// does nothing when it is not set.
+    /// </summary>
+    public static async Task ScreenshotIfAskedAsync(this IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("RJ_SCREENSHOTS") is not { Length: > 0 } folder) return;
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}.png"), FullPage = true });
+    }
+
     /// <summary>axe-core as Deque's package bundles it.</summary>
     private static readonly Lazy<string> AxeSource = new(() => new Deque.AxeCore.Commons.BundledAxeScriptProvider().GetScript());
 
