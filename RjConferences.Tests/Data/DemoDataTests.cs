@@ -577,6 +577,72 @@ public class SyntheticDataTests : IDisposable
         Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(database.Db));
     }
 
+    /// <summary>
+    /// With nothing else on the file, a run holds it alone (exclusive locking, a rollback journal: each new page written once):
+    /// at its last progress report, before it lets go, another connection is refused at once; afterwards the file is in WAL mode
+    /// again and open to everyone.
+    /// </summary>
+    [Fact]
+    public async Task A_run_has_the_database_to_itself_and_leaves_it_in_WAL_mode_for_the_app()
+    {
+        var progress = new ProbingWriter(database.FilePath);
+
+        var result = await SyntheticData.GenerateAsync(database.Db, 1000, await SyntheticData.EnsureUserAsync(services), TestClock.Start,
+            progress: progress, batchSize: 500);
+
+        Assert.True(result.HeldAlone);
+        Assert.Contains("database is locked", progress.Probe);
+        Assert.DoesNotContain("Something else has", progress.ToString());
+        await using var other = new Microsoft.Data.Sqlite.SqliteConnection(TestDatabase.ConnectionStringFor(database.FilePath));
+        await other.OpenAsync();
+        Assert.Equal("wal", await other.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+        Assert.Equal(1000, await other.ExecuteScalarAsync<long>("SELECT count(*) FROM cases"));
+        Assert.Equal(1000, await ReportFactsCheck.AssertStoredEqualSourceAsync(database.Db));
+    }
+
+    /// <summary>The app (here, a connection that has read the file) keeps working beside a run, which writes in WAL mode and says so.</summary>
+    [Fact]
+    public async Task With_the_database_open_elsewhere_a_run_writes_beside_it_in_WAL_mode_and_says_so()
+    {
+        var userId = await SyntheticData.EnsureUserAsync(services);
+        await using var app = new Microsoft.Data.Sqlite.SqliteConnection(TestDatabase.ConnectionStringFor(database.FilePath));
+        await app.OpenAsync();
+        Assert.Equal(0, await app.ExecuteScalarAsync<long>("SELECT count(*) FROM cases"));
+        var progress = new ProbingWriter(database.FilePath);
+
+        var result = await SyntheticData.GenerateAsync(database.Db, 1000, userId, TestClock.Start, progress: progress, batchSize: 500);
+
+        Assert.False(result.HeldAlone);
+        Assert.Contains($"Something else has {database.FilePath} open (the app?), so the cases are written beside it, in WAL mode", progress.ToString());
+        Assert.Equal("", progress.Probe); // read beside the run
+        Assert.Equal(1000, await app.ExecuteScalarAsync<long>("SELECT count(*) FROM cases"));
+        Assert.Equal("wal", await app.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+    }
+
+    /// <summary>Progress that, at each report after the first line, tries a read on a connection of its own; <see cref="Probe"/> holds what failed.</summary>
+    private sealed class ProbingWriter(string path) : StringWriter
+    {
+        public string Probe { get; private set; } = "";
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains("cases/s", StringComparison.Ordinal) != true) return;
+            var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(TestDatabase.ConnectionStringFor(path)) { DefaultTimeout = 1 };
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection(builder.ToString());
+            try
+            {
+                connection.Open();
+                connection.Execute("PRAGMA busy_timeout = 0");
+                connection.ExecuteScalar<long>("SELECT count(*) FROM cases");
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                Probe += e.Message;
+            }
+        }
+    }
+
     [Fact]
     public async Task A_row_that_breaks_a_constraint_rolls_back_its_whole_transaction_and_the_database_takes_the_next_run()
     {
