@@ -179,10 +179,21 @@ public sealed class TestDatabase : IDisposable
     /// <summary>Runs a statement on the server's maintenance database (CREATE / DROP DATABASE).</summary>
     public static void AdminExecute(string sql) => AdminScalar(sql);
 
+    /// <summary>
+    /// The maintenance database's connections, pooled: every test's database is made and dropped on one, and a new server process
+    /// for each cost about 30 ms of the server's CPU (two a test, some 2,000 a run). Nothing is left on them between statements
+    /// (no reset needed), and they hold no database that CREATE DATABASE … TEMPLATE or DROP DATABASE waits for.
+    /// </summary>
+    private static readonly Lazy<string> AdminConnectionString = new(() => new NpgsqlConnectionStringBuilder(PostgresServer)
+    {
+        Database = "postgres",
+        NoResetOnClose = true,
+    }.ToString());
+
     /// <summary>Runs a statement on the server's maintenance database and returns its first value, if any.</summary>
     private static string? AdminScalar(string sql)
     {
-        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresServer) { Database = "postgres", Pooling = false }.ToString());
+        using var connection = new NpgsqlConnection(AdminConnectionString.Value);
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
