@@ -3,7 +3,6 @@ using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RjConferences.Components.Forms;
-using RjConferences.Data;
 using RjConferences.Features.FollowUps;
 using RjConferences.Features.Referrals;
 using RjConferences.Features.Reports;
@@ -149,31 +148,6 @@ public sealed class ReportFactsTests : IAsyncLifetime
         Assert.All(r.Funnel, s => Assert.True(s.Count > 0, s.Key));
         Assert.All(r.Headlines.Where(h => h.Key != "school_internal"), h => Assert.True(h.Numerator > 0, h.Key));
         Assert.True(r.Funnel.Single(s => s.Key == "conference_held").LeftBeforeThisStage.Single(l => l.Reason == "conference_not_held").Count > 0);
-    }
-
-    /// <summary>
-    /// Migration 0027 rewrote the facts' view to read each source table of a case once. Every case's facts must be what the
-    /// view before it gave: 3,000 synthetic cases (every stage and reason of the funnel, above) get their facts from the old view
-    /// as they are written, and after 0027 the new view gives the same, case by case.
-    /// </summary>
-    [Fact, Trait("Category", "SqliteOnly")] // generate-synthetic writes SQLite; CopyDatabaseTests hold PostgreSQL's view to SQLite's
-    public async Task The_view_of_migration_0027_gives_every_case_the_facts_the_view_before_it_gave()
-    {
-        using var database = new TestDatabase(migrated: false, provider: DatabaseProvider.Sqlite);
-        await using var services = TestUsers.Services(database);
-        var migrations = Migration.Embedded(DatabaseProvider.Sqlite);
-        await new Migrator(database.Db, migrations.Where(m => string.CompareOrdinal(m.Name, "0027") < 0).ToList()).MigrateAsync();
-        await RjConferences.Tools.SyntheticData.GenerateAsync(database.Db, 3000,
-            await RjConferences.Tools.SyntheticData.EnsureUserAsync(services), new DateTimeOffset(2026, 11, 2, 12, 0, 0, TimeSpan.Zero));
-
-        await new Migrator(database.Db, migrations).MigrateAsync();
-
-        await using (var connection = await database.Db.OpenAsync())
-        {
-            var view = await connection.ExecuteScalarAsync<string>("SELECT sql FROM sqlite_master WHERE name = 'case_report_facts_source'");
-            Assert.Contains("AS events", view); // the new view, its timeline read once
-        }
-        Assert.Equal(3000, await ReportFactsCheck.AssertStoredEqualSourceAsync(database.Db));
     }
 
     [Fact, Trait("Category", "SqliteOnly")] // SQLite's query plan
