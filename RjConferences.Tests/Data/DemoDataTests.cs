@@ -1,7 +1,9 @@
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Identity;
+using RjConferences.Data;
 using RjConferences.Features.Demo;
 using RjConferences.Tools;
 using RjConferences.Features.Referrals;
@@ -567,6 +569,7 @@ public class SyntheticDataTests : IDisposable
                 BEGIN SELECT RAISE(ABORT, 'synthetic test failure'); END
                 """);
         }
+        var schema = await SchemaAsync(database.Db);
 
         var failure = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
             SyntheticData.GenerateAsync(database.Db, 3000, userId, TestClock.Start, batchSize: 1000).WaitAsync(TimeSpan.FromSeconds(60)));
@@ -575,6 +578,9 @@ public class SyntheticDataTests : IDisposable
         Assert.Equal(1000, (await QueryAsync<long>("SELECT count(*) FROM cases")).Single());
         Assert.Equal(1000, (await QueryAsync<long>("SELECT count(*) FROM case_report_facts")).Single());
         Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(database.Db));
+        // The indexes it had set aside were made again for the batch it kept.
+        Assert.Equal(schema, await SchemaAsync(database.Db));
+        Assert.Equal(["ok"], await QueryAsync<string>("PRAGMA integrity_check"));
     }
 
     /// <summary>
@@ -617,6 +623,94 @@ public class SyntheticDataTests : IDisposable
         Assert.Equal("", progress.Probe); // read beside the run
         Assert.Equal(1000, await app.ExecuteScalarAsync<long>("SELECT count(*) FROM cases"));
         Assert.Equal("wal", await app.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+    }
+
+    /// <summary>
+    /// Into a database no larger than the run, the indexes it does not read (here, the name search's) are set aside while it inserts
+    /// and made again at its end: afterwards the schema is exactly the migrations' and every index agrees with its table. Into a larger
+    /// one, a run inserts into the indexes as it goes (rebuilding them would cost more).
+    /// </summary>
+    [Fact]
+    public async Task A_run_that_doubles_the_database_sets_aside_the_indexes_it_does_not_read_and_makes_them_again_at_its_end()
+    {
+        var migrated = await SchemaAsync(database.Db);
+        var progress = new SnapshotWriter(database.FilePath);
+
+        var result = await SyntheticData.GenerateAsync(database.Db, 1000, await SyntheticData.EnsureUserAsync(services), TestClock.Start,
+            progress: progress, batchSize: 400);
+
+        Assert.True(result.IndexesSetAside);
+        Assert.Contains("The indexes the run does not read are set aside", progress.ToString());
+        Assert.Matches(@"Made the \d+ indexes set aside in [\d.,]+ s\.", progress.ToString());
+        // After the first batch: set aside, and recorded.
+        Assert.Contains("ix_case_name_keys_search", progress.SetAside);
+        Assert.Contains("ix_cases_status", progress.SetAside);
+        Assert.DoesNotContain("ix_case_events_case", progress.SetAside); // the refresh reads it
+        Assert.DoesNotContain("ux_suitability_case_number", progress.SetAside); // unique: it checks the rows
+        Assert.Equal(migrated, await SchemaAsync(database.Db));
+        Assert.Equal(["ok"], await QueryAsync<string>("PRAGMA integrity_check"));
+        Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(database.Db));
+
+        var topUp = await SyntheticData.GenerateAsync(database.Db, 999, await SyntheticData.EnsureUserAsync(services), TestClock.Start, seed: 2);
+
+        Assert.False(topUp.IndexesSetAside);
+        Assert.Equal(migrated, await SchemaAsync(database.Db));
+        Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(database.Db));
+    }
+
+    /// <summary>
+    /// A run stopped after its first batch (its file as a kill would leave it: each batch is committed, and a batch cut short is rolled
+    /// back by the journal) has its indexes set aside; the next start, whatever the command, makes them before anything else.
+    /// </summary>
+    [Fact]
+    public async Task The_indexes_of_a_stopped_run_are_made_at_the_next_start()
+    {
+        var migrated = await SchemaAsync(database.Db);
+        var progress = new SnapshotWriter(database.FilePath);
+        await SyntheticData.GenerateAsync(database.Db, 1000, await SyntheticData.EnsureUserAsync(services), TestClock.Start,
+            progress: progress, batchSize: 400);
+        using var stopped = new Db(TestDatabase.ConnectionStringFor(progress.SnapshotPath));
+        Assert.Contains("ix_case_name_keys_search", progress.SetAside);
+        Assert.DoesNotContain(await SchemaAsync(stopped), s => s.StartsWith("ix_case_name_keys_search:", StringComparison.Ordinal));
+        var log = new LogRecorder();
+        using var logging = LoggerFactory.Create(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Trace));
+
+        await new Migrator(stopped, Migration.Embedded(), logging.CreateLogger<Migrator>()).MigrateAsync();
+
+        Assert.Equal(migrated, await SchemaAsync(stopped));
+        await using var connection = await stopped.OpenAsync();
+        Assert.Equal("ok", await connection.ExecuteScalarAsync<string>("PRAGMA integrity_check"));
+        Assert.Equal(400, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM cases"));
+        Assert.Equal(400, await ReportFactsCheck.AssertStoredEqualSourceAsync(stopped));
+        Assert.Empty(await CaseNameSearchTests.NameIndexDifferencesAsync(stopped));
+        var made = Assert.Single(log.Lines, l => l.EventId.Id == 1002);
+        Assert.Equal($"Made the {progress.SetAside.Count} indexes that a stopped generate-synthetic run had set aside", made.Message);
+    }
+
+    /// <summary>Every table, index, view and trigger of the main database: its name and SQL.</summary>
+    private static async Task<List<string>> SchemaAsync(Db db)
+    {
+        await using var connection = await db.OpenAsync();
+        return (await connection.QueryAsync<string>("SELECT name || ': ' || coalesce(sql, '') FROM sqlite_schema ORDER BY name")).ToList();
+    }
+
+    /// <summary>Progress that, at the first report (the first batch committed), copies the database file and reads which indexes are set aside.</summary>
+    private sealed class SnapshotWriter(string path) : StringWriter
+    {
+        public string SnapshotPath { get; } = path + ".stopped.db";
+        public List<string> SetAside { get; } = [];
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains("cases/s", StringComparison.Ordinal) != true || File.Exists(SnapshotPath)) return;
+            // The run holds the file alone (no connection of ours can read it now), and after a commit in its journal mode the
+            // file holds every committed page: a copy of it is what a kill here would leave.
+            File.Copy(path, SnapshotPath);
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection(TestDatabase.ConnectionStringFor(SnapshotPath));
+            connection.Open();
+            SetAside.AddRange(connection.Query<string>("SELECT name FROM set_aside_indexes ORDER BY name"));
+        }
     }
 
     /// <summary>Progress that, at each report after the first line, tries a read on a connection of its own; <see cref="Probe"/> holds what failed.</summary>

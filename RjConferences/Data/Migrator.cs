@@ -109,6 +109,10 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
             }
             try
             {
+                if (db.Provider == DatabaseProvider.Sqlite)
+                {
+                    await RebuildSetAsideIndexesAsync(connection, cancellationToken);
+                }
                 return await ApplyAsync(connection, cancellationToken);
             }
             finally
@@ -118,6 +122,24 @@ public sealed class Migrator(Db db, IReadOnlyList<Migration> migrations, ILogger
                     await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = (long)DbLock.Migrations });
                 }
             }
+        }
+    }
+
+    /// <summary>The indexes a bulk load that was stopped set aside (<see cref="SetAsideIndexes"/>), made before anything else.</summary>
+    private async Task RebuildSetAsideIndexesAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await SetAsideIndexes.RebuildAsync(connection, cancellationToken) is > 0 and var made)
+            {
+                logger?.SetAsideIndexesMade(made);
+            }
+        }
+        catch (DbException e)
+        {
+            throw new StartupException(
+                $"Cannot make the indexes that a stopped generate-synthetic run set aside in {db.Description}: {e.Message} " +
+                "The database is unchanged; free disk space if it is full, or restore a backup.", e);
         }
     }
 

@@ -10,6 +10,10 @@ internal static partial class AppLog
     [LoggerMessage(EventId = 1001, EventName = "MigrationApplied", Level = LogLevel.Information, Message = "Applied migration {Migration}")]
     public static partial void MigrationApplied(this ILogger logger, string migration);
 
+    [LoggerMessage(EventId = 1002, EventName = "SetAsideIndexesMade", Level = LogLevel.Warning,
+        Message = "Made the {Count} indexes that a stopped generate-synthetic run had set aside")]
+    public static partial void SetAsideIndexesMade(this ILogger logger, int count);
+
     [LoggerMessage(EventId = 1101, EventName = "FirstRunSetupLink", Level = LogLevel.Warning,
         Message = "No accounts exist yet. Create the first Administrator at {SetupUrl} (this link works once).")]
     public static partial void FirstRunSetupLink(this ILogger logger, string setupUrl);

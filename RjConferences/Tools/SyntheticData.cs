@@ -11,7 +11,9 @@ using SQLitePCL;
 namespace RjConferences.Tools;
 
 /// <param name="HeldAlone">The run had the database to itself (a rollback journal, faster); false when something else had it open.</param>
-public sealed record SyntheticResult(int Cases, long Rows, TimeSpan Elapsed, bool HeldAlone)
+/// <param name="IndexesSetAside">The run set aside the indexes it does not read and made them again at its end (held alone, into a
+/// database with no more cases than it added).</param>
+public sealed record SyntheticResult(int Cases, long Rows, TimeSpan Elapsed, bool HeldAlone, bool IndexesSetAside)
 {
     public double CasesPerSecond => Cases / Math.Max(Elapsed.TotalSeconds, 0.001);
 }
@@ -175,13 +177,45 @@ public static class SyntheticData
         }
         try
         {
+            // Setting indexes aside pays when their rebuild (proportional to all the cases) costs less than inserting the new
+            // cases into them one by one: when the run at least doubles the database.
+            // Setting indexes aside pays when building them from all the cases costs less than inserting the new ones into them one
+            // at a time: when the run at least doubles the database. Not beside the app, whose queries need them.
+            var setIndexesAside = alone && cases >= Scalar<long>(connection, "SELECT count(*) FROM cases");
+            if (setIndexesAside)
+            {
+                progress?.WriteLine("The indexes the run does not read are set aside and made again from the finished tables at its end " +
+                    "(if it is stopped before, the next start of the app or any command makes them).");
+            }
             var generator = new Generator(connection, new Random(seed), idSeed is { } bits ? new Random(bits) : new Random(), userId, now, maxGravity,
                 overdueAfterDays ?? new FollowUpOptions().OverdueAfterDays);
-            var rows = generator.Run(cases, batchSize, (done, elapsed, derived, commits) =>
-                progress?.WriteLine($"  {done,12:N0} cases  {done / Math.Max(elapsed.TotalSeconds, 0.001),9:N0} cases/s  {elapsed.TotalSeconds,7:N1} s" +
-                    $"  (derived data {derived.TotalSeconds:N1} s, commits {commits.TotalSeconds:N1} s)"),
-                stopwatch);
-            return new SyntheticResult(cases, rows, stopwatch.Elapsed, alone);
+            long rows;
+            try
+            {
+                rows = generator.Run(cases, batchSize, setIndexesAside, (done, elapsed, derived, commits) =>
+                    progress?.WriteLine($"  {done,12:N0} cases  {done / Math.Max(elapsed.TotalSeconds, 0.001),9:N0} cases/s  {elapsed.TotalSeconds,7:N1} s" +
+                        $"  (derived data {derived.TotalSeconds:N1} s, commits {commits.TotalSeconds:N1} s)"),
+                    stopwatch);
+            }
+            catch when (setIndexesAside)
+            {
+                // The batches committed stay: give them their indexes now, or, if that fails too, at the next start.
+                try
+                {
+                    await SetAsideIndexes.RebuildAsync(connection);
+                }
+                catch (Exception e) when (Db.IsDatabaseError(e))
+                {
+                }
+                throw;
+            }
+            if (setIndexesAside)
+            {
+                var started = stopwatch.Elapsed;
+                var made = await SetAsideIndexes.RebuildAsync(connection);
+                progress?.WriteLine($"  Made the {made} indexes set aside in {(stopwatch.Elapsed - started).TotalSeconds:N1} s.");
+            }
+            return new SyntheticResult(cases, rows, stopwatch.Elapsed, alone, setIndexesAside);
         }
         finally
         {
@@ -223,6 +257,13 @@ public static class SyntheticData
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    private static T Scalar<T>(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)command.ExecuteScalar()!;
     }
 
     /// <summary>
@@ -345,8 +386,8 @@ public static class SyntheticData
         }
     }
 
-    /// <summary>Rows handed from the generator to the writer in one piece; the last piece of a transaction ends it.</summary>
-    private sealed record Chunk(List<(Insert Insert, object?[] Values)> Rows, int Cases, bool EndsTransaction);
+    /// <summary>Rows handed from the generator to the writer in one piece; the last piece of a batch ends it.</summary>
+    private sealed record Chunk(List<(Insert Insert, object?[] Values)> Rows, int Cases, bool EndsBatch);
 
     private const int CasesPerChunk = 250, RowsPerChunk = 25 * CasesPerChunk;
 
@@ -377,7 +418,7 @@ public static class SyntheticData
         private readonly HashSet<string> consented = [];
         private readonly List<string> required = [];
 
-        public long Run(int count, int batchSize, Action<int, TimeSpan, TimeSpan, TimeSpan> report, Stopwatch stopwatch)
+        public long Run(int count, int batchSize, bool setIndexesAside, Action<int, TimeSpan, TimeSpan, TimeSpan> report, Stopwatch stopwatch)
         {
             schools = connection.Query<SchoolRow>("SELECT id, name FROM schools ORDER BY id").ToList();
             categories = connection.Query<long>("SELECT id FROM offence_categories WHERE active = TRUE ORDER BY sort_order").ToArray();
@@ -426,7 +467,7 @@ public static class SyntheticData
             {
                 try
                 {
-                    Write(chunks, all, facts, first, last, count, report, stopwatch, stop.Token);
+                    Write(chunks, all, facts, first, last, count, setIndexesAside, report, stopwatch, stop.Token);
                 }
                 catch
                 {
@@ -447,7 +488,7 @@ public static class SyntheticData
                             WriteCase(new DateTimeOffset(referredAt[i], TimeSpan.Zero));
                             if (i + 1 == end || i + 1 - chunkStart == CasesPerChunk)
                             {
-                                chunks.Add(new Chunk(queue.Take(), i + 1 - chunkStart, EndsTransaction: i + 1 == end), stop.Token);
+                                chunks.Add(new Chunk(queue.Take(), i + 1 - chunkStart, EndsBatch: i + 1 == end), stop.Token);
                                 chunkStart = i + 1;
                             }
                         }
@@ -482,10 +523,11 @@ public static class SyntheticData
 
         /// <summary>
         /// The writer: one transaction per batch of cases (<see cref="BatchSize"/>), which reads the reference counters, inserts the rows,
-        /// refreshes the batch's derived data and saves the counters.
+        /// refreshes the batch's derived data and saves the counters; the first also sets indexes aside when asked
+        /// (<see cref="SetIndexesAside"/>). It reports progress after the first batch, then every five seconds, and at the end.
         /// </summary>
-        private void Write(BlockingCollection<Chunk> chunks, Insert[] all, SqliteCommand facts, SqliteParameter first, SqliteParameter last, int count, Action<int, TimeSpan, TimeSpan, TimeSpan> report, Stopwatch stopwatch,
-            CancellationToken cancel)
+        private void Write(BlockingCollection<Chunk> chunks, Insert[] all, SqliteCommand facts, SqliteParameter first, SqliteParameter last, int count,
+            bool setIndexesAside, Action<int, TimeSpan, TimeSpan, TimeSpan> report, Stopwatch stopwatch, CancellationToken cancel)
         {
             SqliteTransaction? transaction = null;
             try
@@ -494,6 +536,7 @@ public static class SyntheticData
                 var done = 0;
                 string? firstId = null, lastId = null;
                 TimeSpan derivedTime = TimeSpan.Zero, commitTime = TimeSpan.Zero;
+                var batches = 0;
                 foreach (var chunk in chunks.GetConsumingEnumerable(cancel))
                 {
                     if (transaction is null)
@@ -501,6 +544,7 @@ public static class SyntheticData
                         transaction = connection.BeginTransaction(deferred: false);
                         facts.Transaction = transaction;
                         ReadCounters(transaction);
+                        if (setIndexesAside && batches == 0) SetIndexesAside(transaction);
                     }
                     foreach (var (insert, values) in chunk.Rows)
                     {
@@ -516,7 +560,7 @@ public static class SyntheticData
                     // Table by table in the order of their references (a party after its case, a participant after its conference).
                     foreach (var insert in all) insert.Flush();
                     done += chunk.Cases;
-                    if (!chunk.EndsTransaction) continue;
+                    if (!chunk.EndsBatch) continue;
                     first.Value = firstId;
                     last.Value = lastId;
                     var started = stopwatch.Elapsed;
@@ -529,7 +573,7 @@ public static class SyntheticData
                     commitTime += stopwatch.Elapsed - started;
                     transaction.Dispose();
                     transaction = null;
-                    if (done == count || stopwatch.Elapsed - lastReport >= TimeSpan.FromSeconds(5))
+                    if (++batches == 1 || done == count || stopwatch.Elapsed - lastReport >= TimeSpan.FromSeconds(5))
                     {
                         report(done, stopwatch.Elapsed, derivedTime, commitTime);
                         lastReport = stopwatch.Elapsed;
@@ -541,6 +585,31 @@ public static class SyntheticData
                 transaction?.Dispose();
             }
         }
+
+        /// <summary>
+        /// Sets aside (<see cref="SetAsideIndexes"/>), in the first batch's transaction, the indexes of the tables the run writes that it
+        /// does not read itself: all but the unique ones (which check what is inserted) and those that lead with <c>case_id</c> (the
+        /// refresh of the derived data finds a batch's rows by them, and with time-ordered ids they grow at their end). Inserting a
+        /// million cases into the others one at a time (names, schools, statuses, dates: each insert lands somewhere in the middle) cost
+        /// about 100 of the run's 230 s; making them from the finished tables, which SQLite does by sorting, about 40 s.
+        /// </summary>
+        private void SetIndexesAside(SqliteTransaction transaction)
+        {
+            var names = connection.Query<string>("""
+                SELECT i.name
+                FROM sqlite_schema AS i
+                WHERE i.type = 'index' AND i.sql IS NOT NULL AND i.tbl_name IN @tables
+                  AND NOT (SELECT l."unique" FROM pragma_index_list(i.tbl_name) AS l WHERE l.name = i.name)
+                  AND coalesce((SELECT c.name FROM pragma_index_info(i.name) AS c WHERE c.seqno = 0), '') <> 'case_id'
+                ORDER BY i.name
+                """, new { tables = WrittenTables }, transaction).ToList();
+            SetAsideIndexes.SetAside(connection, transaction, names);
+        }
+
+        /// <summary>The tables a run adds rows to: those of the cases and the derived data (not rooms or counters, a row or two each).</summary>
+        private static readonly string[] WrittenTables = ["cases", "parties", "case_ineligibility_reasons", "suitability_assessments", "consents",
+            "case_events", "conferences", "conference_participants", "agreements", "agreement_actions", "follow_up_checks", "case_name_keys",
+            "case_report_facts", "case_activity"];
 
         /// <summary>
         /// The derived data (name keys, report facts, activity) of every case in <c>temp.synthetic_batch</c>, by the app's own SQL
