@@ -35,7 +35,8 @@ public sealed record SyntheticResult(int Cases, long Rows, TimeSpan Elapsed, boo
 /// only, <c>PRAGMA synchronous = OFF</c>, a 1 GiB page cache, the database held alone with a rollback journal
 /// when nothing else has it open (see HoldAlone; a crash of the process loses the batch it was writing, which
 /// the next connection rolls back; a power cut during the run can spoil a benchmark database, which is why this is
-/// no way to write real ones) and no foreign-key checks (the generator
+/// no way to write real ones), when such a run at least doubles the database the indexes it does not read set aside and made from the
+/// finished tables at its end (see SetIndexesAside and <see cref="SetAsideIndexes"/>), and no foreign-key checks (the generator
 /// writes every parent row before its children, in the same transaction; the tests run <c>PRAGMA
 /// foreign_key_check</c> on what it wrote). The audit log is skipped: synthetic rows are for benchmarks,
 /// not a record of anyone's actions.
