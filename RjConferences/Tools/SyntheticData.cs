@@ -178,8 +178,6 @@ public static class SyntheticData
         }
         try
         {
-            // Setting indexes aside pays when their rebuild (proportional to all the cases) costs less than inserting the new
-            // cases into them one by one: when the run at least doubles the database.
             // Setting indexes aside pays when building them from all the cases costs less than inserting the new ones into them one
             // at a time: when the run at least doubles the database. Not beside the app, whose queries need them.
             var setIndexesAside = alone && cases >= Scalar<long>(connection, "SELECT count(*) FROM cases");
@@ -590,9 +588,10 @@ public static class SyntheticData
         /// <summary>
         /// Sets aside (<see cref="SetAsideIndexes"/>), in the first batch's transaction, the indexes of the tables the run writes that it
         /// does not read itself: all but the unique ones (which check what is inserted) and those that lead with <c>case_id</c> (the
-        /// refresh of the derived data finds a batch's rows by them, and with time-ordered ids they grow at their end). Inserting a
-        /// million cases into the others one at a time (names, schools, statuses, dates: each insert lands somewhere in the middle) cost
-        /// about 100 of the run's 230 s; making them from the finished tables, which SQLite does by sorting, about 40 s.
+        /// refresh of the derived data finds a batch's rows by them, and with time-ordered ids they grow at their end). The others are
+        /// ordered by names, schools, statuses and dates, so each batch inserted into nearly all of their pages and each commit wrote
+        /// those pages again (a million cases wrote 11.7 GB for an 8.8 GB database; 9.0 GB with them set aside); making them from the
+        /// finished tables, which SQLite does by sorting, takes 23–28 s at a million.
         /// </summary>
         private void SetIndexesAside(SqliteTransaction transaction)
         {
