@@ -180,8 +180,8 @@ public sealed class DiskFullTests : BunitContext
 
     /// <summary>
     /// The administration pages, as the referral wizard: a room added, a user's details changed, an account disabled and a failed
-    /// message tried again from the outbox on a full disk are each refused in the page's error summary (the outbox's in its
-    /// status line), with what the administrator typed still in the form (before, the page fell into "Sorry, something went
+    /// message tried again from the outbox on a full disk are each refused in the page's error summary, with what the
+    /// administrator typed still in the form (before, the page fell into "Sorry, something went
     /// wrong" and lost it), and each saves once space is freed.
     /// </summary>
     [TinyDiskFact]
@@ -243,13 +243,14 @@ public sealed class DiskFullTests : BunitContext
         var outbox = (IRenderedComponent<IComponent>)Render<OutboxPage>();
         outbox.WaitForAssertion(() => Assert.Single(outbox.FindAll("[data-testid=outbox-row]")));
         TryAgain(outbox);
-        outbox.WaitForAssertion(() => Assert.Equal(SaveResult.NotSavedMessage(DbFailure.NoRoom, $"Sending “{subject}” again"),
-            outbox.Find("[data-testid=outbox-message]").TextContent));
+        outbox.WaitForAssertion(() => Assert.Equal([SaveResult.NotSavedMessage(DbFailure.NoRoom, $"Sending “{subject}” again")], Summary(outbox)));
+        Assert.Empty(outbox.FindAll("[data-testid=outbox-message]"));
         Assert.Equal("failed", await ScalarAsync<string>("SELECT status FROM outbox WHERE id = @failed", new { failed }));
 
         disk.Free();
         TryAgain(outbox);
         outbox.WaitForAssertion(() => Assert.Contains("will be sent again shortly", outbox.Find("[data-testid=outbox-message]").TextContent));
+        Assert.Empty(Summary(outbox));
         Assert.Equal("queued", await ScalarAsync<string>("SELECT status FROM outbox WHERE id = @failed", new { failed }));
         Click(rooms, "Add room");
         rooms.WaitForAssertion(() => Assert.Equal("Library has been added.", rooms.Find("[data-testid=rooms-status]").TextContent));
@@ -257,6 +258,59 @@ public sealed class DiskFullTests : BunitContext
         user.WaitForAssertion(() => Assert.Equal("Your changes have been saved.", user.Find("[role=status]").TextContent));
         Assert.Equal((1L, 1L), (await ScalarAsync<long>("SELECT count(*) FROM rooms WHERE name = 'Library' AND capacity = 6"),
             await ScalarAsync<long>("SELECT count(*) FROM users WHERE display_name = 'Sam Okoro'")));
+        await AssertSoundAsync();
+    }
+
+    /// <summary>
+    /// Marking a letter on the print list as posted on a full disk: refused in the error summary, the letter still waiting and
+    /// nothing stored or audited; the same button marks it once space is freed.
+    /// </summary>
+    [TinyDiskFact]
+    public async Task A_letter_marked_as_posted_on_a_full_disk_is_refused_in_the_error_summary_stays_on_the_print_list_and_is_marked_once_space_is_freed()
+    {
+        Services.RegisterApp(database, clock);
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        var cases = new TestCases(database.Db, clock);
+        var teacher = await TestUsers.CreateAsync(cases.Services, "teacher@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
+        var (caseId, reference) = await new TestReferral(await TestCases.SchoolIdAsync(database.Db, "Newham/Langdon Park"), new DateOnly(2026, 6, 10))
+            .SaveAsync(cases.Referrals, teacher.Id);
+        var letter = await database.Db.WriteAsync(async (connection, transaction) =>
+        {
+            var id = await Outbox.EnqueueAsync(connection, transaction, new OutboxMessage("conference_reminder",
+                "Flat 3, 12 Acacia Avenue\nPoplar\nLondon E14 0AA", "Grace Okafor", "Reminder: conference on 17 June 2026",
+                "A conference at 11:00.", CaseId: caseId, Channel: "letter"), clock.GetUtcNow());
+            await connection.ExecuteAsync("UPDATE outbox SET status = 'sent', print_list_at = @now WHERE id = @id",
+                new { id, now = clock.GetUtcNow() }, transaction);
+            return id;
+        });
+        SignInAs(teacher, Roles.Referrer);
+        const string posted = "SELECT count(*) FROM outbox WHERE id = @letter AND posted_at IS NOT NULL";
+        const string audited = "SELECT count(*) FROM audit_events WHERE action = 'alter' AND justification LIKE '%marked as posted'";
+        var page = Render<PrintListPage>();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=print-list-row]")));
+        void MarkAsPosted()
+        {
+            page.FindAll("button").Single(b => b.TextContent.StartsWith("Mark as posted", StringComparison.Ordinal)).Click();
+            page.FindAll("button").Single(b => b.TextContent.StartsWith("Yes, mark as posted", StringComparison.Ordinal)).Click();
+        }
+        await FillDiskAsync();
+
+        MarkAsPosted();
+
+        page.WaitForAssertion(() => Assert.Equal([SaveResult.NotSavedMessage(DbFailure.NoRoom, "That the letter to Grace Okafor was posted")],
+            page.FindAll("[data-testid=error-summary] li").Select(li => li.TextContent.Trim())));
+        Assert.Contains(reference, page.Find("[data-testid=print-list-row]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=print-list-message]"));
+        Assert.Equal((0L, 0L), (await ScalarAsync<long>(posted, new { letter }), await ScalarAsync<long>(audited)));
+
+        disk.Free();
+        MarkAsPosted();
+
+        page.WaitForAssertion(() => Assert.Equal($"The letter to Grace Okafor (case {reference}) is marked as posted.",
+            page.Find("[data-testid=print-list-message]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=error-summary]"));
+        Assert.Equal("No letters are waiting to be printed.", page.Find("[data-testid=print-list-summary]").TextContent);
+        Assert.Equal((1L, 1L), (await ScalarAsync<long>(posted, new { letter }), await ScalarAsync<long>(audited)));
         await AssertSoundAsync();
     }
 
