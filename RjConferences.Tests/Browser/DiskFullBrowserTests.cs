@@ -13,8 +13,8 @@ namespace RjConferences.Tests.Browser;
 /// Issue 17's headline disk-full journey, in Chromium: a referrer fills in a whole referral while the database's 12 MB
 /// filesystem (a real tmpfs) fills up. "Save referral" used to show "Sorry, something went wrong. Reload the page", and
 /// reloading lost the referral. Now the error summary says it was not saved and why, every answer stays on the page, and
-/// the same button saves it once space is freed. <see cref="RjConferences.Tests.Operations.DiskFullTests"/> covers the
-/// other refusals on a full disk (bUnit, the same tmpfs). With RJ_SCREENSHOTS set to a folder, the refusal is saved there.
+/// the same button saves it once space is freed; and a letter marked as posted from the print list. <see
+/// cref="RjConferences.Tests.Operations.DiskFullTests"/> covers the other refusals on a full disk (bUnit, the same tmpfs). With RJ_SCREENSHOTS set to a folder, the refusal is saved there.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 [Trait("Category", "SqliteOnly")]
@@ -77,5 +77,57 @@ public sealed class DiskFullBrowserTests : IDisposable
         await Assertions.Expect(summary).ToHaveCountAsync(0);
         await page.AssertAccessibleAsync();
         Assert.Equal((1L, 3L), (await CountAsync("cases"), await CountAsync("parties")));
+    }
+
+    /// <summary>
+    /// "Mark as posted" on the print list while the disk is full: the error summary says the letter's posting was not saved and
+    /// takes focus, the letter stays on the list, and the same buttons mark it once space is freed.
+    /// </summary>
+    [TinyDiskFact]
+    public async Task A_letter_marked_as_posted_on_a_full_disk_is_refused_in_the_error_summary_and_marked_once_space_is_freed()
+    {
+        var cases = new TestCases(app.Database.Db, app.Time);
+        var user = await TestUsers.CreateAsync(app.Services, "rita@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
+        var (caseId, reference) = await new TestReferral(await TestCases.SchoolIdAsync(app.Database.Db, "Newham/Langdon Park"),
+            LondonTime.Today(app.Time).AddDays(-1)).SaveAsync(cases.Referrals, user.Id);
+        await app.Database.Db.WriteAsync(async (connection, transaction) =>
+        {
+            var id = await RjConferences.Features.Notifications.Outbox.EnqueueAsync(connection, transaction,
+                new RjConferences.Features.Notifications.OutboxMessage("conference_reminder", "Flat 3, 12 Acacia Avenue\nPoplar\nLondon E14 0AA",
+                    "Grace Okafor", "Reminder: your conference", "A conference at 11:00.", CaseId: caseId, Channel: "letter"), app.Time.GetUtcNow());
+            await connection.ExecuteAsync("UPDATE outbox SET status = 'sent', print_list_at = @now WHERE id = @id",
+                new { id, now = app.Time.GetUtcNow() }, transaction);
+        });
+        var page = await browser.NewPageAsync(app);
+        await page.SignInAsync(user);
+        await page.GotoInteractiveAsync("/letters");
+        await Assertions.Expect(page.GetByTestId("print-list-row")).ToContainTextAsync(reference);
+        async Task MarkAsPostedAsync()
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Mark as posted the letter to Grace Okafor, case {reference}" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Yes, mark as posted the letter to Grace Okafor, case {reference}" }).ClickAsync();
+        }
+        keeper = (SqliteConnection)await app.Database.Db.OpenAsync();
+        await disk.FillUnderAsync(keeper);
+
+        await MarkAsPostedAsync();
+
+        var summary = page.GetByTestId("error-summary");
+        await Assertions.Expect(summary).ToContainTextAsync(SaveResult.NotSavedMessage(DbFailure.NoRoom, "That the letter to Grace Okafor was posted"));
+        await Assertions.Expect(summary).ToBeFocusedAsync();
+        await Assertions.Expect(page.GetByTestId("print-list-row")).ToContainTextAsync(reference);
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotIfAskedAsync("print-list-disk-full");
+        Assert.Equal(0L, await CountAsync("outbox WHERE posted_at IS NOT NULL"));
+
+        disk.Free();
+        await MarkAsPostedAsync();
+
+        await Assertions.Expect(page.GetByTestId("print-list-message")).ToHaveTextAsync(
+            $"The letter to Grace Okafor (case {reference}) is marked as posted.");
+        await Assertions.Expect(summary).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("print-list-row")).ToHaveCountAsync(0);
+        await page.AssertAccessibleAsync();
+        Assert.Equal(1L, await CountAsync("outbox WHERE posted_at IS NOT NULL"));
     }
 }
