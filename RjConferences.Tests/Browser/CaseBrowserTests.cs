@@ -70,6 +70,7 @@ public class CaseBrowserTests(BrowserFixture browser) : IDisposable
         await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Leon Walsh" })).ToHaveCountAsync(0);
         Assert.DoesNotContain("amara", page.Url, StringComparison.OrdinalIgnoreCase);
         await page.AssertAccessibleAsync();
+        await page.AssertFitsAPhoneAsync("case-list");
 
         // The case page.
         await page.GetByRole(AriaRole.Link, new() { Name = reference }).ClickAsync();
@@ -110,6 +111,8 @@ public class CaseBrowserTests(BrowserFixture browser) : IDisposable
         await Assertions.Expect(timeline.GetByRole(AriaRole.Row)).ToHaveCountAsync(7);
         await Assertions.Expect(page.GetByTestId("consent-ledger").GetByRole(AriaRole.Row)).ToHaveCountAsync(4);
         await page.AssertAccessibleAsync();
+        // On a phone its tables (parties, consents, timeline) scroll each in its own box, with their hidden button labels.
+        await page.AssertFitsAPhoneAsync("case-ready-to-schedule");
     }
 
     [Fact]

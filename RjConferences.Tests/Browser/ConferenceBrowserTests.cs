@@ -114,6 +114,7 @@ public class ConferenceBrowserTests : IDisposable
         await page.GetByRole(AriaRole.Button, new() { Name = "Book conference" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("booked-time")).ToHaveTextAsync("Monday 15 June 2026, 08:30–09:30");
         await page.AssertAccessibleAsync();
+        await page.AssertFitsAPhoneAsync("conference-booked");
 
         // The invitation: an .ics file with the request and no child's name.
         var download = await page.RunAndWaitForDownloadAsync(() =>

@@ -46,23 +46,7 @@ public sealed class RefusalBrowserTests(BrowserFixture browser) : IDisposable
     {
         await page.AssertAccessibleAsync();
         await page.ScreenshotIfAskedAsync(name);
-        var desktop = page.ViewportSize!;
-        await page.SetViewportSizeAsync(390, 844);
-        try
-        {
-            await page.ScreenshotIfAskedAsync($"{name}-phone");
-            await page.AssertAccessibleAsync();
-            var wider = await page.EvaluateAsync<string[]>("""
-                () => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
-                    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : ''))
-                """);
-            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
-                $"{page.Url} is wider than a phone's screen (390 px): {string.Join(", ", wider)}");
-        }
-        finally
-        {
-            await page.SetViewportSizeAsync(desktop.Width, desktop.Height);
-        }
+        await page.AssertFitsAPhoneAsync(name);
     }
 
     [Fact]

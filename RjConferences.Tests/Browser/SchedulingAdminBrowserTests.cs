@@ -56,6 +56,7 @@ public class SchedulingAdminBrowserTests(BrowserFixture browser) : IDisposable
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Back to facilitator training" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Row, new() { Name = "sam.patel" })).ToContainTextAsync("Current");
+        await page.AssertFitsAPhoneAsync("training");
 
         // 2. Rooms: add Room 2 (capacity 10) at Langdon Park in Newham (not the Langdon Park in Tower Hamlets).
         long langdonPark;

@@ -91,6 +91,32 @@ public static class PageExtensions
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}.png"), FullPage = true });
     }
 
+    /// <summary>
+    /// The page as it is now on a phone (390 × 844): axe passes, and nothing makes the page wider than the screen (a table
+    /// scrolls in its own box; the page itself never scrolls sideways). Screenshot <paramref name="name"/>-phone when asked;
+    /// the viewport is put back afterwards.
+    /// </summary>
+    public static async Task AssertFitsAPhoneAsync(this IPage page, string name)
+    {
+        var desktop = page.ViewportSize!;
+        await page.SetViewportSizeAsync(390, 844);
+        try
+        {
+            await page.ScreenshotIfAskedAsync($"{name}-phone");
+            await page.AssertAccessibleAsync();
+            var wider = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : ''))
+                """);
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
+                $"{page.Url} is wider than a phone's screen (390 px): {string.Join(", ", wider)}");
+        }
+        finally
+        {
+            await page.SetViewportSizeAsync(desktop.Width, desktop.Height);
+        }
+    }
+
     /// <summary>axe-core as Deque's package bundles it.</summary>
     private static readonly Lazy<string> AxeSource = new(() => new Deque.AxeCore.Commons.BundledAxeScriptProvider().GetScript());
 
