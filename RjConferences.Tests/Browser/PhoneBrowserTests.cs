@@ -6,9 +6,9 @@ using RjConferences.Tests.Support;
 namespace RjConferences.Tests.Browser;
 
 /// <summary>
-/// Every page, filled with the demonstration data, on a phone (390 × 844): axe passes, and the page is no wider than the screen
-/// (its tables scroll in their own boxes). Found this way: the case page was 694 px wide, the users page 737 and the follow-up
-/// checks 417, and eight table boxes that scrolled could not be reached from the keyboard. SQLite only: the layout does not
+/// Every page, filled with the demonstration data, on a narrow phone (320 px, see <see cref="PageExtensions.AssertFitsAPhoneAsync"/>): axe passes, and the page is no wider than the screen
+/// (its tables scroll in their own boxes). Found this way, at 390 px: the case page was 694 px wide, the users page 737 and the
+/// follow-up checks 417, and eight table boxes that scrolled could not be reached from the keyboard. SQLite only: the layout does not
 /// depend on the database.
 /// </summary>
 [Collection(BrowserCollection.Name)]

@@ -13,7 +13,7 @@ namespace RjConferences.Tests.Browser;
 
 /// <summary>
 /// In Chromium, the three refusals a user meets when the app will not do what they asked, each at a desktop width and at a
-/// phone's (390 px): a tab over Limits:CircuitsPerUser (2 here), a case whose opening cannot be audited, and a sign-in that
+/// phone's (320 px): a tab over Limits:CircuitsPerUser (2 here), a case whose opening cannot be audited, and a sign-in that
 /// cannot be recorded (503 with Retry-After). The database's write lock is held by another connection, as a long job or a
 /// stuck instance would (as <see cref="RjConferences.Tests.Operations.LockTimeoutTests"/> does), with a lock timeout of
 /// 300 ms, so each refusal comes at once; on both providers. With RJ_SCREENSHOTS set to a folder, each refusal is saved there.
@@ -39,7 +39,7 @@ public sealed class RefusalBrowserTests(BrowserFixture browser) : IDisposable
     private Task<DbConnection> HoldAuditLockAsync() => app.Database.HoldLockAsync(DbLock.AuditChain);
 
     /// <summary>
-    /// Checks the page as it is at a desktop width and at a phone's (390 px): axe finds nothing serious, and nothing is wider
+    /// Checks the page as it is at a desktop width and at a narrow phone's (320 px): axe finds nothing serious, and nothing is wider
     /// than the phone's screen. Saves a screenshot of each when RJ_SCREENSHOTS names a folder.
     /// </summary>
     private static async Task AssertFitsAsync(IPage page, string name)
