@@ -90,14 +90,7 @@ public sealed class DiskFullBrowserTests : IDisposable
         var user = await TestUsers.CreateAsync(app.Services, "rita@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
         var (caseId, reference) = await new TestReferral(await TestCases.SchoolIdAsync(app.Database.Db, "Newham/Langdon Park"),
             LondonTime.Today(app.Time).AddDays(-1)).SaveAsync(cases.Referrals, user.Id);
-        await app.Database.Db.WriteAsync(async (connection, transaction) =>
-        {
-            var id = await RjConferences.Features.Notifications.Outbox.EnqueueAsync(connection, transaction,
-                new RjConferences.Features.Notifications.OutboxMessage("conference_reminder", "Flat 3, 12 Acacia Avenue\nPoplar\nLondon E14 0AA",
-                    "Grace Okafor", "Reminder: your conference", "A conference at 11:00.", CaseId: caseId, Channel: "letter"), app.Time.GetUtcNow());
-            await connection.ExecuteAsync("UPDATE outbox SET status = 'sent', print_list_at = @now WHERE id = @id",
-                new { id, now = app.Time.GetUtcNow() }, transaction);
-        });
+        await TestCases.LetterOnPrintListAsync(app.Database.Db, caseId, "Grace Okafor", "Reminder: your conference", app.Time.GetUtcNow());
         var page = await browser.NewPageAsync(app);
         await page.SignInAsync(user);
         await page.GotoInteractiveAsync("/letters");

@@ -274,15 +274,7 @@ public sealed class DiskFullTests : BunitContext
         var teacher = await TestUsers.CreateAsync(cases.Services, "teacher@school.example", [Roles.Referrer], ["Newham/Langdon Park"]);
         var (caseId, reference) = await new TestReferral(await TestCases.SchoolIdAsync(database.Db, "Newham/Langdon Park"), new DateOnly(2026, 6, 10))
             .SaveAsync(cases.Referrals, teacher.Id);
-        var letter = await database.Db.WriteAsync(async (connection, transaction) =>
-        {
-            var id = await Outbox.EnqueueAsync(connection, transaction, new OutboxMessage("conference_reminder",
-                "Flat 3, 12 Acacia Avenue\nPoplar\nLondon E14 0AA", "Grace Okafor", "Reminder: conference on 17 June 2026",
-                "A conference at 11:00.", CaseId: caseId, Channel: "letter"), clock.GetUtcNow());
-            await connection.ExecuteAsync("UPDATE outbox SET status = 'sent', print_list_at = @now WHERE id = @id",
-                new { id, now = clock.GetUtcNow() }, transaction);
-            return id;
-        });
+        var letter = await TestCases.LetterOnPrintListAsync(database.Db, caseId, "Grace Okafor", "Reminder: conference on 17 June 2026", clock.GetUtcNow());
         SignInAs(teacher, Roles.Referrer);
         const string posted = "SELECT count(*) FROM outbox WHERE id = @letter AND posted_at IS NOT NULL";
         const string audited = "SELECT count(*) FROM audit_events WHERE action = 'alter' AND justification LIKE '%marked as posted'";

@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using RjConferences.Components.Forms;
 using RjConferences.Data;
+using RjConferences.Features.Notifications;
 using RjConferences.Features.Referrals;
 using RjConferences.Security;
 
@@ -95,6 +96,20 @@ public sealed class TestCases(Db db, TimeProvider clock)
             "SELECT s.id FROM schools s JOIN boroughs b ON b.id = s.borough_id WHERE b.name = @b AND s.name = @s",
             new { b = parts[0], s = parts[1] });
     }
+
+    /// <summary>
+    /// A letter about the case to <paramref name="toName"/> waiting on its school's print list since <paramref name="now"/>, as the
+    /// print-list channel leaves it (queued through the outbox, then sent to the list).
+    /// </summary>
+    public static Task<Guid> LetterOnPrintListAsync(Db db, Guid caseId, string toName, string subject, DateTimeOffset now) =>
+        db.WriteAsync(async (connection, transaction) =>
+        {
+            var id = await Outbox.EnqueueAsync(connection, transaction, new OutboxMessage(
+                "conference_reminder", "Flat 3, 12 Acacia Avenue\nPoplar\nLondon E14 0AA", toName, subject, "A conference at 11:00.",
+                CaseId: caseId, Channel: "letter"), now);
+            await connection.ExecuteAsync("UPDATE outbox SET status = 'sent', print_list_at = @now WHERE id = @id", new { id, now }, transaction);
+            return id;
+        });
 
     /// <summary>A signed-in user as the pages see them: the id claim and the roles.</summary>
     public static ClaimsPrincipal Principal(Guid userId, params string[] roles) => new(new ClaimsIdentity(
