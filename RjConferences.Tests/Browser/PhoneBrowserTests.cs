@@ -62,5 +62,13 @@ public sealed class PhoneBrowserTests(BrowserFixture browser)
             }
         }
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+
+        // On paper the table boxes do not scroll: every table is printed whole, not cut at the box's edge.
+        await page.GotoInteractiveAsync($"/cases/{caseId}");
+        await page.EmulateMediaAsync(new() { Media = Microsoft.Playwright.Media.Print });
+        var clipped = await page.EvaluateAsync<int>(
+            "() => [...document.querySelectorAll('.table-responsive')].filter(e => getComputedStyle(e).overflowX !== 'visible').length");
+        Assert.True(await page.Locator(".table-responsive").CountAsync() >= 3);
+        Assert.Equal(0, clipped);
     }
 }
