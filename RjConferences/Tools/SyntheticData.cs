@@ -180,7 +180,7 @@ public static class SyntheticData
         {
             // Setting indexes aside pays when building them from all the cases costs less than inserting the new ones into them one
             // at a time: when the run at least doubles the database. Not beside the app, whose queries need them.
-            var setIndexesAside = alone && cases >= Scalar<long>(connection, "SELECT count(*) FROM cases");
+            var setIndexesAside = alone && cases >= connection.ExecuteScalar<long>("SELECT count(*) FROM cases");
             if (setIndexesAside)
             {
                 progress?.WriteLine("The indexes the run does not read are set aside and made again from the finished tables at its end " +
@@ -240,9 +240,7 @@ public static class SyntheticData
         try
         {
             Pragma(connection, "PRAGMA locking_mode = EXCLUSIVE;");
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA journal_mode = TRUNCATE";
-            if (command.ExecuteScalar() is "truncate") return true;
+            if (connection.ExecuteScalar<string>("PRAGMA journal_mode = TRUNCATE") == "truncate") return true;
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED
         {
@@ -256,13 +254,6 @@ public static class SyntheticData
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
-    }
-
-    private static T Scalar<T>(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (T)command.ExecuteScalar()!;
     }
 
     /// <summary>
